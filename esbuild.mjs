@@ -15,17 +15,43 @@ const common = {
 
 const entries = [
   { entryPoints: ["mcp-server/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } },
-  { entryPoints: ["mcp-server/server/main.ts"], outfile: "dist/server.js", banner: { js: "#!/usr/bin/env node" } },
 ];
+if (existsSync("mcp-server/server/main.ts")) {
+  entries.push({
+    entryPoints: ["mcp-server/server/main.ts"],
+    outfile: "dist/server.js",
+    banner: { js: "#!/usr/bin/env node" },
+  });
+}
 if (existsSync("extension/extension.ts")) {
-  entries.push({ entryPoints: ["extension/extension.ts"], outfile: "dist/extension.js", external: ["sqlite3", "vscode"] });
+  entries.push({
+    entryPoints: ["extension/extension.ts"],
+    outfile: "dist/extension.js",
+    external: ["sqlite3", "vscode"],
+  });
 }
 
 await Promise.all([
-  ...entries.map((entry) => build({ ...common, format: "cjs", ...entry, external: entry.external ?? common.external })),
-  build({ ...common, entryPoints: ["core/index.ts"], outfile: "dist/core/index.mjs", format: "esm", platform: "neutral" }),
-  build({ ...common, entryPoints: ["core/index.ts"], outfile: "dist/core/index.cjs", format: "cjs", platform: "neutral" }),
+  ...entries.map((entry) =>
+    build({ ...common, format: "cjs", ...entry, external: entry.external ?? common.external }),
+  ),
+  build({
+    ...common,
+    entryPoints: ["core/index.ts"],
+    outfile: "dist/core/index.mjs",
+    format: "esm",
+    platform: "neutral",
+  }),
+  build({
+    ...common,
+    entryPoints: ["core/index.ts"],
+    outfile: "dist/core/index.cjs",
+    format: "cjs",
+    platform: "neutral",
+  }),
 ]);
 
 // Type declarations for the "./core" library export.
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.core.json"], { stdio: "inherit" });
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.core.json"], {
+  stdio: "inherit",
+});

@@ -1,0 +1,55 @@
+import { Command, CommanderError } from "commander";
+import { ImportError, ImportFileError } from "../import/errors.js";
+import { defaultDatabasePath } from "../paths.js";
+import { Store, UnknownCustomerError } from "../store/store.js";
+import { registerCommands } from "./commands/index.js";
+import type { CliContext } from "./context.js";
+import { UserError } from "./errors.js";
+
+const USER_ERRORS = [UserError, ImportError, ImportFileError, UnknownCustomerError];
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command("crm")
+    .description(
+      "CRM Assistant: score customers, find who is at risk, and draft follow-ups from a SQLite customer store",
+    )
+    .option("--db <path>", "the customer store (default: $CRM_DB or ~/.crm-assistant/crm.db)")
+    .option("--debug", "print stack traces for internal errors")
+    .exitOverride()
+    .showHelpAfterError("(run crm --help for usage)");
+
+  let store: Store | undefined;
+  const context: CliContext = {
+    async openStore() {
+      store ??= await Store.open(program.opts().db ?? defaultDatabasePath());
+      return store;
+    },
+    async afterWrite() {},
+  };
+  registerCommands(program, context);
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version output end in a "success" CommanderError.
+      return error.exitCode === 0 ? 0 : 1;
+    }
+    if (USER_ERRORS.some((type) => error instanceof type)) {
+      process.stderr.write(`crm: ${(error as Error).message}\n`);
+      return 1;
+    }
+    const debug = program.opts().debug || argv.includes("--debug");
+    process.stderr.write(`crm: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write("(run again with --debug for the stack trace, and report it)\n");
+    return 2;
+  } finally {
+    await store?.close().catch(() => undefined);
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,86 @@
+import sqlite3 from "sqlite3";
+
+/** A value SQLite can bind. */
+export type SqlValue = string | number | bigint | null | Buffer;
+
+/** Result of a statement that writes. */
+export interface RunResult {
+  changes: number;
+  lastID: number;
+}
+
+/**
+ * A small promise wrapper over one `sqlite3` connection. Every method queues on the
+ * connection, so statements run in the order they were called.
+ */
+export class Database {
+  private constructor(private readonly connection: sqlite3.Database) {}
+
+  /** Opens (creating if needed) the database file at `path`; `:memory:` works too. */
+  static open(path: string, readOnly = false): Promise<Database> {
+    const mode = readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    return new Promise((resolve, reject) => {
+      const connection = new sqlite3.Database(path, mode, (error) => {
+        if (error) reject(new Error(`cannot open the database ${path}: ${error.message}`));
+        else resolve(new Database(connection));
+      });
+    });
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      this.connection.run(sql, params, function (this: sqlite3.RunResult, error: Error | null) {
+        if (error) reject(error);
+        else resolve({ changes: this.changes, lastID: this.lastID });
+      });
+    });
+  }
+
+  get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return new Promise((resolve, reject) => {
+      this.connection.get(sql, params, (error: Error | null, row: T | undefined) => {
+        if (error) reject(error);
+        else resolve(row);
+      });
+    });
+  }
+
+  all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      this.connection.all(sql, params, (error: Error | null, rows: T[]) => {
+        if (error) reject(error);
+        else resolve(rows);
+      });
+    });
+  }
+
+  /** Runs several `;`-separated statements without parameters (schema scripts). */
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.connection.exec(sql, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /**
+   * Runs `work` inside one IMMEDIATE transaction: committed if it resolves, rolled back if it
+   * throws. IMMEDIATE takes the write lock up front, so a second process waits on the busy
+   * timeout instead of failing half-way through.
+   */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.exec("BEGIN IMMEDIATE");
+    try {
+      const result = await work();
+      await this.exec("COMMIT");
+      return result;
+    } catch (error) {
+      await this.exec("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.connection.close((error) => (error ? reject(error) : resolve()));
+    });
+  }
+}

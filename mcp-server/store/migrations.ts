@@ -1,0 +1,90 @@
+/**
+ * Numbered schema migrations. `PRAGMA user_version` holds the number of the last one applied;
+ * a migration is never edited once released: change the schema by appending a new one.
+ *
+ * Timestamps are ISO 8601 UTC text (`2024-05-01T09:30:00Z`): they sort as text and work with
+ * SQLite's own date functions, so people can query the file directly.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the customer book.
+  `
+  CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    name TEXT,
+    company TEXT,
+    email TEXT,
+    phone TEXT,
+    country TEXT,
+    language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'zh')),
+    owner TEXT,
+    acquisition_channel TEXT,
+    created_at TEXT NOT NULL,
+    acquired_at TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    do_not_contact INTEGER NOT NULL DEFAULT 0 CHECK (do_not_contact IN (0, 1))
+  );
+  CREATE INDEX customers_owner ON customers (owner);
+  CREATE INDEX customers_name ON customers (name COLLATE NOCASE);
+  CREATE INDEX customers_email ON customers (email COLLATE NOCASE);
+
+  CREATE TABLE transactions (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    occurred_at TEXT NOT NULL,
+    amount REAL NOT NULL,
+    quantity REAL,
+    margin REAL,
+    channel TEXT
+  );
+  CREATE INDEX transactions_customer_time ON transactions (customer_id, occurred_at);
+  CREATE INDEX transactions_time ON transactions (occurred_at);
+
+  CREATE TABLE interactions (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    occurred_at TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'meeting', 'chat', 'social', 'in-store')),
+    direction TEXT NOT NULL DEFAULT 'outbound' CHECK (direction IN ('inbound', 'outbound')),
+    summary TEXT NOT NULL DEFAULT '',
+    outcome TEXT
+  );
+  CREATE INDEX interactions_customer_time ON interactions (customer_id, occurred_at);
+  CREATE INDEX interactions_time ON interactions (occurred_at);
+
+  CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    occurred_at TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('survey', 'nps', 'review', 'ticket', 'complaint')),
+    score REAL,
+    text TEXT NOT NULL DEFAULT '',
+    language TEXT CHECK (language IN ('en', 'zh')),
+    status TEXT NOT NULL DEFAULT 'resolved' CHECK (status IN ('open', 'resolved'))
+  );
+  CREATE INDEX feedback_customer_time ON feedback (customer_id, occurred_at);
+  CREATE INDEX feedback_time ON feedback (occurred_at);
+
+  CREATE TABLE follow_ups (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    goal TEXT NOT NULL,
+    language TEXT NOT NULL CHECK (language IN ('en', 'zh')),
+    subject TEXT,
+    body TEXT NOT NULL,
+    generator TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'sent', 'discarded'))
+  );
+  CREATE INDEX follow_ups_customer ON follow_ups (customer_id, created_at);
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,130 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Database } from "./database.js";
+import { MIGRATIONS } from "./migrations.js";
+import type { CustomerRow } from "./rows.js";
+
+/** Milliseconds a writer waits for another process's lock before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** Raised when a customer reference matches nothing in the store. */
+export class UnknownCustomerError extends Error {
+  constructor(readonly reference: string) {
+    super(
+      `no customer with id ${reference}; try search_customers (or \`crm customers list --search ...\`) to find the id`,
+    );
+    this.name = "UnknownCustomerError";
+  }
+}
+
+/**
+ * The customer store: one SQLite file shared by the CLI, the MCP server and the VS Code
+ * extension. WAL mode and a busy timeout let two processes use it at once.
+ */
+export class Store {
+  private constructor(
+    readonly db: Database,
+    readonly path: string,
+  ) {}
+
+  /** Opens the store at `path`, creating the file and its folder if needed, and migrates it. */
+  static async open(path: string): Promise<Store> {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = await Database.open(path);
+    try {
+      await db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      await db.exec("PRAGMA journal_mode = WAL");
+      await db.exec("PRAGMA foreign_keys = ON");
+      await db.exec("PRAGMA synchronous = NORMAL");
+      const store = new Store(db, path);
+      await store.migrate();
+      return store;
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Schema version: the number of migrations applied. */
+  async schemaVersion(): Promise<number> {
+    const row = await this.db.get<{ user_version: number }>("PRAGMA user_version");
+    return row?.user_version ?? 0;
+  }
+
+  private async migrate(): Promise<void> {
+    const current = await this.schemaVersion();
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `the database ${this.path} has schema version ${current}, newer than this program knows (${MIGRATIONS.length}); upgrade CRM Assistant`,
+      );
+    }
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      await this.db.transaction(async () => {
+        await this.db.exec(MIGRATIONS[version - 1]);
+        await this.db.exec(`PRAGMA user_version = ${version}`);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** Row counts of the main tables. */
+  async counts(): Promise<{
+    customers: number;
+    transactions: number;
+    interactions: number;
+    feedback: number;
+    followUps: number;
+  }> {
+    const row = await this.db.get<Record<string, number>>(
+      `SELECT (SELECT COUNT(*) FROM customers) AS customers,
+              (SELECT COUNT(*) FROM transactions) AS transactions,
+              (SELECT COUNT(*) FROM interactions) AS interactions,
+              (SELECT COUNT(*) FROM feedback) AS feedback,
+              (SELECT COUNT(*) FROM follow_ups) AS followUps`,
+    );
+    return row as {
+      customers: number;
+      transactions: number;
+      interactions: number;
+      feedback: number;
+      followUps: number;
+    };
+  }
+
+  /**
+   * Finds a customer by the store's numeric id or by the imported external id. External ids
+   * win when both could match, because they are what users see in their own systems.
+   */
+  async findCustomer(reference: string | number): Promise<CustomerRow | undefined> {
+    const text = String(reference).trim();
+    const byExternal = await this.db.get<CustomerRow>("SELECT * FROM customers WHERE external_id = ?", [
+      text,
+    ]);
+    if (byExternal) return byExternal;
+    if (/^\d+$/.test(text))
+      return this.db.get<CustomerRow>("SELECT * FROM customers WHERE id = ?", [Number(text)]);
+    return undefined;
+  }
+
+  /** Like `findCustomer`, but throws an actionable error when nothing matches. */
+  async requireCustomer(reference: string | number): Promise<CustomerRow> {
+    const customer = await this.findCustomer(reference);
+    if (!customer) throw new UnknownCustomerError(String(reference));
+    return customer;
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const row = await this.db.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [key]);
+    return row?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.db.run(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [key, value],
+    );
+  }
+}
