@@ -5,8 +5,17 @@ import { Store, UnknownCustomerError } from "../store/store.js";
 import { registerCommands } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { UserError } from "./errors.js";
+import { StoreNotEmptyError } from "../demo/seed.js";
+import { AsOfError } from "../asOf.js";
 
-const USER_ERRORS = [UserError, ImportError, ImportFileError, UnknownCustomerError];
+const USER_ERRORS = [
+  UserError,
+  ImportError,
+  ImportFileError,
+  UnknownCustomerError,
+  StoreNotEmptyError,
+  AsOfError,
+];
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command("crm")

@@ -1,8 +1,16 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { registerCustomersCommand } from "./customers.js";
+import { registerDemoCommand } from "./demo.js";
 import { registerImportCommand } from "./import.js";
+import { registerStartCommand } from "./start.js";
+import { registerStatsCommand } from "./stats.js";
 
 /** Every CLI command, in the order `crm --help` lists them. */
 export function registerCommands(program: Command, context: CliContext): void {
+  registerStartCommand(program, context);
+  registerStatsCommand(program, context);
+  registerCustomersCommand(program, context);
   registerImportCommand(program, context);
+  registerDemoCommand(program, context);
 }
