@@ -1,0 +1,24 @@
+/** Thrown for an as-of date that cannot be read. */
+export class AsOfError extends Error {}
+
+/**
+ * The moment "as of" a date means: the end of that UTC day, so everything that happened on the
+ * day counts. Without a date, the end of today.
+ */
+export function resolveAsOf(text?: string | null, now: Date = new Date()): Date {
+  if (text === undefined || text === null || text.trim() === "") {
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 23, 59, 59));
+  }
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (!match) throw new AsOfError(`as-of date "${text}" must be written YYYY-MM-DD, e.g. 2026-11-23`);
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day, 23, 59, 59));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    throw new AsOfError(`as-of date "${text}" is not a real date`);
+  return date;
+}
+
+/** The YYYY-MM-DD day of an as-of moment. */
+export function asOfDay(asOf: Date): string {
+  return asOf.toISOString().slice(0, 10);
+}

@@ -1,0 +1,51 @@
+import type { Command } from "commander";
+import { resolveAsOf, asOfDay } from "../../asOf.js";
+import { DEMO_DEFAULTS } from "../../demo/generate.js";
+import { seedDemo } from "../../demo/seed.js";
+import type { CliContext } from "../context.js";
+import { parseAsOfOption, parsePositiveInteger } from "../options.js";
+import { formatCount, printJson } from "../output.js";
+
+export function registerDemoCommand(program: Command, context: CliContext): void {
+  program
+    .command("demo")
+    .description(
+      "fill an empty store with a generated demo book (customers in English and Chinese, orders, interactions, feedback)",
+    )
+    .option(
+      "--seed <number>",
+      "random seed; the same seed and as-of give the same book",
+      parsePositiveInteger("--seed"),
+      DEMO_DEFAULTS.seed,
+    )
+    .option(
+      "--customers <number>",
+      "how many customers",
+      parsePositiveInteger("--customers"),
+      DEMO_DEFAULTS.customers,
+    )
+    .option("--as-of <date>", "last day of the two-year history (YYYY-MM-DD; default today)", parseAsOfOption)
+    .option("--json", "print the counts as JSON")
+    .action(async (options: { seed: number; customers: number; asOf?: Date; json?: boolean }) => {
+      const store = await context.openStore();
+      const asOf = options.asOf ?? resolveAsOf();
+      const book = await seedDemo(store, { seed: options.seed, customers: options.customers, asOf });
+      await context.afterWrite(store);
+      const counts = {
+        store: store.path,
+        seed: options.seed,
+        asOf: asOfDay(asOf),
+        customers: book.customers.length,
+        transactions: book.transactions.length,
+        interactions: book.interactions.length,
+        feedback: book.feedback.length,
+      };
+      if (options.json) printJson(counts);
+      else {
+        process.stdout.write(
+          `demo book written to ${store.path}: ${formatCount(counts.customers)} customers, ${formatCount(counts.transactions)} orders, ` +
+            `${formatCount(counts.interactions)} interactions, ${formatCount(counts.feedback)} feedback entries (seed ${counts.seed}, as of ${counts.asOf})\n`,
+        );
+      }
+    });
+}
