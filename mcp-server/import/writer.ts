@@ -142,7 +142,7 @@ export class BatchWriter {
       if (!this.insertedOrders.has(pending.externalId)) continue;
       const row = pending.row as TransactionImportRow;
       await this.db.run(
-        `UPDATE transactions SET amount = amount + ?, quantity = CASE WHEN ? IS NULL THEN quantity ELSE COALESCE(quantity, 0) + ? END,
+        `UPDATE transactions SET amount = ROUND(amount + ?, 2), quantity = CASE WHEN ? IS NULL THEN quantity ELSE COALESCE(quantity, 0) + ? END,
            margin = CASE WHEN ? IS NULL THEN margin ELSE COALESCE(margin, 0) + ? END, occurred_at = MIN(occurred_at, ?)
          WHERE external_id = ?`,
         [row.amount, row.quantity, row.quantity, row.margin, row.margin, row.occurred_at, pending.externalId],
