@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { parse } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
 import { ImportFileError } from "./errors.js";
 
 /** How the file separates its fields. */
@@ -100,10 +100,24 @@ async function openCsv(file: string, options: ReadOptions): Promise<RecordSource
   const parser = stream.pipe(
     parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }),
   );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
+  const parsed = parser[Symbol.asyncIterator]() as AsyncIterator<{
     record: string[];
     info: { lines: number };
   }>;
+  // A quoting mistake stops the parser: report it as a problem with the file, not a crash.
+  const iterator = {
+    async next() {
+      try {
+        return await parsed.next();
+      } catch (error) {
+        if (!(error instanceof CsvError)) throw error;
+        throw new ImportFileError(
+          file,
+          `${error.message}; put a value holding quotes, delimiters or line breaks in double quotes and double the quotes inside it ("He said ""hi""")`,
+        );
+      }
+    },
+  };
 
   let header: string[];
   if (options.columns) {
