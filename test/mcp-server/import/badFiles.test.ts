@@ -18,7 +18,7 @@ async function seededStore(): Promise<TempStore> {
   const temp = await useTempStore();
   const seed: [ImportOptions["kind"], string[]][] = [
     ["customers", ["id,name,owner", "C1,Ann Lee,Tom", "C2,李雷,王芳"]],
-    ["transactions", ["order,customer,date,amount", "O1,C1,2024-01-02,10.5", "O2,C2,2024-01-03,20"]],
+    ["transactions", ["order id,customer,date,amount", "O1,C1,2024-01-02,10.5", "O2,C2,2024-01-03,20"]],
     ["interactions", ["customer,date,channel,summary", "C1,2024-01-04,email,hello"]],
     ["feedback", ["customer,date,score,text", "C2,2024-01-05,9,很好"]],
   ];
@@ -105,7 +105,12 @@ describe("bad import files leave the store unchanged", () => {
   it("a bad date is reported with file, line, column, value and reason", async () => {
     const outcome = await importBadFile(
       "transactions",
-      lines(["order,customer,date,amount", "N1,C1,2024-02-01,1", "N2,C1,2024-02-31,2", "N3,C2,2024-02-03,3"]),
+      lines([
+        "order id,customer,date,amount",
+        "N1,C1,2024-02-01,1",
+        "N2,C1,2024-02-31,2",
+        "N3,C2,2024-02-03,3",
+      ]),
     );
     expect(outcome.report?.errorCount).toBe(1);
     expect(outcome.report?.errors).toEqual([
@@ -239,7 +244,7 @@ describe("bad import files leave the store unchanged", () => {
     );
     const outcome = await importBadFile(
       "transactions",
-      lines(["order,customer,date,amount", ...good, "N-last,C-new,2024-03-02,oops"]),
+      lines(["order id,customer,date,amount", ...good, "N-last,C-new,2024-03-02,oops"]),
     );
     expect(outcome.report?.errors.map((error) => [error.line, error.value])).toEqual([
       [good.length + 2, "oops"],
