@@ -102,6 +102,7 @@ export async function writeDemoBook(store: Store, book: DemoBook): Promise<void>
         f.status,
       ]),
     );
+    await store.markChanged();
   });
 }
 

@@ -172,6 +172,7 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
       );
     }
     if (errorCount === 0 && !options.dryRun) {
+      if (writer.counts.inserted + writer.counts.updated > 0) await store.markChanged();
       await store.db.exec("COMMIT");
       committed = true;
     } else {

@@ -87,4 +87,67 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: cached scores, so tool calls read results instead of refitting models; the audit log of writes.
+  `
+  CREATE TABLE score_sets (
+    id INTEGER PRIMARY KEY,
+    as_of TEXT NOT NULL,
+    data_version INTEGER NOT NULL,
+    model_version TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    customers INTEGER NOT NULL,
+    models TEXT NOT NULL,
+    UNIQUE (as_of, data_version, model_version)
+  );
+
+  CREATE TABLE customer_scores (
+    score_set_id INTEGER NOT NULL REFERENCES score_sets (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    orders INTEGER NOT NULL,
+    revenue REAL NOT NULL,
+    first_purchase TEXT,
+    last_purchase TEXT,
+    days_since_last_purchase INTEGER,
+    typical_gap_days REAL,
+    x INTEGER NOT NULL,
+    tx REAL NOT NULL,
+    t REAL NOT NULL,
+    monetary REAL NOT NULL,
+    margin_rate REAL NOT NULL,
+    p_alive REAL,
+    expected_purchases REAL,
+    expected_spend REAL,
+    clv REAL NOT NULL,
+    risk_score REAL NOT NULL,
+    risk_level TEXT NOT NULL,
+    value_at_risk REAL NOT NULL,
+    risk_reasons TEXT NOT NULL,
+    lifecycle_stage TEXT NOT NULL,
+    lifecycle_reasons TEXT NOT NULL,
+    rfm_r INTEGER,
+    rfm_f INTEGER,
+    rfm_m INTEGER,
+    rfm_segment TEXT,
+    abc_tier TEXT,
+    value_quadrant TEXT,
+    latest_nps REAL,
+    open_complaints INTEGER NOT NULL,
+    last_interaction TEXT,
+    PRIMARY KEY (score_set_id, customer_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX customer_scores_value_at_risk ON customer_scores (score_set_id, value_at_risk DESC);
+  CREATE INDEX customer_scores_risk ON customer_scores (score_set_id, risk_score DESC);
+  CREATE INDEX customer_scores_clv ON customer_scores (score_set_id, clv DESC);
+
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    customer_id INTEGER,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_at ON audit_log (at);
+  `,
 ];

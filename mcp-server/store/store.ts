@@ -116,6 +116,22 @@ export class Store {
     return customer;
   }
 
+  /**
+   * A counter bumped by every write that changes what scores depend on. Cached scores remember
+   * the version they were computed from, so a change from any process makes them stale.
+   */
+  async dataVersion(): Promise<number> {
+    return Number((await this.getSetting("data_version")) ?? 0);
+  }
+
+  /** Marks the book as changed (call inside the writing transaction when there is one). */
+  async markChanged(): Promise<void> {
+    await this.db.run(
+      `INSERT INTO settings (key, value) VALUES ('data_version', '1')
+       ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+    );
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     const row = await this.db.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", [key]);
     return row?.value;

@@ -1,0 +1,251 @@
+import type { SqlValue } from "../store/database.js";
+import type { Store } from "../store/store.js";
+import { loadBook } from "./loadBook.js";
+import { scoreCustomers, type BookModels, type CustomerScore } from "./scoreCustomers.js";
+import { KEPT_SCORE_SETS, MODEL_VERSION } from "./settings.js";
+
+/** A computed set of scores: one as-of date, one version of the data, one version of the models. */
+export interface ScoreSet {
+  id: number;
+  asOf: string;
+  dataVersion: number;
+  modelVersion: string;
+  computedAt: string;
+  seconds: number;
+  customers: number;
+  models: BookModels;
+}
+
+/** Columns of `customer_scores` in the order `scoreToRow` writes them. */
+const COLUMNS = [
+  "score_set_id",
+  "customer_id",
+  "orders",
+  "revenue",
+  "first_purchase",
+  "last_purchase",
+  "days_since_last_purchase",
+  "typical_gap_days",
+  "x",
+  "tx",
+  "t",
+  "monetary",
+  "margin_rate",
+  "p_alive",
+  "expected_purchases",
+  "expected_spend",
+  "clv",
+  "risk_score",
+  "risk_level",
+  "value_at_risk",
+  "risk_reasons",
+  "lifecycle_stage",
+  "lifecycle_reasons",
+  "rfm_r",
+  "rfm_f",
+  "rfm_m",
+  "rfm_segment",
+  "abc_tier",
+  "value_quadrant",
+  "latest_nps",
+  "open_complaints",
+  "last_interaction",
+] as const;
+
+/** A `customer_scores` row as SQLite returns it. */
+export type ScoreRow = Record<(typeof COLUMNS)[number], SqlValue>;
+
+function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
+  return [
+    setId,
+    score.customerId,
+    score.orders,
+    score.revenue,
+    score.firstPurchase,
+    score.lastPurchase,
+    score.daysSinceLastPurchase,
+    score.typicalGapDays,
+    score.x,
+    score.tx,
+    score.T,
+    score.monetary,
+    score.marginRate,
+    score.pAlive,
+    score.expectedPurchases,
+    score.expectedSpend,
+    score.clv,
+    score.riskScore,
+    score.riskLevel,
+    score.valueAtRisk,
+    JSON.stringify(score.riskReasons),
+    score.lifecycleStage,
+    JSON.stringify(score.lifecycleReasons),
+    score.rfm?.r ?? null,
+    score.rfm?.f ?? null,
+    score.rfm?.m ?? null,
+    score.rfm?.segment ?? null,
+    score.abcTier,
+    score.valueQuadrant,
+    score.latestNps,
+    score.openComplaints,
+    score.lastInteraction,
+  ];
+}
+
+/** Turns a stored row back into the score it was written from. */
+export function rowToScore(row: ScoreRow): CustomerScore {
+  const number = (value: SqlValue) => (value === null ? null : Number(value));
+  return {
+    customerId: Number(row.customer_id),
+    orders: Number(row.orders),
+    revenue: Number(row.revenue),
+    firstPurchase: row.first_purchase as string | null,
+    lastPurchase: row.last_purchase as string | null,
+    daysSinceLastPurchase: number(row.days_since_last_purchase),
+    typicalGapDays: number(row.typical_gap_days),
+    x: Number(row.x),
+    tx: Number(row.tx),
+    T: Number(row.t),
+    monetary: Number(row.monetary),
+    marginRate: Number(row.margin_rate),
+    pAlive: number(row.p_alive),
+    expectedPurchases: number(row.expected_purchases),
+    expectedSpend: number(row.expected_spend),
+    clv: Number(row.clv),
+    riskScore: Number(row.risk_score),
+    riskLevel: row.risk_level as CustomerScore["riskLevel"],
+    valueAtRisk: Number(row.value_at_risk),
+    riskReasons: JSON.parse(String(row.risk_reasons)),
+    lifecycleStage: row.lifecycle_stage as CustomerScore["lifecycleStage"],
+    lifecycleReasons: JSON.parse(String(row.lifecycle_reasons)),
+    rfm:
+      row.rfm_segment === null
+        ? null
+        : {
+            r: Number(row.rfm_r),
+            f: Number(row.rfm_f),
+            m: Number(row.rfm_m),
+            segment: row.rfm_segment as NonNullable<CustomerScore["rfm"]>["segment"],
+          },
+    abcTier: row.abc_tier as CustomerScore["abcTier"],
+    valueQuadrant: row.value_quadrant as CustomerScore["valueQuadrant"],
+    latestNps: number(row.latest_nps),
+    openComplaints: Number(row.open_complaints),
+    lastInteraction: row.last_interaction as string | null,
+  };
+}
+
+interface ScoreSetRow {
+  id: number;
+  as_of: string;
+  data_version: number;
+  model_version: string;
+  computed_at: string;
+  seconds: number;
+  customers: number;
+  models: string;
+}
+
+function toScoreSet(row: ScoreSetRow): ScoreSet {
+  return {
+    id: row.id,
+    asOf: row.as_of,
+    dataVersion: row.data_version,
+    modelVersion: row.model_version,
+    computedAt: row.computed_at,
+    seconds: row.seconds,
+    customers: row.customers,
+    models: JSON.parse(row.models),
+  };
+}
+
+const inFlight = new Map<string, Promise<ScoreSet>>();
+
+/**
+ * The score set for `asOf` on the current data: read from the cache when it is there, else
+ * computed once (concurrent callers share the computation) and stored. Older sets beyond
+ * `KEPT_SCORE_SETS` are dropped.
+ */
+export async function ensureScores(
+  store: Store,
+  asOf: Date,
+  now: () => Date = () => new Date(),
+): Promise<ScoreSet> {
+  const asOfText = asOf.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const dataVersion = await store.dataVersion();
+  const cached = await store.db.get<ScoreSetRow>(
+    "SELECT * FROM score_sets WHERE as_of = ? AND data_version = ? AND model_version = ?",
+    [asOfText, dataVersion, MODEL_VERSION],
+  );
+  if (cached) return toScoreSet(cached);
+  const key = `${store.path}|${asOfText}|${dataVersion}`;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = computeAndStore(store, asOf, asOfText, dataVersion, now).finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
+async function computeAndStore(
+  store: Store,
+  asOf: Date,
+  asOfText: string,
+  dataVersion: number,
+  now: () => Date,
+): Promise<ScoreSet> {
+  const started = performance.now();
+  const records = await loadBook(store, asOf);
+  const { models, scores } = scoreCustomers(records, asOf);
+  const seconds = (performance.now() - started) / 1000;
+  const computedAt = now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z");
+  return store.db.transaction(async () => {
+    // Another process may have computed the same set while this one worked.
+    const existing = await store.db.get<ScoreSetRow>(
+      "SELECT * FROM score_sets WHERE as_of = ? AND data_version = ? AND model_version = ?",
+      [asOfText, dataVersion, MODEL_VERSION],
+    );
+    if (existing) return toScoreSet(existing);
+    const { lastID } = await store.db.run(
+      "INSERT INTO score_sets (as_of, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [asOfText, dataVersion, MODEL_VERSION, computedAt, seconds, scores.length, JSON.stringify(models)],
+    );
+    const perStatement = Math.floor(30_000 / COLUMNS.length);
+    const tuple = `(${COLUMNS.map(() => "?").join(", ")})`;
+    for (let start = 0; start < scores.length; start += perStatement) {
+      const chunk = scores.slice(start, start + perStatement);
+      await store.db.run(
+        `INSERT INTO customer_scores (${COLUMNS.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")}`,
+        chunk.flatMap((score) => scoreToRow(lastID, score)),
+      );
+    }
+    await store.db.run(
+      `DELETE FROM score_sets WHERE id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${KEPT_SCORE_SETS})`,
+    );
+    return {
+      id: lastID,
+      asOf: asOfText,
+      dataVersion,
+      modelVersion: MODEL_VERSION,
+      computedAt,
+      seconds,
+      customers: scores.length,
+      models,
+    };
+  });
+}
+
+/** One customer's cached score in a set. */
+export async function readScore(
+  store: Store,
+  set: ScoreSet,
+  customerId: number,
+): Promise<CustomerScore | undefined> {
+  const row = await store.db.get<ScoreRow>(
+    "SELECT * FROM customer_scores WHERE score_set_id = ? AND customer_id = ?",
+    [set.id, customerId],
+  );
+  return row ? rowToScore(row) : undefined;
+}

@@ -1,0 +1,48 @@
+import { userInfo } from "node:os";
+import { Command, Option } from "commander";
+import { defaultDatabasePath } from "../paths.js";
+
+/** Options shared by `crm serve` and the bundled `dist/server.js`. */
+export interface ServeOptions {
+  db: string;
+  http: boolean;
+  port: number;
+  host: string;
+  token?: string;
+  auth: boolean;
+  allowWrites: boolean;
+  redact: boolean;
+}
+
+/** Adds the serve options to a command (so both entry points parse them identically). */
+export function addServeOptions(command: Command): Command {
+  return command
+    .option("--http", "serve Streamable HTTP instead of stdio")
+    .option("--port <number>", "HTTP port", (value: string) => Number(value), 3333)
+    .option(
+      "--host <address>",
+      "HTTP bind address (loopback by default; anything else exposes your customer data)",
+      "127.0.0.1",
+    )
+    .addOption(
+      new Option(
+        "--token <token>",
+        "bearer token HTTP clients must send (default: $CRM_TOKEN, else one generated and saved)",
+      ).env("CRM_TOKEN"),
+    )
+    .option("--no-auth", "HTTP without a token (refused unless bound to loopback)")
+    .option("--allow-writes", "enable the write tools (log_interaction, record_feedback, saving drafts)")
+    .option("--redact", "mask emails and phone numbers in every output");
+}
+
+export function actorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
+export function resolveDatabase(db: string | undefined): string {
+  return db ?? defaultDatabasePath();
+}

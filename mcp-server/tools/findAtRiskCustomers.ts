@@ -1,0 +1,135 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { LIFECYCLE_STAGES } from "../../core/lifecycle.js";
+import {
+  DEFAULT_MIN_RISK,
+  FIND_AT_RISK_CUSTOMERS,
+  findAtRiskCustomersInput,
+  findAtRiskCustomersOutput,
+  type FindAtRiskCustomersResult,
+} from "../contract/findAtRiskCustomers.js";
+import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
+import type { ServerDeps } from "../server/deps.js";
+import type { SqlValue } from "../store/database.js";
+import type { CustomerRow } from "../store/rows.js";
+import { cell, customerRef, money, nextCursor, page, scoresFor, toolResult } from "./support.js";
+
+type Input = {
+  sort_by?: "value_at_risk" | "risk";
+  owner?: string;
+  segment?: string;
+  lifecycle_stage?: string;
+  min_clv?: number;
+  min_risk?: number;
+  limit?: number;
+  cursor?: string;
+  as_of?: string;
+};
+
+/** Ranks customers by value at risk (or risk) from the cached scores, with reasons and next steps. */
+export async function findAtRiskCustomers(
+  deps: ServerDeps,
+  input: Input,
+): Promise<FindAtRiskCustomersResult> {
+  const { set } = await scoresFor(deps, input.as_of);
+  const filters = { ...input, cursor: undefined, limit: undefined };
+  const { offset, limit } = page(input.limit, input.cursor, filters);
+  const where = ["s.score_set_id = ?", "s.risk_score >= ?"];
+  const params: SqlValue[] = [set.id, input.min_risk ?? DEFAULT_MIN_RISK];
+  if (input.owner) {
+    where.push("c.owner = ? COLLATE NOCASE");
+    params.push(input.owner);
+  }
+  if (input.segment) {
+    where.push("s.rfm_segment = ?");
+    params.push(input.segment);
+  }
+  if (input.lifecycle_stage) {
+    where.push("s.lifecycle_stage = ?");
+    params.push(input.lifecycle_stage);
+  }
+  if (input.min_clv !== undefined) {
+    where.push("s.clv >= ?");
+    params.push(input.min_clv);
+  }
+  const order =
+    input.sort_by === "risk"
+      ? "s.risk_score DESC, s.value_at_risk DESC"
+      : "s.value_at_risk DESC, s.risk_score DESC";
+  const from = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE ${where.join(" AND ")}`;
+  const total =
+    (await deps.store.db.get<{ count: number }>(`SELECT COUNT(*) AS count ${from}`, params))?.count ?? 0;
+  const rows = await deps.store.db.all<ScoreRow & CustomerRow>(
+    `SELECT s.*, c.* ${from} ORDER BY ${order}, s.customer_id LIMIT ? OFFSET ?`,
+    [...params, limit, offset],
+  );
+  const customers = rows.map((row, index) => {
+    const score = rowToScore(row);
+    const stage = LIFECYCLE_STAGES[score.lifecycleStage];
+    return {
+      rank: offset + index + 1,
+      customer: customerRef(row),
+      risk_score: score.riskScore,
+      risk_level: score.riskLevel,
+      top_reasons: score.riskReasons.slice(0, 3).map((reason) => ({
+        factor: reason.factor,
+        points: reason.contribution,
+        en: reason.en,
+        zh: reason.zh,
+      })),
+      p_alive: score.pAlive,
+      clv: score.clv,
+      value_at_risk: score.valueAtRisk,
+      last_purchase: score.lastPurchase,
+      days_since_last_purchase: score.daysSinceLastPurchase,
+      typical_gap_days: score.typicalGapDays,
+      lifecycle_stage: score.lifecycleStage,
+      lifecycle_label: stage.label,
+      rfm_segment: score.rfm?.segment ?? null,
+      next_action: stage.strategy,
+    };
+  });
+  return {
+    customers,
+    total,
+    next_cursor: nextCursor(offset, customers.length, total, filters),
+    scores: { as_of: set.asOf.slice(0, 10), computed_at: set.computedAt, model_version: set.modelVersion },
+  };
+}
+
+function toMarkdown(result: FindAtRiskCustomersResult): string {
+  if (result.customers.length === 0) {
+    return `No customers at risk match these filters (as of ${result.scores.as_of}). Try a lower min_risk or fewer filters.`;
+  }
+  const lines = [
+    `**${result.total} customers at risk** as of ${result.scores.as_of}; showing ${result.customers[0].rank}-${result.customers.at(-1)!.rank}.`,
+    "",
+    "| # | customer | owner | risk | value at risk | CLV | P(alive) | stage | why |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...result.customers.map(
+      (row) =>
+        `| ${row.rank} | ${cell(row.customer.name)} (${row.customer.customer_id}) | ${cell(row.customer.owner)} | ${row.risk_score.toFixed(0)} ${row.risk_level} | ${money(row.value_at_risk)} | ${money(row.clv)} | ${row.p_alive === null ? "-" : row.p_alive.toFixed(2)} | ${row.lifecycle_stage} | ${cell(row.top_reasons.map((reason) => (row.customer.language === "zh" ? reason.zh : reason.en)).join("; "))} |`,
+    ),
+  ];
+  if (result.next_cursor) lines.push("", `More: call again with cursor "${result.next_cursor}".`);
+  return lines.join("\n");
+}
+
+export function registerFindAtRiskCustomers(server: McpServer, deps: ServerDeps): void {
+  server.registerTool(
+    FIND_AT_RISK_CUSTOMERS,
+    {
+      title: "Find at-risk customers",
+      description:
+        "Customers most likely to be lost, ranked by value at risk (CLV × risk) or by risk score, each with the reasons behind the score " +
+        "(e.g. 'last order 94 days ago; usually every 21 days'), P(alive), CLV, lifecycle stage and a suggested next action. " +
+        "Answers 'who should I call this week?'. Filter by owner, RFM segment, lifecycle stage or minimum CLV; paginated.",
+      inputSchema: findAtRiskCustomersInput,
+      outputSchema: findAtRiskCustomersOutput,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      const result = await findAtRiskCustomers(deps, input);
+      return toolResult(deps, result, toMarkdown(result));
+    },
+  );
+}

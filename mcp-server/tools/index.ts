@@ -1,0 +1,8 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ServerDeps } from "../server/deps.js";
+import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
+
+/** Every CRM tool; the order is the order clients list them. */
+export function registerTools(server: McpServer, deps: ServerDeps): void {
+  registerFindAtRiskCustomers(server, deps);
+}

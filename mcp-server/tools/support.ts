@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { resolveAsOf } from "../asOf.js";
+import { PAGE } from "../contract/common.js";
+import { ensureScores, type ScoreSet } from "../scoring/scoreCache.js";
+import { redactText, redactValue } from "../server/redact.js";
+import type { ServerDeps } from "../server/deps.js";
+import { displayName, type CustomerRow } from "../store/rows.js";
+
+/** The as-of moment a tool call means: the end of `as_of`, or of today by the server's clock. */
+export function toolAsOf(deps: ServerDeps, asOf: string | undefined): Date {
+  return resolveAsOf(asOf, deps.now());
+}
+
+/** Cached scores for the call's as-of date (computed once if not cached yet). */
+export async function scoresFor(
+  deps: ServerDeps,
+  asOf: string | undefined,
+): Promise<{ asOf: Date; set: ScoreSet }> {
+  const moment = toolAsOf(deps, asOf);
+  return { asOf: moment, set: await ensureScores(deps.store, moment, deps.now) };
+}
+
+/** A tool result: the structured content and the same facts as markdown, redacted if asked. */
+export function toolResult<T extends Record<string, unknown>>(
+  deps: ServerDeps,
+  structured: T,
+  markdown: string,
+): CallToolResult {
+  const content = deps.redact ? redactValue(structured) : structured;
+  return {
+    structuredContent: content,
+    content: [{ type: "text", text: deps.redact ? redactText(markdown) : markdown }],
+  };
+}
+
+/** The customer reference every tool returns. */
+export function customerRef(customer: CustomerRow) {
+  return {
+    customer_id: customer.external_id,
+    store_id: customer.id,
+    name: displayName(customer),
+    company: customer.company,
+    owner: customer.owner,
+    language: customer.language,
+  };
+}
+
+/** Thrown for a cursor that does not belong to this query. */
+export class CursorError extends Error {}
+
+function filterKey(filters: unknown): string {
+  return createHash("sha256").update(JSON.stringify(filters)).digest("base64url").slice(0, 10);
+}
+
+/**
+ * Cursors are opaque to clients but carry the offset and a fingerprint of the filters, so a
+ * cursor from one query cannot silently page through another.
+ */
+export function encodeCursor(offset: number, filters: unknown): string {
+  return Buffer.from(`${offset}:${filterKey(filters)}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined, filters: unknown): number {
+  if (cursor === undefined) return 0;
+  const text = Buffer.from(cursor, "base64url").toString();
+  const match = /^(\d+):([\w-]{10})$/.exec(text);
+  if (!match || match[2] !== filterKey(filters)) {
+    throw new CursorError(
+      "this cursor does not belong to this query; repeat the call without cursor to start from the first page",
+    );
+  }
+  return Number(match[1]);
+}
+
+/** Page bounds for a call: offset from the cursor, limit from the input or the default. */
+export function page(
+  limit: number | undefined,
+  cursor: string | undefined,
+  filters: unknown,
+): { offset: number; limit: number } {
+  return { offset: decodeCursor(cursor, filters), limit: limit ?? PAGE.default };
+}
+
+export function nextCursor(offset: number, shown: number, total: number, filters: unknown): string | null {
+  return offset + shown < total ? encodeCursor(offset + shown, filters) : null;
+}
+
+export function money(value: number): string {
+  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/** Escapes text for a markdown table cell. */
+export function cell(text: string | null | undefined): string {
+  return (text ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
