@@ -94,7 +94,7 @@ export function bgNbdLogLikelihood(params: BgNbdParams, x: number, tx: number, T
 /**
  * Probability that a customer with history (x, tx, T) is still active under the BG/NBD model of
  * Fader, Hardie and Lee (2005), as derived in Fader, Hardie and Lee (2008), "Computing P(alive)
- * Using the BG/NBD Model", eq. (3):
+ * Using the BG/NBD Model":
  * P(alive) = 1 / (1 + δ(x>0) a / (b+x-1) ((α+T)/(α+tx))^(r+x)); 1 when x = 0.
  */
 export function bgNbdPAlive(params: BgNbdParams, x: number, tx: number, T: number): number {
