@@ -1,4 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerPrompts } from "../prompts/index.js";
+import { registerResources } from "../resources/index.js";
 import { registerTools } from "../tools/index.js";
 import type { ServerDeps } from "./deps.js";
 
@@ -14,5 +16,7 @@ export function createServer(deps: ServerDeps): McpServer {
     { instructions: INSTRUCTIONS },
   );
   registerTools(server, deps);
+  registerResources(server, deps);
+  registerPrompts(server, deps);
   return server;
 }

@@ -96,7 +96,8 @@ export async function findAtRiskCustomers(
   };
 }
 
-function toMarkdown(result: FindAtRiskCustomersResult): string {
+/** The result as a markdown table, for chat and reports. */
+export function atRiskMarkdown(result: FindAtRiskCustomersResult): string {
   if (result.customers.length === 0) {
     return `No customers at risk match these filters (as of ${result.scores.as_of}). Try a lower min_risk or fewer filters.`;
   }
@@ -129,7 +130,7 @@ export function registerFindAtRiskCustomers(server: McpServer, deps: ServerDeps)
     },
     async (input) => {
       const result = await findAtRiskCustomers(deps, input);
-      return toolResult(deps, result, toMarkdown(result));
+      return toolResult(deps, result, atRiskMarkdown(result));
     },
   );
 }

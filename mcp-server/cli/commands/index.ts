@@ -3,6 +3,7 @@ import type { CliContext } from "../context.js";
 import { registerCustomersCommand } from "./customers.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerImportCommand } from "./import.js";
+import { registerModelCommand } from "./model.js";
 import { registerStartCommand } from "./start.js";
 import { registerStatsCommand } from "./stats.js";
 
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerCustomersCommand(program, context);
   registerImportCommand(program, context);
   registerDemoCommand(program, context);
+  registerModelCommand(program, context);
 }

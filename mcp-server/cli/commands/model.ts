@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import { fitBgNbd } from "../../../core/bgNbd.js";
+import { fitGammaGamma } from "../../../core/gammaGamma.js";
+import { summarizeCustomers } from "../../../core/summary.js";
+import { resolveAsOf } from "../../asOf.js";
+import { readSummaryFile, type SummaryRow } from "../../models/summaryFile.js";
+import type { CliContext } from "../context.js";
+import { UserError } from "../errors.js";
+import { parseAsOfOption } from "../options.js";
+import { printJson } from "../output.js";
+
+/** Fits both models to summary rows and reports parameters, log-likelihood and convergence. */
+export function fitModels(rows: readonly SummaryRow[]) {
+  const bgNbd = fitBgNbd(rows.map(({ x, tx, T }) => ({ x, tx, T })));
+  const spendRows = rows
+    .filter((row) => row.monetary !== null)
+    .map((row) => ({ x: row.x, monetary: row.monetary! }));
+  const returning = spendRows.filter((row) => row.x > 0 && row.monetary > 0).length;
+  return {
+    customers: rows.length,
+    bgNbd: {
+      r: bgNbd.r,
+      alpha: bgNbd.alpha,
+      a: bgNbd.a,
+      b: bgNbd.b,
+      logLikelihood: bgNbd.logLikelihood,
+      converged: bgNbd.converged,
+      iterations: bgNbd.iterations,
+      customers: bgNbd.customers,
+    },
+    gammaGamma: returning >= 2 ? fitGammaGamma(spendRows) : null,
+  };
+}
+
+export function registerModelCommand(program: Command, context: CliContext): void {
+  const model = program.command("model").description("fit and inspect the customer-base models");
+  model
+    .command("fit")
+    .description(
+      "fit BG/NBD (and Gamma-Gamma when spend is known) and print parameters, log-likelihood and convergence as JSON",
+    )
+    .option(
+      "--summary <file>",
+      "a customer-summary CSV (frequency/x, recency/t_x, T[, monetary/zbar]) instead of the store",
+    )
+    .option("--unit <unit>", "time unit: days or weeks (for --summary: the file's unit)", "weeks")
+    .option(
+      "--as-of <date>",
+      "with the store: summarise purchases up to this day (default today)",
+      parseAsOfOption,
+    )
+    .action(async (options: { summary?: string; unit: string; asOf?: Date }) => {
+      if (options.unit !== "days" && options.unit !== "weeks")
+        throw new UserError(`--unit ${options.unit}: use days or weeks`);
+      const unit = options.unit;
+      if (options.summary) {
+        const rows = await readSummaryFile(options.summary);
+        printJson({ source: options.summary, unit, ...fitModels(rows) });
+        return;
+      }
+      const store = await context.openStore();
+      const asOf = options.asOf ?? resolveAsOf();
+      const transactions = await store.db.all<{ customer_id: number; occurred_at: string; amount: number }>(
+        "SELECT customer_id, occurred_at, amount FROM transactions WHERE occurred_at <= ?",
+        [asOf.toISOString()],
+      );
+      if (transactions.length === 0)
+        throw new UserError(
+          `the store ${store.path} has no transactions up to ${asOf.toISOString().slice(0, 10)}; import some first`,
+        );
+      const summaries = summarizeCustomers(
+        transactions.map((row) => ({
+          customerId: row.customer_id,
+          timestamp: new Date(row.occurred_at),
+          amount: row.amount,
+        })),
+        { asOf, unit },
+      );
+      const rows = [...summaries.values()].filter((summary) => summary.T > 0);
+      printJson({ source: store.path, asOf: asOf.toISOString().slice(0, 10), unit, ...fitModels(rows) });
+    });
+}
