@@ -51,13 +51,17 @@ export interface FitBgNbdOptions {
   maxIterations?: number;
 }
 
-function checkParams(params: BgNbdParams): void {
-  for (const name of ["r", "alpha", "a", "b"] as const) {
-    const value = params[name];
-    if (!(value > 0) || !Number.isFinite(value)) {
-      throw new RangeError(`BG/NBD parameter ${name} must be a positive finite number, got ${value}`);
-    }
+function checkParam(name: string, value: number): void {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`BG/NBD parameter ${name} must be a positive finite number, got ${value}`);
   }
+}
+
+function checkParams(params: BgNbdParams): void {
+  checkParam("r", params.r);
+  checkParam("alpha", params.alpha);
+  checkParam("a", params.a);
+  checkParam("b", params.b);
 }
 
 function checkCustomer(x: number, tx: number, T: number): void {
@@ -182,7 +186,7 @@ export function bgNbdProbN(params: BgNbdParams, t: number, n: number): number {
     lgamma(n + 1) +
     r * logOneMinusZ +
     (n === 0 ? 0 : n * logZ);
-  if (n === 0) return Math.exp(term1);
+  if (n === 0) return Math.min(1, Math.exp(term1));
   const z = t / (alpha + t);
   const tail = z < 0.5 ? incompleteBeta(z, n, r).lower : incompleteBeta(1 / (1 + t / alpha), r, n).upper;
   const term2 = tail > 0 ? lbeta(a + 1, b + n - 1) - lbetaAB + Math.log(tail) : -Infinity;
@@ -409,20 +413,18 @@ function makeObjective(data: GroupedRows) {
     const lgR = lgamma(r);
     const lgAB = lgamma(a + b);
     const lgB = lgamma(b);
-    const psiR = gradient ? digamma(r) : 0;
-    const psiAB = gradient ? digamma(a + b) : 0;
-    const psiB = gradient ? digamma(b) : 0;
+    const psiR = digamma(r);
+    const psiAB = digamma(a + b);
+    const psiB = digamma(b);
     for (let i = 0; i < nX; i++) {
       const x = data.xValues[i];
       constX[i] = lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x);
       logRatioX[i] = x > 0 ? logA - Math.log(b + x - 1) : 0;
-      if (gradient) {
-        const psiABX = digamma(a + b + x);
-        dR[i] = digamma(r + x) - psiR + logAlpha;
-        dA[i] = psiAB - psiABX;
-        dB[i] = psiAB + digamma(b + x) - psiB - psiABX;
-        invBx1[i] = x > 0 ? 1 / (b + x - 1) : 0;
-      }
+      const psiABX = digamma(a + b + x);
+      dR[i] = digamma(r + x) - psiR + logAlpha;
+      dA[i] = psiAB - psiABX;
+      dB[i] = psiAB + digamma(b + x) - psiB - psiABX;
+      invBx1[i] = x > 0 ? 1 / (b + x - 1) : 0;
     }
     for (let i = 0; i < logT.length; i++) {
       logT[i] = Math.log(alpha + data.tValues[i]);
@@ -438,36 +440,36 @@ function makeObjective(data: GroupedRows) {
     let gA = 0;
     let gB = 0;
     const { xIndex, txIndex, tIndex, weight, xValues, count } = data;
+    // The gradient is always accumulated: BFGS asks for it at every point it evaluates.
     for (let k = 0; k < count; k++) {
       const xi = xIndex[k];
       const w = weight[k];
       const x = xValues[xi];
-      const rx = r + x;
-      const lT = logT[tIndex[k]];
+      const ti = tIndex[k];
+      const lT = logT[ti];
       if (x === 0) {
         ll += w * (constX[xi] - r * lT);
-        if (gradient) {
-          gR += w * (dR[xi] - lT);
-          gAlpha += w * (r / alpha - r * invT[tIndex[k]]);
-          gA += w * dA[xi];
-          gB += w * dB[xi];
-        }
+        gR += w * (dR[xi] - lT);
+        gAlpha += w * (r / alpha - r * invT[ti]);
+        gA += w * dA[xi];
+        gB += w * dB[xi];
         continue;
       }
-      const lTx = logTx[txIndex[k]];
+      const rx = r + x;
+      const txi = txIndex[k];
+      const lTx = logTx[txi];
       const a3 = -rx * lT;
       const a4 = logRatioX[xi] - rx * lTx;
       // ln(e^a3 + e^a4) and the share ω = e^a4 / (e^a3 + e^a4).
-      const e = Math.exp(-Math.abs(a3 - a4));
-      const lse = Math.max(a3, a4) + Math.log1p(e);
+      const difference = a4 - a3;
+      const e = Math.exp(-Math.abs(difference));
+      const lse = (difference > 0 ? a4 : a3) + Math.log1p(e);
+      const omega = difference > 0 ? 1 / (1 + e) : e / (1 + e);
       ll += w * (constX[xi] + lse);
-      if (gradient) {
-        const omega = a4 >= a3 ? 1 / (1 + e) : e / (1 + e);
-        gR += w * (dR[xi] - (1 - omega) * lT - omega * lTx);
-        gAlpha += w * (r / alpha - rx * ((1 - omega) * invT[tIndex[k]] + omega * invTx[txIndex[k]]));
-        gA += w * (dA[xi] + omega / a);
-        gB += w * (dB[xi] - omega * invBx1[xi]);
-      }
+      gR += w * (dR[xi] - lT + omega * (lT - lTx));
+      gAlpha += w * (r / alpha - rx * (invT[ti] + omega * (invTx[txi] - invT[ti])));
+      gA += w * (dA[xi] + omega / a);
+      gB += w * (dB[xi] - omega * invBx1[xi]);
     }
     const scale = data.totalWeight > 0 ? 1 / data.totalWeight : 1;
     if (gradient) {
@@ -514,7 +516,8 @@ export function fitBgNbd(rows: readonly BgNbdRow[], options: FitBgNbdOptions = {
     {
       maxIterations: options.maxIterations ?? 1000,
       gradientTolerance: 1e-9,
-      valueTolerance: 1e-15,
+      valueTolerance: 1e-14,
+      screenIterations: 8,
       lower,
       upper,
     },

@@ -48,13 +48,16 @@ export interface GammaGammaFit extends GammaGammaParams {
   frequencyMonetaryCorrelation: number;
 }
 
-function checkParams(params: GammaGammaParams): void {
-  for (const name of ["p", "q", "v"] as const) {
-    const value = params[name];
-    if (!(value > 0) || !Number.isFinite(value)) {
-      throw new RangeError(`Gamma-Gamma parameter ${name} must be a positive finite number, got ${value}`);
-    }
+function checkParam(name: string, value: number): void {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`Gamma-Gamma parameter ${name} must be a positive finite number, got ${value}`);
   }
+}
+
+function checkParams(params: GammaGammaParams): void {
+  checkParam("p", params.p);
+  checkParam("q", params.q);
+  checkParam("v", params.v);
 }
 
 /**
@@ -219,7 +222,8 @@ export function fitGammaGamma(
     {
       maxIterations: options.maxIterations ?? 1000,
       gradientTolerance: 1e-9,
-      valueTolerance: 1e-15,
+      valueTolerance: 1e-14,
+      screenIterations: 8,
       lower: [-bound, -bound, -bound],
       upper: [bound, bound, bound],
     },

@@ -150,12 +150,23 @@ export function bfgs(
         slope -= g[i] * g[i];
       }
     }
+    if (-0.5 * slope < valueTolerance * (1 + Math.abs(f)) && !hessianIsIdentity) {
+      // The quasi-Newton model predicts less improvement than the tolerance (Newton decrement).
+      return {
+        x,
+        value: f,
+        iterations: iteration - 1,
+        evaluations,
+        converged: true,
+        reason: "predicted decrease below tolerance",
+      };
+    }
     let longest = 0;
     for (let i = 0; i < n; i++) longest = Math.max(longest, Math.abs(direction[i]));
     let step = longest > maxStep ? maxStep / longest : 1;
     let accepted = false;
     let fTrial = Infinity;
-    for (let k = 0; k < 60; k++) {
+    for (let k = 0; k < 30; k++) {
       for (let i = 0; i < n; i++) trial[i] = x[i] + step * direction[i];
       clampInto(trial, lower, upper);
       fTrial = call(trial, trialGradient);
@@ -209,6 +220,12 @@ export function bfgs(
       }
     } else smallChanges = 0;
     if (sy > 1e-12) {
+      if (hessianIsIdentity) {
+        // Scale the first approximation to the curvature just seen (Nocedal and Wright, eq. 6.20).
+        let yy = 0;
+        for (let i = 0; i < n; i++) yy += y[i] * y[i];
+        for (let i = 0; i < n; i++) h[i * n + i] = sy / yy;
+      }
       // Inverse update: H <- (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ.
       let yhy = 0;
       for (let i = 0; i < n; i++) {
@@ -354,40 +371,51 @@ export interface MultiStartResult extends MinimizeResult {
 }
 
 /**
- * Minimises from each starting point (BFGS when the objective has a gradient, unless
- * `method` says otherwise) and returns the best converged result, or the best one if none
- * converged. Iterations and evaluations are summed over all starts.
+ * Minimises from each starting point (BFGS when the objective has a gradient, unless `method`
+ * says otherwise) and returns the best result, preferring converged ones. With
+ * `screenIterations`, every start first gets only that many iterations and the search then
+ * continues to convergence from the best of them alone, which costs about one full run instead
+ * of one per start. Iterations and evaluations are summed over all runs.
  */
 export function minimize(
   objective: Objective,
   starts: readonly (readonly number[])[],
-  options: MinimizeOptions & { method?: "bfgs" | "nelder-mead" } = {},
+  options: MinimizeOptions & { method?: "bfgs" | "nelder-mead"; screenIterations?: number } = {},
 ): MultiStartResult {
   if (starts.length === 0) throw new RangeError("minimize needs at least one starting point");
   const method = options.method ?? (objective.valueAndGradient ? "bfgs" : "nelder-mead");
-  const results = starts.map((start) =>
-    method === "bfgs" ? bfgs(objective, start, options) : nelderMead(objective, start, options),
-  );
-  let best: MinimizeResult | undefined;
-  for (const result of results) {
-    if (!Number.isFinite(result.value)) continue;
-    if (
-      !best ||
-      (result.converged && !best.converged) ||
-      (result.converged === best.converged && result.value < best.value)
-    ) {
-      best = result;
+  const run = (start: readonly number[], maxIterations?: number) => {
+    const runOptions = maxIterations === undefined ? options : { ...options, maxIterations };
+    return method === "bfgs" ? bfgs(objective, start, runOptions) : nelderMead(objective, start, runOptions);
+  };
+  const screen = options.screenIterations;
+  const results = starts.map((start) => run(start, screen));
+  const pickBest = (candidates: readonly MinimizeResult[]): MinimizeResult => {
+    let best: MinimizeResult | undefined;
+    for (const result of candidates) {
+      if (!Number.isFinite(result.value)) continue;
+      if (!best || result.value < best.value - 1e-9 * (1 + Math.abs(best.value))) best = result;
+      else if (
+        result.converged &&
+        !best.converged &&
+        result.value <= best.value + 1e-9 * (1 + Math.abs(best.value))
+      ) {
+        best = result;
+      }
     }
+    return best ?? candidates[0];
+  };
+  let chosen = pickBest(results);
+  const all = results.slice();
+  if (screen !== undefined && !chosen.converged) {
+    const continued = run(chosen.x);
+    all.push(continued);
+    chosen = pickBest([chosen, continued]);
+    if (continued.converged && continued.value <= chosen.value) chosen = continued;
   }
-  // A converged start beats an unconverged one unless the latter is clearly better.
-  for (const result of results) {
-    if (best && !result.converged && result.value < best.value - 1e-6 * (1 + Math.abs(best.value)))
-      best = result;
-  }
-  const chosen = best ?? results[0];
   let iterations = 0;
   let evaluations = 0;
-  for (const result of results) {
+  for (const result of all) {
     iterations += result.iterations;
     evaluations += result.evaluations;
   }
