@@ -86,3 +86,16 @@ export const scoreSetOutput = z.object({
   computed_at: z.string(),
   model_version: z.string(),
 });
+
+/** Filter by account manager, as the listing tools spell it. */
+export const ownerInput = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .optional()
+  .describe("Only this account manager's customers (exact name, case-insensitive).");
+
+export const riskLevelNames = ["low", "medium", "high", "critical"] as const;
+export const abcTierNames = ["A", "B", "C"] as const;
+export const valueQuadrantNames = ["true-friends", "butterflies", "barnacles", "strangers"] as const;

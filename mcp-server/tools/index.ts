@@ -1,8 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerDeps } from "../server/deps.js";
 import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
+import { registerGetCustomer } from "./getCustomer.js";
 
 /** Every CRM tool; the order is the order clients list them. */
 export function registerTools(server: McpServer, deps: ServerDeps): void {
+  registerGetCustomer(server, deps);
   registerFindAtRiskCustomers(server, deps);
 }

@@ -98,3 +98,18 @@ export function percent(share: number): string {
 export function cell(text: string | null | undefined): string {
   return (text ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
+
+/** The score set a result was read from, as tools report it. */
+export function scoreSetInfo(set: ScoreSet): { as_of: string; computed_at: string; model_version: string } {
+  return { as_of: set.asOf.slice(0, 10), computed_at: set.computedAt, model_version: set.modelVersion };
+}
+
+/** A customer's tags: the stored JSON array, or none when it cannot be read. */
+export function parseTags(tags: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(tags);
+    return Array.isArray(parsed) ? parsed.filter((tag): tag is string => typeof tag === "string") : [];
+  } catch {
+    return [];
+  }
+}

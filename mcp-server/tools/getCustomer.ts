@@ -1,0 +1,235 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { LIFECYCLE_STAGES } from "../../core/lifecycle.js";
+import { RFM_SEGMENTS } from "../../core/rfm.js";
+import { RISK_LEVELS } from "../../core/risk.js";
+import { ABC_TIERS, VALUE_QUADRANTS } from "../../core/valueTiers.js";
+import {
+  GET_CUSTOMER,
+  getCustomerInput,
+  getCustomerOutput,
+  RECENT_ITEMS,
+  type GetCustomerResult,
+} from "../contract/getCustomer.js";
+import { readScore } from "../scoring/scoreCache.js";
+import { SCORING_DEFAULTS } from "../scoring/settings.js";
+import type { ServerDeps } from "../server/deps.js";
+import { customerHistory } from "../store/customerQueries.js";
+import { cell, customerRef, money, parseTags, scoreSetInfo, scoresFor, toolResult } from "./support.js";
+
+/** The latest `RECENT_ITEMS` of an oldest-first list, newest first. */
+function latest<T>(items: readonly T[]): T[] {
+  return items.slice(-RECENT_ITEMS).reverse();
+}
+
+/** One customer's profile, cached scores with their reasons, and recent history up to as-of. */
+export async function getCustomer(
+  deps: ServerDeps,
+  input: { customer_id: string; as_of?: string },
+): Promise<GetCustomerResult> {
+  const customer = await deps.store.requireCustomer(input.customer_id);
+  const { set } = await scoresFor(deps, input.as_of);
+  const score = await readScore(deps.store, set, customer.id);
+  if (!score) {
+    throw new Error(
+      `customer ${customer.external_id} has no cached score for ${set.asOf.slice(0, 10)}; the store changed while scoring, so call again`,
+    );
+  }
+  const history = await customerHistory(deps.store, customer.id, set.asOf);
+  const stage = LIFECYCLE_STAGES[score.lifecycleStage];
+  const rfm = score.rfm ? RFM_SEGMENTS[score.rfm.segment] : null;
+  const quadrant = score.valueQuadrant ? VALUE_QUADRANTS[score.valueQuadrant] : null;
+  const expectedRevenue =
+    score.expectedPurchases === null || score.expectedSpend === null
+      ? null
+      : score.expectedPurchases * score.expectedSpend;
+  return {
+    customer: customerRef(customer),
+    profile: {
+      email: customer.email,
+      phone: customer.phone,
+      country: customer.country,
+      acquisition_channel: customer.acquisition_channel,
+      created_at: customer.created_at,
+      acquired_at: customer.acquired_at,
+      tags: parseTags(customer.tags),
+      do_not_contact: customer.do_not_contact === 1,
+    },
+    purchases: {
+      orders: score.orders,
+      revenue: score.revenue,
+      average_order_value: score.orders > 0 ? score.revenue / score.orders : null,
+      first_purchase: score.firstPurchase,
+      last_purchase: score.lastPurchase,
+      days_since_last_purchase: score.daysSinceLastPurchase,
+      typical_gap_days: score.typicalGapDays,
+    },
+    risk: {
+      score: score.riskScore,
+      level: score.riskLevel,
+      level_label: RISK_LEVELS[score.riskLevel].label,
+      reasons: score.riskReasons.map((reason) => ({
+        factor: reason.factor,
+        points: reason.contribution,
+        en: reason.en,
+        zh: reason.zh,
+      })),
+      value_at_risk: score.valueAtRisk,
+    },
+    value: {
+      p_alive: score.pAlive,
+      clv: score.clv,
+      horizon_months: SCORING_DEFAULTS.horizonMonths,
+      margin_rate: score.marginRate,
+      expected_purchases: score.expectedPurchases,
+      expected_spend_per_purchase: score.expectedSpend,
+      expected_revenue: expectedRevenue,
+      abc_tier: score.abcTier,
+      abc_label: score.abcTier ? ABC_TIERS[score.abcTier].label : null,
+      value_quadrant: score.valueQuadrant,
+      value_quadrant_label: quadrant?.label ?? null,
+      value_quadrant_strategy: quadrant?.strategy ?? null,
+    },
+    rfm:
+      score.rfm && rfm
+        ? {
+            r: score.rfm.r,
+            f: score.rfm.f,
+            m: score.rfm.m,
+            code: `${score.rfm.r}${score.rfm.f}${score.rfm.m}`,
+            segment: score.rfm.segment,
+            label: rfm.label,
+            description: rfm.description,
+            action: rfm.action,
+          }
+        : null,
+    lifecycle: {
+      stage: score.lifecycleStage,
+      label: stage.label,
+      reasons: score.lifecycleReasons,
+      strategy: stage.strategy,
+    },
+    latest_nps: score.latestNps,
+    open_complaints: score.openComplaints,
+    last_interaction: score.lastInteraction,
+    recent_transactions: latest(history.transactions).map((row) => ({
+      transaction_id: row.external_id,
+      occurred_at: row.occurred_at,
+      amount: row.amount,
+      quantity: row.quantity,
+      margin: row.margin,
+      channel: row.channel,
+    })),
+    recent_interactions: latest(history.interactions).map((row) => ({
+      interaction_id: row.external_id,
+      occurred_at: row.occurred_at,
+      channel: row.channel,
+      direction: row.direction,
+      summary: row.summary,
+      outcome: row.outcome,
+    })),
+    recent_feedback: latest(history.feedback).map((row) => ({
+      feedback_id: row.external_id,
+      occurred_at: row.occurred_at,
+      source: row.source,
+      score: row.score,
+      text: row.text,
+      language: row.language,
+      status: row.status,
+    })),
+    history_counts: {
+      transactions: history.transactions.length,
+      interactions: history.interactions.length,
+      feedback: history.feedback.length,
+    },
+    scores: scoreSetInfo(set),
+  };
+}
+
+function day(timestamp: string | null): string {
+  return timestamp ? timestamp.slice(0, 10) : "-";
+}
+
+function fixed(value: number | null, digits: number): string {
+  return value === null ? "-" : value.toFixed(digits);
+}
+
+/** The profile as markdown in the customer's language where the text has two. */
+export function customerMarkdown(result: GetCustomerResult): string {
+  const language = result.customer.language;
+  const { customer, profile, purchases, risk, value, rfm, lifecycle } = result;
+  const lines = [
+    `## ${customer.name} (${customer.customer_id})${customer.company && customer.company !== customer.name ? ` - ${customer.company}` : ""}`,
+    `Owner: ${customer.owner ?? "-"} · language: ${language} · country: ${profile.country ?? "-"} · tags: ${profile.tags.join(", ") || "-"}` +
+      (profile.do_not_contact ? " · **do not contact**" : ""),
+    `Email: ${profile.email ?? "-"} · phone: ${profile.phone ?? "-"}`,
+    "",
+    `**Scores as of ${result.scores.as_of}**`,
+    `- Risk: ${risk.score.toFixed(0)}/100 (${risk.level_label[language]}); value at risk ${money(risk.value_at_risk)}`,
+    ...risk.reasons.map((reason) => `  - ${reason[language]} (+${reason.points.toFixed(1)})`),
+    `- P(alive) ${fixed(value.p_alive, 2)}; ${value.horizon_months}-month CLV ${money(value.clv)} at a ${(value.margin_rate * 100).toFixed(1)}% margin; ` +
+      `expected ${fixed(value.expected_purchases, 2)} purchases × ${value.expected_spend_per_purchase === null ? "-" : money(value.expected_spend_per_purchase)} = ${value.expected_revenue === null ? "-" : money(value.expected_revenue)}`,
+    `- RFM: ${rfm ? `${rfm.code} ${rfm.label[language]} - ${rfm.action[language]}` : "- (no purchases)"}`,
+    `- Tier: ${value.abc_label?.[language] ?? "-"}; quadrant: ${value.value_quadrant_label?.[language] ?? "-"}`,
+    `- Lifecycle: ${lifecycle.label[language]} - ${lifecycle.reasons[language].join("; ")}`,
+    `  - Strategy: ${lifecycle.strategy[language]}`,
+    `- Purchases: ${purchases.orders} orders, ${money(purchases.revenue)} in total; last ${day(purchases.last_purchase)}` +
+      (purchases.days_since_last_purchase === null
+        ? ""
+        : ` (${purchases.days_since_last_purchase} days ago)`) +
+      (purchases.typical_gap_days === null ? "" : `; usually every ${purchases.typical_gap_days} days`),
+    `- Latest NPS ${fixed(result.latest_nps, 0)}; open complaints ${result.open_complaints}; last contact ${day(result.last_interaction)}`,
+  ];
+  if (result.recent_transactions.length > 0) {
+    lines.push(
+      "",
+      `**Recent transactions** (${result.recent_transactions.length} of ${result.history_counts.transactions})`,
+      "| date | amount | channel |",
+      "|---|---|---|",
+      ...result.recent_transactions.map(
+        (row) => `| ${day(row.occurred_at)} | ${money(row.amount)} | ${cell(row.channel)} |`,
+      ),
+    );
+  }
+  if (result.recent_interactions.length > 0) {
+    lines.push(
+      "",
+      `**Recent interactions** (${result.recent_interactions.length} of ${result.history_counts.interactions})`,
+      ...result.recent_interactions.map(
+        (row) =>
+          `- ${day(row.occurred_at)} ${row.channel} ${row.direction}: ${cell(row.summary)}${row.outcome ? ` (${cell(row.outcome)})` : ""}`,
+      ),
+    );
+  }
+  if (result.recent_feedback.length > 0) {
+    lines.push(
+      "",
+      `**Recent feedback** (${result.recent_feedback.length} of ${result.history_counts.feedback}; quoted from the customer)`,
+      ...result.recent_feedback.map(
+        (row) =>
+          `- ${day(row.occurred_at)} ${row.source}${row.score === null ? "" : ` ${row.score}`} [${row.status}]: > ${cell(row.text)}`,
+      ),
+    );
+  }
+  return lines.join("\n");
+}
+
+export function registerGetCustomer(server: McpServer, deps: ServerDeps): void {
+  server.registerTool(
+    GET_CUSTOMER,
+    {
+      title: "Get customer",
+      description:
+        "Everything about one customer as of a date: profile (tags, do-not-contact), risk score with its reasons, P(alive), " +
+        "12-month CLV with expected purchases and spend, RFM scores and segment, ABC tier, value quadrant, lifecycle stage " +
+        `with reasons and strategy, last purchase and typical gap, and the latest ${RECENT_ITEMS} transactions, interactions ` +
+        "and feedback. Answers 'tell me about this customer' before a call. Find the id with search_customers.",
+      inputSchema: getCustomerInput,
+      outputSchema: getCustomerOutput,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      const result = await getCustomer(deps, input);
+      return toolResult(deps, result, customerMarkdown(result));
+    },
+  );
+}
