@@ -2,9 +2,11 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerDeps } from "../server/deps.js";
 import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
+import { registerSearchCustomers } from "./searchCustomers.js";
 
 /** Every CRM tool; the order is the order clients list them. */
 export function registerTools(server: McpServer, deps: ServerDeps): void {
+  registerSearchCustomers(server, deps);
   registerGetCustomer(server, deps);
   registerFindAtRiskCustomers(server, deps);
 }
