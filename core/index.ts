@@ -2,4 +2,19 @@
  * CRM Assistant's scoring core: customer-base models and CRM analytics as pure functions.
  * No I/O, no clock, no randomness beyond the seeds you pass.
  */
+export * from "./summary.js";
+export * from "./bgNbd.js";
+export * from "./gammaGamma.js";
+export * from "./clv.js";
+export * from "./simulate.js";
+export * from "./activity.js";
+export * from "./rfm.js";
+export * from "./lifecycle.js";
+export * from "./risk.js";
+export * from "./valueTiers.js";
+export * from "./feedback.js";
+export * from "./kmeans.js";
+export * from "./i18n.js";
 export * from "./random.js";
+export { lgamma, lbeta, logSumExp, logAddExp, hyp2f1 } from "./special.js";
+export { minimize, nelderMead, bfgs } from "./optimize.js";

@@ -6,7 +6,8 @@ import { registerCommands } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { UserError } from "./errors.js";
 import { StoreNotEmptyError } from "../demo/seed.js";
-import { AsOfError } from "../asOf.js";
+import { AsOfError, resolveAsOf } from "../asOf.js";
+import { ensureScores } from "../scoring/scoreCache.js";
 
 const USER_ERRORS = [
   UserError,
@@ -33,7 +34,15 @@ async function main(argv: string[]): Promise<number> {
       store ??= await Store.open(program.opts().db ?? defaultDatabasePath());
       return store;
     },
-    async afterWrite() {},
+    async afterWrite(changed) {
+      // Score now, so the first MCP call after an import reads cached scores instead of waiting.
+      const started = performance.now();
+      const set = await ensureScores(changed, resolveAsOf());
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stderr.write(
+        `scores refreshed for ${set.customers.toLocaleString("en-US")} customers as of ${set.asOf.slice(0, 10)} (${seconds} s)\n`,
+      );
+    },
   };
   registerCommands(program, context);
 

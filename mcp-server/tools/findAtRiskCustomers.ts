@@ -11,7 +11,7 @@ import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
 import type { CustomerRow } from "../store/rows.js";
-import { cell, customerRef, money, nextCursor, page, scoresFor, toolResult } from "./support.js";
+import { cell, customerRef, money, nextCursor, page, round, scoresFor, toolResult } from "./support.js";
 
 type Input = {
   sort_by?: "value_at_risk" | "risk";
@@ -68,20 +68,23 @@ export async function findAtRiskCustomers(
     return {
       rank: offset + index + 1,
       customer: customerRef(row),
-      risk_score: score.riskScore,
+      risk_score: round(score.riskScore, 1),
       risk_level: score.riskLevel,
-      top_reasons: score.riskReasons.slice(0, 3).map((reason) => ({
-        factor: reason.factor,
-        points: reason.contribution,
-        en: reason.en,
-        zh: reason.zh,
-      })),
-      p_alive: score.pAlive,
-      clv: score.clv,
-      value_at_risk: score.valueAtRisk,
+      top_reasons: score.riskReasons
+        .filter((reason) => reason.contribution > 0)
+        .slice(0, 3)
+        .map((reason) => ({
+          factor: reason.factor,
+          points: round(reason.contribution, 1),
+          en: reason.en,
+          zh: reason.zh,
+        })),
+      p_alive: score.pAlive === null ? null : round(score.pAlive, 4),
+      clv: round(score.clv, 2),
+      value_at_risk: round(score.valueAtRisk, 2),
       last_purchase: score.lastPurchase,
       days_since_last_purchase: score.daysSinceLastPurchase,
-      typical_gap_days: score.typicalGapDays,
+      typical_gap_days: score.typicalGapDays === null ? null : round(score.typicalGapDays, 1),
       lifecycle_stage: score.lifecycleStage,
       lifecycle_label: stage.label,
       rfm_segment: score.rfm?.segment ?? null,

@@ -113,3 +113,23 @@ export function parseTags(tags: string): string[] {
     return [];
   }
 }
+
+/** part / whole, or 0 when the whole is not positive (an empty or loss-making population). */
+export function shareOf(part: number, whole: number): number {
+  return whole > 0 ? part / whole : 0;
+}
+
+/** Shown when a write is asked of a server started without `--allow-writes`. */
+export const WRITES_DISABLED =
+  "writes are disabled; restart the server with --allow-writes (crm serve --allow-writes)";
+
+/** Throws the actionable "writes are disabled" error unless the server allows writes. */
+export function requireWrites(deps: ServerDeps, what: string): void {
+  if (!deps.allowWrites) throw new Error(`${what}: ${WRITES_DISABLED}`);
+}
+
+/** Rounds for display in results: full float noise helps nobody reading a score. */
+export function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
