@@ -111,6 +111,7 @@ export function bfgs(
   const s = new Array<number>(n).fill(0);
   const y = new Array<number>(n).fill(0);
   const hy = new Array<number>(n).fill(0);
+  const active = new Array<boolean>(n).fill(false);
   let smallChanges = 0;
 
   const projectedGradientNorm = () => {
@@ -142,12 +143,47 @@ export function bfgs(
       direction[i] = d;
       slope += d * g[i];
     }
-    if (!(slope < 0)) {
+    // Coordinates held at a bound that the direction pushes against stay where they are.
+    const blocked = (i: number, d: number) =>
+      (lower !== undefined && x[i] <= lower[i] && d < 0) ||
+      (upper !== undefined && x[i] >= upper[i] && d > 0);
+    let anyBlocked = false;
+    let activeSetChanged = false;
+    for (let i = 0; i < n; i++) {
+      const isBlocked = blocked(i, direction[i]);
+      if (isBlocked !== active[i]) activeSetChanged = true;
+      active[i] = isBlocked;
+      if (isBlocked) {
+        slope -= direction[i] * g[i];
+        direction[i] = 0;
+        anyBlocked = true;
+      }
+    }
+    if (activeSetChanged && !hessianIsIdentity) {
+      // Restart the curvature model on the new set of free coordinates (projected quasi-Newton).
       resetHessian();
       slope = 0;
       for (let i = 0; i < n; i++) {
-        direction[i] = -g[i];
-        slope -= g[i] * g[i];
+        direction[i] = active[i] ? 0 : -g[i];
+        slope += direction[i] * g[i];
+      }
+    }
+    if (!(slope < 0)) {
+      if (!anyBlocked) resetHessian();
+      slope = 0;
+      for (let i = 0; i < n; i++) {
+        direction[i] = blocked(i, -g[i]) ? 0 : -g[i];
+        slope -= direction[i] * g[i];
+      }
+      if (!(slope < 0)) {
+        return {
+          x,
+          value: f,
+          iterations: iteration - 1,
+          evaluations,
+          converged: true,
+          reason: "gradient below tolerance",
+        };
       }
     }
     if (-0.5 * slope < valueTolerance * (1 + Math.abs(f)) && !hessianIsIdentity) {
@@ -197,7 +233,8 @@ export function bfgs(
     let sy = 0;
     for (let i = 0; i < n; i++) {
       s[i] = trial[i] - x[i];
-      y[i] = trialGradient[i] - g[i];
+      // Blocked coordinates did not move; keeping their curvature out leaves H the identity there.
+      y[i] = active[i] ? 0 : trialGradient[i] - g[i];
       sy += s[i] * y[i];
     }
     const change = f - fTrial;
