@@ -1,5 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerDeps } from "../server/deps.js";
+import { registerComputeClv } from "./computeClv.js";
 import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
@@ -9,4 +10,5 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerSearchCustomers(server, deps);
   registerGetCustomer(server, deps);
   registerFindAtRiskCustomers(server, deps);
+  registerComputeClv(server, deps);
 }

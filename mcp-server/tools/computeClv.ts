@@ -1,0 +1,338 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CLV_DEFAULTS, portfolioLifetimeValue, type CustomerLifetimeValue } from "../../core/clv.js";
+import {
+  CLV_SELECTORS,
+  COMPUTE_CLV,
+  computeClvInput,
+  computeClvOutput,
+  type ComputeClvResult,
+} from "../contract/computeClv.js";
+import { rowToScore, type ScoreRow, type ScoreSet } from "../scoring/scoreCache.js";
+import type { CustomerScore } from "../scoring/scoreCustomers.js";
+import type { ServerDeps } from "../server/deps.js";
+import type { SqlValue } from "../store/database.js";
+import type { CustomerRow } from "../store/rows.js";
+import { UnknownCustomerError } from "../store/store.js";
+import {
+  cell,
+  customerRef,
+  money,
+  nextCursor,
+  page,
+  percent,
+  scoreSetInfo,
+  scoresFor,
+  toolResult,
+} from "./support.js";
+
+type Input = {
+  customer_id?: string;
+  customer_ids?: string[];
+  segment?: string;
+  lifecycle_stage?: string;
+  horizon_months?: number;
+  margin?: number;
+  annual_discount_rate?: number;
+  limit?: number;
+  cursor?: string;
+  as_of?: string;
+};
+
+/** Beyond this |correlation| the Gamma-Gamma independence assumption is doubtful. */
+const SUSPECT_CORRELATION = 0.3;
+
+export const CLV_FORMULA =
+  "CLV = sum over months m = 1..H of margin × E[spend per purchase] × (E[purchases by month m] - E[purchases by month m-1]) / (1 + d)^m, " +
+  "where d = (1 + annual discount rate)^(1/12) - 1 and a month is 365.25/12 days. E[purchases] is the BG/NBD expectation " +
+  "given the customer's repeat purchases x, recency tx and age T (Fader, Hardie & Lee 2005, Marketing Science, eq. 10), " +
+  "which already weighs in P(alive); E[spend per purchase] is the Gamma-Gamma expectation given x and the mean repeat spend " +
+  "(Fader, Hardie & Lee 2005, JMR). Both models are fitted once per as-of date on the whole book and reused here.";
+
+function selectorOf(input: Input): (typeof CLV_SELECTORS)[number] {
+  const given = CLV_SELECTORS.filter((name) => input[name] !== undefined);
+  if (given.length !== 1) {
+    throw new Error(
+      `give exactly one of customer_id, customer_ids, segment or lifecycle_stage to choose whom to value; got ${given.length === 0 ? "none" : given.join(" and ")}`,
+    );
+  }
+  return given[0];
+}
+
+type Selected = { customer: CustomerRow; score: CustomerScore };
+
+/** The selected customers with their cached scores (x, tx, T, monetary, margin rate). */
+async function selectCustomers(
+  deps: ServerDeps,
+  set: ScoreSet,
+  by: (typeof CLV_SELECTORS)[number],
+  input: Input,
+): Promise<Selected[]> {
+  let where: string;
+  let params: SqlValue[];
+  if (by === "customer_id" || by === "customer_ids") {
+    const references = by === "customer_id" ? [input.customer_id!] : input.customer_ids!;
+    const found = await Promise.all(references.map((reference) => deps.store.findCustomer(reference)));
+    const missing = references.filter((_reference, index) => !found[index]);
+    if (missing.length > 0) throw new UnknownCustomerError(missing.join(", "));
+    where = "s.customer_id IN (SELECT value FROM json_each(?))";
+    params = [JSON.stringify([...new Set(found.map((customer) => customer!.id))])];
+  } else if (by === "segment") {
+    where = "s.rfm_segment = ?";
+    params = [input.segment!];
+  } else {
+    where = "s.lifecycle_stage = ?";
+    params = [input.lifecycle_stage!];
+  }
+  const rows = await deps.store.db.all<ScoreRow & CustomerRow>(
+    `SELECT s.*, c.* FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+     WHERE s.score_set_id = ? AND ${where} ORDER BY s.customer_id`,
+    [set.id, ...params],
+  );
+  return rows.map((row) => ({ customer: row, score: rowToScore(row) }));
+}
+
+/** Customers whose data records a margin up to as-of (the rest fall back to the default rate). */
+async function customersWithMargins(deps: ServerDeps, set: ScoreSet, ids: number[]): Promise<Set<number>> {
+  const rows = await deps.store.db.all<{ customer_id: number }>(
+    `SELECT DISTINCT customer_id FROM transactions
+     WHERE customer_id IN (SELECT value FROM json_each(?)) AND occurred_at <= ? AND margin IS NOT NULL AND amount > 0`,
+    [JSON.stringify(ids), set.asOf],
+  );
+  return new Set(rows.map((row) => row.customer_id));
+}
+
+/**
+ * Lifetime values from the cached BG/NBD and Gamma-Gamma fits and each customer's cached
+ * (x, tx, T, monetary): nothing is refitted, so a call costs a few model evaluations per customer.
+ */
+export async function computeClv(deps: ServerDeps, input: Input): Promise<ComputeClvResult> {
+  const by = selectorOf(input);
+  const { set } = await scoresFor(deps, input.as_of);
+  const filters = { ...input, cursor: undefined, limit: undefined };
+  const defaultLimit = by === "customer_ids" ? input.customer_ids!.length : undefined;
+  const { offset, limit } = page(input.limit ?? defaultLimit, input.cursor, filters);
+  const horizonMonths = input.horizon_months ?? CLV_DEFAULTS.horizonMonths;
+  const annualDiscountRate = input.annual_discount_rate ?? CLV_DEFAULTS.annualDiscountRate;
+
+  const selected = await selectCustomers(deps, set, by, input);
+  const observed =
+    input.margin === undefined
+      ? await customersWithMargins(
+          deps,
+          set,
+          selected.map(({ customer }) => customer.id),
+        )
+      : new Set<number>();
+  const { bgNbd, gammaGamma } = set.models;
+  const fitted = bgNbd !== null && gammaGamma !== null;
+
+  // Customers sharing a margin are valued in one portfolio call, which reuses the horizon sums
+  // for customers with the same (x, T).
+  const values = new Map<number, CustomerLifetimeValue>();
+  if (fitted) {
+    const byMargin = new Map<number, Selected[]>();
+    for (const item of selected) {
+      if (item.score.orders === 0) continue;
+      const margin = input.margin ?? item.score.marginRate;
+      const group = byMargin.get(margin) ?? [];
+      group.push(item);
+      byMargin.set(margin, group);
+    }
+    for (const [margin, group] of byMargin) {
+      const portfolio = portfolioLifetimeValue(
+        bgNbd,
+        gammaGamma,
+        group.map(({ score }) => ({ x: score.x, tx: score.tx, T: score.T, monetary: score.monetary })),
+        { horizonMonths, margin, annualDiscountRate, unit: set.models.unit },
+      );
+      group.forEach(({ customer }, index) => values.set(customer.id, portfolio.customers[index]));
+    }
+  }
+
+  const rows = selected.map(({ customer, score }) => {
+    const value = values.get(customer.id);
+    const margin = input.margin ?? score.marginRate;
+    return {
+      rank: 0,
+      customer: customerRef(customer),
+      x: score.x,
+      tx: score.tx,
+      T: score.T,
+      monetary: score.monetary,
+      margin,
+      margin_source: (input.margin !== undefined
+        ? "given"
+        : observed.has(customer.id)
+          ? "observed"
+          : "default") as "given" | "observed" | "default",
+      modelled: value !== undefined,
+      p_alive: value?.pAlive ?? null,
+      expected_purchases: value?.expectedPurchases ?? null,
+      expected_spend_per_purchase: value?.expectedSpendPerPurchase ?? null,
+      expected_revenue: value?.expectedRevenue ?? null,
+      clv: value?.discountedValue ?? null,
+      note:
+        score.orders === 0
+          ? "no purchase up to as_of: the models value customers from their first purchase on"
+          : fitted
+            ? null
+            : "the models are not fitted for this book (see models.notes)",
+    };
+  });
+  rows.sort(
+    (left, right) => (right.clv ?? -1) - (left.clv ?? -1) || left.customer.store_id - right.customer.store_id,
+  );
+  rows.forEach((row, index) => (row.rank = index + 1));
+
+  const modelled = [...values.values()];
+  const sum = (pick: (value: CustomerLifetimeValue) => number) =>
+    fitted ? modelled.reduce((total, value) => total + pick(value), 0) : null;
+  const shown = rows.slice(offset, offset + limit);
+  return {
+    selection: {
+      by,
+      value: by === "customer_ids" ? input.customer_ids!.join(", ") : String(input[by]),
+    },
+    settings: {
+      horizon_months: horizonMonths,
+      margin: input.margin ?? null,
+      annual_discount_rate: annualDiscountRate,
+      monthly_discount_rate: Math.pow(1 + annualDiscountRate, 1 / 12) - 1,
+    },
+    customers: shown,
+    total: rows.length,
+    next_cursor: nextCursor(offset, shown.length, rows.length, filters),
+    totals: {
+      customers: rows.length,
+      modelled_customers: modelled.length,
+      expected_purchases: sum((value) => value.expectedPurchases),
+      expected_revenue: sum((value) => value.expectedRevenue),
+      clv: sum((value) => value.discountedValue),
+      expected_active_customers: sum((value) => value.pAlive),
+    },
+    models: modelsReport(set),
+    formula: CLV_FORMULA,
+    scores: scoreSetInfo(set),
+  };
+}
+
+function modelsReport(set: ScoreSet): ComputeClvResult["models"] {
+  const { bgNbd, gammaGamma } = set.models;
+  const notes = [...set.models.notes];
+  if (bgNbd && !bgNbd.converged)
+    notes.push("BG/NBD optimiser did not report convergence; treat values with care");
+  if (gammaGamma && !gammaGamma.converged)
+    notes.push("Gamma-Gamma optimiser did not report convergence; treat values with care");
+  if (gammaGamma && Math.abs(gammaGamma.frequencyMonetaryCorrelation) > SUSPECT_CORRELATION) {
+    notes.push(
+      `Gamma-Gamma assumes spend does not depend on frequency, but their correlation is ${gammaGamma.frequencyMonetaryCorrelation.toFixed(2)}; spend estimates may be biased`,
+    );
+  }
+  return {
+    fitted: bgNbd !== null && gammaGamma !== null,
+    unit: set.models.unit,
+    purchasing_customers: set.models.purchasingCustomers,
+    returning_customers: set.models.returningCustomers,
+    bg_nbd: bgNbd && {
+      r: bgNbd.r,
+      alpha: bgNbd.alpha,
+      a: bgNbd.a,
+      b: bgNbd.b,
+      log_likelihood: bgNbd.logLikelihood,
+      converged: bgNbd.converged,
+      iterations: bgNbd.iterations,
+      customers_fitted: bgNbd.customers,
+    },
+    gamma_gamma: gammaGamma && {
+      p: gammaGamma.p,
+      q: gammaGamma.q,
+      v: gammaGamma.v,
+      log_likelihood: gammaGamma.logLikelihood,
+      converged: gammaGamma.converged,
+      iterations: gammaGamma.iterations,
+      customers_fitted: gammaGamma.customers,
+      frequency_monetary_correlation: gammaGamma.frequencyMonetaryCorrelation,
+    },
+    notes,
+  };
+}
+
+function optionalMoney(value: number | null): string {
+  return value === null ? "-" : money(value);
+}
+
+/** The valuation as markdown: settings, totals, the listed customers and the model behind them. */
+export function clvMarkdown(result: ComputeClvResult): string {
+  const { settings, totals, models } = result;
+  const lines = [
+    `**CLV for ${result.selection.by.replace("_", " ")} ${result.selection.value}** as of ${result.scores.as_of}: ` +
+      `${settings.horizon_months} months ahead, margin ${settings.margin === null ? "each customer's own rate" : percent(settings.margin)}, ` +
+      `discount ${percent(settings.annual_discount_rate)} a year.`,
+  ];
+  if (!models.fitted) {
+    lines.push(
+      "",
+      `**No CLV: the models could not be fitted on this book.** ${models.notes.join("; ")}. Import more purchase history and try again.`,
+    );
+  }
+  if (result.total > 1 || result.selection.by !== "customer_id") {
+    lines.push(
+      "",
+      `Total over ${totals.customers} customers (${totals.modelled_customers} with purchases): CLV ${optionalMoney(totals.clv)}, ` +
+        `expected revenue ${optionalMoney(totals.expected_revenue)} from ${totals.expected_purchases === null ? "-" : totals.expected_purchases.toFixed(1)} purchases; ` +
+        `expected still active: ${totals.expected_active_customers === null ? "-" : totals.expected_active_customers.toFixed(1)}.`,
+    );
+  }
+  if (result.customers.length > 0) {
+    lines.push(
+      "",
+      "| # | customer | P(alive) | exp. purchases | spend/purchase | exp. revenue | margin | CLV |",
+      "|---|---|---|---|---|---|---|---|",
+      ...result.customers.map(
+        (row) =>
+          `| ${row.rank} | ${cell(row.customer.name)} (${row.customer.customer_id}) | ${row.p_alive === null ? "-" : row.p_alive.toFixed(2)} | ` +
+          `${row.expected_purchases === null ? "-" : row.expected_purchases.toFixed(2)} | ${optionalMoney(row.expected_spend_per_purchase)} | ` +
+          `${optionalMoney(row.expected_revenue)} | ${percent(row.margin)} (${row.margin_source}) | ${row.note ? cell(row.note) : optionalMoney(row.clv)} |`,
+      ),
+    );
+  } else if (result.total === 0) {
+    lines.push("", "No customers in this selection.");
+  }
+  if (result.next_cursor) lines.push("", `More: call again with cursor "${result.next_cursor}".`);
+  if (models.bg_nbd && models.gamma_gamma) {
+    const bg = models.bg_nbd;
+    const gg = models.gamma_gamma;
+    lines.push(
+      "",
+      `Models (fitted once for ${result.scores.as_of}, in days): BG/NBD r=${bg.r.toPrecision(4)}, α=${bg.alpha.toPrecision(4)}, a=${bg.a.toPrecision(4)}, b=${bg.b.toPrecision(4)} ` +
+        `(log-likelihood ${bg.log_likelihood.toFixed(1)}, ${bg.converged ? "converged" : "NOT converged"}, ${bg.customers_fitted} customers); ` +
+        `Gamma-Gamma p=${gg.p.toPrecision(4)}, q=${gg.q.toPrecision(4)}, v=${gg.v.toPrecision(4)} (log-likelihood ${gg.log_likelihood.toFixed(1)}, ` +
+        `${gg.converged ? "converged" : "NOT converged"}, ${gg.customers_fitted} customers, frequency-spend correlation ${gg.frequency_monetary_correlation.toFixed(2)}).`,
+    );
+    if (models.notes.length > 0) lines.push(`Notes: ${models.notes.join("; ")}.`);
+  }
+  lines.push("", `Formula: ${result.formula}`);
+  return lines.join("\n");
+}
+
+export function registerComputeClv(server: McpServer, deps: ServerDeps): void {
+  server.registerTool(
+    COMPUTE_CLV,
+    {
+      title: "Compute customer lifetime value",
+      description:
+        "Customer lifetime value with its breakdown (P(alive), expected purchases, expected spend per purchase, expected " +
+        "revenue, discounted profit) for one customer, a list of up to 100, an RFM segment or a lifecycle stage, with totals. " +
+        "Choose the horizon (months), margin and discount rate to answer 'what is this segment worth over 3 years at a 25% margin?'. " +
+        "Uses the BG/NBD and Gamma-Gamma models already fitted for the as-of date (parameters and fit quality are reported); " +
+        "give exactly one of customer_id, customer_ids, segment, lifecycle_stage.",
+      inputSchema: computeClvInput,
+      outputSchema: computeClvOutput,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      const result = await computeClv(deps, input);
+      return toolResult(deps, result, clvMarkdown(result));
+    },
+  );
+}
