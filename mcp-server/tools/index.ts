@@ -3,6 +3,7 @@ import type { ServerDeps } from "../server/deps.js";
 import { registerComputeClv } from "./computeClv.js";
 import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
+import { registerPortfolioOverview } from "./portfolioOverview.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
 
 /** Every CRM tool; the order is the order clients list them. */
@@ -11,4 +12,5 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerGetCustomer(server, deps);
   registerFindAtRiskCustomers(server, deps);
   registerComputeClv(server, deps);
+  registerPortfolioOverview(server, deps);
 }
