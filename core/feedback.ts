@@ -24,7 +24,7 @@ import {
   tokenValence,
   type FeedbackLanguage,
   type SentimentLabel,
-  type Token,
+  type TextToken,
 } from "./sentiment.js";
 import {
   CHINESE_STOP_WORDS,
@@ -229,7 +229,7 @@ function checkItems(items: readonly FeedbackItem[]): void {
 const CHINESE_THEME_WORD_SET = new Set(CHINESE_THEME_WORDS);
 
 /** Words worth counting: not stop words, degree words, contrast words, numbers or stray letters. */
-function isContentToken(token: Token): boolean {
+function isContentToken(token: TextToken): boolean {
   if (token.isBreak || isIntensifier(token) || isNegator(token) || isContrastWord(token)) return false;
   if (token.han) {
     if (CHINESE_STOP_WORDS.has(token.text)) return false;
@@ -260,9 +260,9 @@ const CONJUNCTIONS = new Set([
  * Two-word phrases of a clause: neighbours once stop words and degree words are dropped
  * ("delivery was very slow" -> "delivery slow"); negators stay so "not good" survives.
  */
-function phrasesOf(clause: readonly Token[]): string[] {
+function phrasesOf(clause: readonly TextToken[]): string[] {
   const phrases: string[] = [];
-  let previous: Token | undefined;
+  let previous: TextToken | undefined;
   for (const token of clause) {
     if (CONJUNCTIONS.has(token.text)) {
       previous = undefined;
@@ -278,8 +278,8 @@ function phrasesOf(clause: readonly Token[]): string[] {
 }
 
 /** Splits a sentence's tokens into clauses at commas and contrast words. */
-function clausesOf(tokens: readonly Token[]): Token[][] {
-  const clauses: Token[][] = [[]];
+function clausesOf(tokens: readonly TextToken[]): TextToken[][] {
+  const clauses: TextToken[][] = [[]];
   for (const token of tokens) {
     if (token.isBreak || isContrastWord(token)) clauses.push([]);
     else clauses[clauses.length - 1].push(token);

@@ -7,7 +7,7 @@
  * - up to three preceding words in the same clause can scale it: intensifiers ("very", "太")
  *   multiply it, negators ("not", "never", "不", "没有") flip it and damp it by 0.74, so
  *   "not good" is moderately negative and "no problem" / "没有问题" mildly positive;
- * - "expected events" ("arrived", "refunded", "回复", "到账") carry no sentiment on their own but
+ * - "expected events" ("arrived", "replied", "回复", "到账") carry no sentiment on their own but
  *   turn negative when negated ("never arrived", "一直没到账");
  * - words before "but" / "但是" count half and words after it one and a half times;
  * - the sum s is squashed to s / sqrt(s^2 + 15), a score in (-1, 1); the label is positive at
@@ -47,7 +47,7 @@ export interface SentimentResult {
 }
 
 /** A token of a sentence: a word, or a clause break (comma and the like). */
-export interface Token {
+export interface TextToken {
   text: string;
   isBreak: boolean;
   /** True for Chinese (Han script) tokens. */
@@ -215,15 +215,18 @@ const ZH_PROTECTED = [
 /** Theme keywords are known words too, so 客|服 is rebuilt as 客服 before theme matching. */
 const ZH_DOMAIN_WORDS = new Set(CHINESE_THEME_WORDS);
 
+/** Every Chinese word the segmenter adjustments know, in one set for fast lookups. */
+const ZH_KNOWN = new Set<string>([
+  ...Object.keys(ZH_LEXICON),
+  ...Object.keys(ZH_MODIFIERS),
+  ...ZH_EXPECTED,
+  ...[...CONTRAST_WORDS].filter((word) => /\p{Script=Han}/u.test(word)),
+  ...ZH_DOMAIN_WORDS,
+  ...ZH_PROTECTED,
+]);
+
 function isKnownChinese(word: string): boolean {
-  return (
-    word in ZH_LEXICON ||
-    word in ZH_MODIFIERS ||
-    ZH_EXPECTED.has(word) ||
-    CONTRAST_WORDS.has(word) ||
-    ZH_DOMAIN_WORDS.has(word) ||
-    ZH_PROTECTED.includes(word)
-  );
+  return ZH_KNOWN.has(word);
 }
 
 /** Multi-word entries ("not really", "customer service") that the English tokenizer keeps whole. */
@@ -235,6 +238,7 @@ const EN_PHRASES = new Set<string>(
 
 const MAX_PHRASE_WORDS = 4;
 const MAX_ZH_MERGE_CHARS = 6;
+const MAX_SEGMENTER_RUN = 256;
 
 let segmenter: Intl.Segmenter | null | undefined;
 function chineseSegmenter(): Intl.Segmenter | null {
@@ -269,7 +273,7 @@ function splitChinese(token: string, depth = 0): string[] | null {
   }
   for (let length = Math.min(4, token.length - 1); length >= 1; length--) {
     const prefix = token.slice(0, length);
-    if (prefix in ZH_MODIFIERS) {
+    if (Object.hasOwn(ZH_MODIFIERS, prefix)) {
       const rest = splitChinese(token.slice(length), depth + 1);
       if (rest) return [prefix, ...rest];
     }
@@ -279,22 +283,31 @@ function splitChinese(token: string, depth = 0): string[] | null {
 
 function segmentChinese(run: string): string[] {
   const icu = chineseSegmenter();
-  const raw = icu ? Array.from(icu.segment(run), (segment) => segment.segment) : forwardMaximumMatch(run);
+  const raw: string[] = [];
+  // ICU's iterator slows down sharply on very long strings, so long runs go in chunks.
+  for (let start = 0; start < run.length; start += MAX_SEGMENTER_RUN) {
+    const chunk = run.slice(start, start + MAX_SEGMENTER_RUN);
+    if (icu) for (const segment of icu.segment(chunk)) raw.push(segment.segment);
+    else raw.push(...forwardMaximumMatch(chunk));
+  }
   // Split first (很好 -> 很|好) so the merge can then rebuild words across ICU's boundaries
   // (很好|用 -> 很|好用); the merge only ever produces known words, so nothing needs a second split.
   const segments = raw.flatMap((token) => splitChinese(token) ?? [token]);
   // Merge neighbours that together form a known word (客|服 -> 客服), longest first.
   const merged: string[] = [];
   for (let i = 0; i < segments.length;) {
+    let word = segments[i];
     let take = 1;
-    for (let j = Math.min(segments.length, i + MAX_ZH_MERGE_CHARS); j >= i + 2; j--) {
-      const joined = segments.slice(i, j).join("");
-      if (joined.length <= MAX_ZH_MERGE_CHARS && isKnownChinese(joined)) {
-        take = j - i;
-        break;
+    let joined = word;
+    for (let j = i + 1; j < segments.length; j++) {
+      joined += segments[j];
+      if (joined.length > MAX_ZH_MERGE_CHARS) break;
+      if (isKnownChinese(joined)) {
+        word = joined;
+        take = j - i + 1;
       }
     }
-    merged.push(segments.slice(i, i + take).join(""));
+    merged.push(word);
     i += take;
   }
   return merged;
@@ -320,8 +333,8 @@ const HAN_RUN = /\p{Script=Han}+/gu;
 const EN_TOKEN = /[a-z0-9]+(?:[-'][a-z0-9]+)*|[,:，、：()（）"“”]/g;
 const CLAUSE_BREAK = /^[,:，、：()（）"“”]$/;
 
-function tokenizeLatin(text: string): Token[] {
-  const tokens: Token[] = [];
+function tokenizeLatin(text: string): TextToken[] {
+  const tokens: TextToken[] = [];
   let words: string[] = [];
   const flush = (): void => {
     for (const word of mergeEnglishPhrases(words)) tokens.push({ text: word, isBreak: false, han: false });
@@ -343,9 +356,9 @@ function tokenizeLatin(text: string): Token[] {
  * Splits one sentence into word tokens and clause breaks: Chinese runs through the segmenter and
  * dictionary, everything else as lower-case English words with known phrases kept whole.
  */
-export function tokenize(sentence: string): Token[] {
+export function tokenize(sentence: string): TextToken[] {
   const text = sentence.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'");
-  const tokens: Token[] = [];
+  const tokens: TextToken[] = [];
   let last = 0;
   for (const match of text.matchAll(HAN_RUN)) {
     tokens.push(...tokenizeLatin(text.slice(last, match.index)));
@@ -367,55 +380,62 @@ export function splitSentences(text: string): string[] {
     .filter((sentence) => sentence.length > 0);
 }
 
-function modifierOf(token: Token): Modifier | undefined {
+// Maps rather than the object literals: lookups run for every token of every feedback item.
+const EN_VALENCE = new Map(Object.entries(EN_LEXICON));
+const ZH_VALENCE = new Map(Object.entries(ZH_LEXICON));
+const EN_MODIFIER = new Map(Object.entries(EN_MODIFIERS));
+const ZH_MODIFIER = new Map(Object.entries(ZH_MODIFIERS));
+const CONTRACTED_NEGATION = negator();
+
+function modifierOf(token: TextToken): Modifier | undefined {
   if (token.isBreak) return undefined;
-  if (token.han) return ZH_MODIFIERS[token.text];
-  if (token.text.endsWith("n't")) return negator();
-  return EN_MODIFIERS[token.text];
+  if (token.han) return ZH_MODIFIER.get(token.text);
+  if (token.text.endsWith("n't")) return CONTRACTED_NEGATION;
+  return EN_MODIFIER.get(token.text);
 }
 
-function valenceOf(token: Token): number | undefined {
+function valenceOf(token: TextToken): number | undefined {
   if (token.isBreak) return undefined;
-  return token.han ? ZH_LEXICON[token.text] : EN_LEXICON[token.text];
+  return token.han ? ZH_VALENCE.get(token.text) : EN_VALENCE.get(token.text);
 }
 
-function isExpected(token: Token): boolean {
+function isExpected(token: TextToken): boolean {
   return !token.isBreak && (token.han ? ZH_EXPECTED.has(token.text) : EN_EXPECTED.has(token.text));
 }
 
-function carriesSentiment(token: Token | undefined): boolean {
+function carriesSentiment(token: TextToken | undefined): boolean {
   return token !== undefined && (valenceOf(token) !== undefined || isExpected(token));
 }
 
 /** True for intensifiers and diminishers ("very", "很"): degree words, not content. */
-export function isIntensifier(token: Token): boolean {
+export function isIntensifier(token: TextToken): boolean {
   const modifier = modifierOf(token);
   return modifier !== undefined && !modifier.negate && valenceOf(token) === undefined;
 }
 
 /** True for negators ("not", "didn't", "不", "没有"). */
-export function isNegator(token: Token): boolean {
+export function isNegator(token: TextToken): boolean {
   return modifierOf(token)?.negate === true;
 }
 
 /** True for words that turn the sentence ("but", "但是"); they also end a clause. */
-export function isContrastWord(token: Token): boolean {
+export function isContrastWord(token: TextToken): boolean {
   return !token.isBreak && CONTRAST_WORDS.has(token.text);
 }
 
 /** True when a token carries sentiment of its own (lexicon word or expected event). */
-export function isSentimentWord(token: Token): boolean {
+export function isSentimentWord(token: TextToken): boolean {
   return carriesSentiment(token);
 }
 
 /** Sentiment of a token sequence such as one clause: its matches and their summed valence. */
-export function tokenValence(tokens: readonly Token[]): { matches: SentimentMatch[]; valence: number } {
+export function tokenValence(tokens: readonly TextToken[]): { matches: SentimentMatch[]; valence: number } {
   const matches = scoreTokens(tokens);
   return { matches, valence: matches.reduce((sum, match) => sum + match.valence, 0) };
 }
 
 /** The sentiment-bearing words of one tokenised sentence, with their valences after modifiers. */
-function scoreTokens(tokens: readonly Token[]): SentimentMatch[] {
+function scoreTokens(tokens: readonly TextToken[]): SentimentMatch[] {
   const matches: (SentimentMatch & { position: number })[] = [];
   let clauseStart = 0;
   let contrastAt = -1;
@@ -480,7 +500,7 @@ export function sentimentLabel(score: number): SentimentLabel {
 
 /** Tokenises and scores one sentence (contrast words weigh the parts before and after them). */
 export function sentenceValence(sentence: string): {
-  tokens: Token[];
+  tokens: TextToken[];
   matches: SentimentMatch[];
   valence: number;
 } {

@@ -129,7 +129,22 @@ export const ENGLISH_THEME_PHRASES: readonly string[] = THEME_KEYS.flatMap((key)
   THEMES[key].keywords.en.filter((keyword) => keyword.includes(" ")),
 );
 
-const ENGLISH_KEYWORDS = new Map(THEME_KEYS.map((key) => [key, new Set(THEMES[key].keywords.en)]));
+/** Per theme: English keywords, one-character Chinese keywords, and a pattern for the longer ones. */
+const MATCHERS = new Map(
+  THEME_KEYS.map((key) => {
+    const { en, zh } = THEMES[key].keywords;
+    const words = zh.filter((keyword) => keyword.length >= 2);
+    return [
+      key,
+      {
+        english: new Set(en),
+        chineseCharacters: new Set(zh.filter((keyword) => keyword.length === 1)),
+        // Theme keywords are plain Han characters, so they need no escaping in the pattern.
+        chineseWords: words.length > 0 ? new RegExp(words.join("|"), "u") : null,
+      },
+    ];
+  }),
+);
 
 /** English stop words: function words, pronouns and filler left out of term counts. */
 // prettier-ignore
@@ -170,18 +185,17 @@ export interface ThemeToken {
 /**
  * The themes a piece of text mentions, in display order.
  *
- * @param text the raw text (lower-cased inside), for Chinese keyword substrings
+ * @param text the raw text, for Chinese keyword substrings
  * @param tokens the text's tokens, for English keywords and one-character Chinese keywords
  */
 export function themesMentioned(text: string, tokens: readonly ThemeToken[]): ThemeKey[] {
-  const lower = text.toLowerCase();
-  const latinTokens = new Set(tokens.filter((token) => !token.han).map((token) => token.text));
-  const hanTokens = new Set(tokens.filter((token) => token.han).map((token) => token.text));
+  const hasHan = tokens.some((token) => token.han);
   return THEME_KEYS.filter((key) => {
-    const english = ENGLISH_KEYWORDS.get(key)!;
-    for (const token of latinTokens) if (english.has(token)) return true;
-    return THEMES[key].keywords.zh.some((keyword) =>
-      keyword.length >= 2 ? lower.includes(keyword) : hanTokens.has(keyword),
-    );
+    const matcher = MATCHERS.get(key)!;
+    for (const token of tokens) {
+      if (token.han ? matcher.chineseCharacters.has(token.text) : matcher.english.has(token.text))
+        return true;
+    }
+    return hasHan && matcher.chineseWords !== null && matcher.chineseWords.test(text);
   });
 }
