@@ -5,6 +5,7 @@ import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
 import { registerPortfolioOverview } from "./portfolioOverview.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
+import { registerSegmentCustomers } from "./segmentCustomers.js";
 
 /** Every CRM tool; the order is the order clients list them. */
 export function registerTools(server: McpServer, deps: ServerDeps): void {
@@ -13,4 +14,5 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerFindAtRiskCustomers(server, deps);
   registerComputeClv(server, deps);
   registerPortfolioOverview(server, deps);
+  registerSegmentCustomers(server, deps);
 }

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clusterCustomers } from "../../../core/kmeans.js";
+import { RFM_SEGMENT_KEYS } from "../../../core/rfm.js";
+import {
+  SEGMENT_CUSTOMERS,
+  SEGMENT_KMEANS,
+  segmentCustomersOutput,
+  type SegmentCustomersResult,
+} from "../../../mcp-server/contract/segmentCustomers.js";
+import { ensureScores } from "../../../mcp-server/scoring/scoreCache.js";
+import { createMcpHarness, DEMO_AS_OF, DEMO_CUSTOMERS, type McpHarness } from "../../helpers/mcpClient.js";
+import { snapshotStore } from "../../helpers/tempStore.js";
+
+let mcp: McpHarness;
+let setId: number;
+
+beforeAll(async () => {
+  mcp = await createMcpHarness();
+  setId = (await ensureScores(mcp.store, new Date(`${DEMO_AS_OF}T23:59:59Z`), mcp.deps.now)).id;
+});
+afterAll(() => mcp.close());
+
+async function segment(args: Record<string, unknown>): Promise<SegmentCustomersResult> {
+  const result = await mcp.call(SEGMENT_CUSTOMERS, { as_of: DEMO_AS_OF, ...args });
+  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+  return segmentCustomersOutput.parse(result.structuredContent);
+}
+
+interface Group {
+  key: string | null;
+  count: number;
+  clv: number;
+  revenue: number;
+}
+
+/** The same sums straight from the score cache, grouped by one column. */
+async function groupsBy(column: string, owner?: string): Promise<Map<string | null, Group>> {
+  const rows = await mcp.store.db.all<Group>(
+    `SELECT s.${column} AS key, COUNT(*) AS count, SUM(s.clv) AS clv, SUM(s.revenue) AS revenue
+     FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+     WHERE s.score_set_id = ? ${owner ? "AND c.owner = ? COLLATE NOCASE" : ""} GROUP BY s.${column}`,
+    owner ? [setId, owner] : [setId],
+  );
+  return new Map(rows.map((row) => [row.key, row]));
+}
+
+function expectMatches(result: SegmentCustomersResult, groups: Map<string | null, Group>) {
+  for (const segment of result.segments) {
+    const group = groups.get(segment.key) ?? { count: 0, clv: 0, revenue: 0 };
+    expect(segment.count, segment.key).toBe(group.count);
+    expect(segment.clv).toBeCloseTo(group.clv, 6);
+    expect(segment.revenue).toBeCloseTo(group.revenue, 6);
+    expect(segment.customer_share).toBeCloseTo(group.count / result.customers, 12);
+    expect(segment.clv_share).toBeCloseTo(group.clv / result.total_clv, 12);
+  }
+  expect(result.segments.reduce((sum, s) => sum + s.count, 0) + (result.unsegmented?.count ?? 0)).toBe(
+    result.customers,
+  );
+  expect(result.unsegmented?.count ?? 0).toBe(groups.get(null)?.count ?? 0);
+}
+
+describe("segment_customers", () => {
+  it("is listed read-only with an output schema and described inputs", async () => {
+    const { tools } = await mcp.client.listTools();
+    const tool = tools.find((candidate) => candidate.name === SEGMENT_CUSTOMERS)!;
+    expect(tool.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+    });
+    expect(tool.outputSchema).toBeDefined();
+    for (const [name, property] of Object.entries(tool.inputSchema.properties ?? {})) {
+      expect((property as { description?: string }).description, name).toBeTruthy();
+    }
+    expect(tool.inputSchema.required).toEqual(["by"]);
+  });
+
+  it("sizes the RFM segments of the demo book exactly", async () => {
+    const result = await segment({ by: "rfm" });
+    expect(result.segments.map((s) => s.key)).toEqual(RFM_SEGMENT_KEYS);
+    expectMatches(result, await groupsBy("rfm_segment"));
+    // Pinned: RFM depends only on the demo transactions.
+    expect(result.customers).toBe(DEMO_CUSTOMERS);
+    expect(result.unsegmented?.count).toBe(35);
+    expect(Object.fromEntries(result.segments.map((s) => [s.key, s.count]))).toEqual({
+      champions: 115,
+      loyal: 72,
+      "potential-loyalist": 33,
+      new: 13,
+      promising: 21,
+      "need-attention": 57,
+      "about-to-sleep": 66,
+      "at-risk": 71,
+      "cant-lose-them": 16,
+      hibernating: 58,
+      lost: 43,
+    });
+    expect(result.total_revenue).toBeCloseTo(830000.21, 2);
+    const champions = result.segments[0];
+    expect(champions.revenue).toBeCloseTo(412361.52, 2);
+    expect(champions.label).toEqual({ en: "Champions", zh: "冠军客户" });
+    expect(champions.recommended_action.en).toMatch(/Reward them/);
+  });
+
+  it("lists the highest-CLV members of each segment as samples", async () => {
+    const result = await segment({ by: "rfm", samples_per_segment: 5 });
+    for (const segment of result.segments) {
+      const expected = await mcp.store.db.all<{ external_id: string }>(
+        `SELECT c.external_id FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+         WHERE s.score_set_id = ? AND s.rfm_segment = ? ORDER BY s.clv DESC, c.id LIMIT 5`,
+        [setId, segment.key],
+      );
+      expect(segment.samples.map((sample) => sample.customer.customer_id)).toEqual(
+        expected.map((row) => row.external_id),
+      );
+    }
+    const none = await segment({ by: "rfm", samples_per_segment: 0 });
+    expect(none.segments.every((s) => s.samples.length === 0)).toBe(true);
+    const defaults = await segment({ by: "rfm" });
+    expect(defaults.segments[0].samples).toHaveLength(3);
+  });
+
+  it("sizes lifecycle stages, ABC tiers and value-matrix quadrants from the cached scores", async () => {
+    const lifecycle = await segment({ by: "lifecycle" });
+    expect(lifecycle.segments.map((s) => s.key)).toEqual([
+      "prospect",
+      "onboarding",
+      "growth",
+      "mature",
+      "decline",
+      "churned",
+      "win-back",
+    ]);
+    expectMatches(lifecycle, await groupsBy("lifecycle_stage"));
+    expect(lifecycle.unsegmented).toBeNull();
+    expect(lifecycle.segments[0].count).toBe(35);
+
+    const abc = await segment({ by: "abc" });
+    expectMatches(abc, await groupsBy("abc_tier"));
+    const [a, b] = abc.segments;
+    expect(a.clv_share).toBeGreaterThanOrEqual(0.8);
+    expect(a.clv_share + b.clv_share).toBeGreaterThanOrEqual(0.95);
+
+    const matrix = await segment({ by: "value_matrix" });
+    expect(matrix.segments.map((s) => s.key)).toEqual([
+      "true-friends",
+      "butterflies",
+      "barnacles",
+      "strangers",
+    ]);
+    expectMatches(matrix, await groupsBy("value_quadrant"));
+    expect(matrix.unsegmented?.count).toBe(35);
+  });
+
+  it("counts only one owner's customers when asked, case-insensitively, with segments from the whole book", async () => {
+    const result = await segment({ by: "rfm", owner: "alice MARTIN" });
+    const groups = await groupsBy("rfm_segment", "Alice Martin");
+    const owned = [...groups.values()].reduce((sum, group) => sum + group.count, 0);
+    expect(result.customers).toBe(owned);
+    expect(result.owner).toBe("alice MARTIN");
+    expectMatches(result, groups);
+    expect(result.segments.flatMap((s) => s.samples).every((s) => s.customer.owner === "Alice Martin")).toBe(
+      true,
+    );
+  });
+
+  it("clusters purchasing customers with k-means, choosing k by silhouette with a fixed seed", async () => {
+    const result = await segment({ by: "kmeans" });
+    const kmeans = result.kmeans!;
+    const buyers = await mcp.store.db.all<{ id: number; days: number; x: number; revenue: number }>(
+      "SELECT customer_id AS id, days_since_last_purchase AS days, x, revenue FROM customer_scores WHERE score_set_id = ? AND orders > 0 ORDER BY customer_id",
+      [setId],
+    );
+    const expected = clusterCustomers(
+      buyers.map((row) => ({
+        id: String(row.id),
+        recencyDays: row.days,
+        frequency: row.x + 1,
+        monetary: Math.max(0, row.revenue),
+      })),
+      { seed: SEGMENT_KMEANS.seed, minK: SEGMENT_KMEANS.minK, maxK: SEGMENT_KMEANS.maxK },
+    );
+    expect(kmeans.k).toBe(expected.k);
+    expect(kmeans.seed).toBe(SEGMENT_KMEANS.seed);
+    expect(kmeans.clustered_customers).toBe(buyers.length);
+    expect(kmeans.silhouette_by_k.map((row) => row.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    const best = Math.max(...kmeans.silhouette_by_k.map((row) => row.silhouette));
+    expect(kmeans.silhouette_by_k.find((row) => row.k === kmeans.k)!.silhouette).toBe(best);
+    expect(kmeans.centroids.map((c) => c.size)).toEqual(expected.centroids.map((c) => c.size));
+    expect(kmeans.centroids[0].recency_days).toBeCloseTo(expected.centroids[0].original.recencyDays, 9);
+    expect(result.segments.map((s) => s.count)).toEqual(expected.centroids.map((c) => c.size));
+    expect(result.unsegmented?.count).toBe(DEMO_CUSTOMERS - buyers.length);
+    // Pinned for the demo book: two clusters, the best one first.
+    expect(kmeans.k).toBe(2);
+    expect(kmeans.centroids.map((c) => c.size)).toEqual([223, 342]);
+    expect(result.segments[0].label.en).toBe("Cluster 1: recent, frequent, high spend");
+    // Deterministic: the same call gives the same clusters.
+    expect((await segment({ by: "kmeans" })).kmeans).toEqual(kmeans);
+  });
+
+  it("answers bad input with an isError result and changes nothing", async () => {
+    const before = await snapshotStore(mcp.store);
+    const bad: Record<string, unknown>[] = [
+      {},
+      { by: "bogus" },
+      { by: 5 },
+      { by: "rfm", samples_per_segment: 11 },
+      { by: "rfm", samples_per_segment: -1 },
+      { by: "rfm", samples_per_segment: 1.5 },
+      { by: "rfm", samples_per_segment: "3" },
+      { by: "rfm", owner: "" },
+      { by: "rfm", as_of: "2026-13-01" },
+      { by: "rfm", as_of: "yesterday" },
+      { by: "rfm'; DROP TABLE customers; --" },
+    ];
+    for (const args of bad) {
+      const result = await mcp.call(SEGMENT_CUSTOMERS, args);
+      expect(result.isError, JSON.stringify(args)).toBe(true);
+    }
+    const injection = await segment({ by: "rfm", owner: "x' OR '1'='1" });
+    expect(injection.customers).toBe(0);
+    expect(injection.segments.every((s) => s.count === 0 && s.samples.length === 0)).toBe(true);
+    expect(await snapshotStore(mcp.store)).toEqual(before);
+  });
+});
