@@ -243,7 +243,7 @@ describe("portfolio_overview", () => {
     ).map((row) => row.owner);
     expect(owners.length).toBeGreaterThan(1);
     const whole = await overview();
-    const parts = [];
+    const parts: PortfolioOverviewResult[] = [];
     for (const owner of owners) {
       const part = await overview({ owner });
       expect(part.owner).toBe(owner);
