@@ -6,6 +6,8 @@ import { registerGetCustomer } from "./getCustomer.js";
 import { registerPortfolioOverview } from "./portfolioOverview.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
 import { registerSegmentCustomers } from "./segmentCustomers.js";
+import { registerLogInteraction } from "./logInteraction.js";
+import { registerRecordFeedback } from "./recordFeedback.js";
 
 /** Every CRM tool; the order is the order clients list them. */
 export function registerTools(server: McpServer, deps: ServerDeps): void {
@@ -15,4 +17,6 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerComputeClv(server, deps);
   registerPortfolioOverview(server, deps);
   registerSegmentCustomers(server, deps);
+  registerLogInteraction(server, deps);
+  registerRecordFeedback(server, deps);
 }
