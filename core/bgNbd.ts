@@ -9,7 +9,7 @@
  */
 
 import { gaussLegendre, incompleteBeta, lbeta, lgamma, digamma, logAddExp, logSigmoid } from "./special.js";
-import { minimize } from "./optimize.js";
+import { minimize, minimizeWithPilot } from "./optimize.js";
 
 /** BG/NBD parameters: purchase rate λ ~ Gamma(shape r, rate α), dropout p ~ Beta(a, b). */
 export interface BgNbdParams {
@@ -316,58 +316,140 @@ interface GroupedRows {
   meanT: number;
 }
 
+/**
+ * Maps numbers to dense indices 0, 1, 2, ... in order of first appearance: an open-addressing
+ * hash table on the value's bits, several times faster than a Map for a million lookups.
+ */
+class ValueIndex {
+  private keys: Float64Array;
+  private slots: Int32Array;
+  private mask: number;
+  readonly values: number[] = [];
+  private static readonly scratch = new Float64Array(1);
+  private static readonly bits = new Uint32Array(ValueIndex.scratch.buffer);
+
+  constructor(expected = 16) {
+    let capacity = 16;
+    while (capacity < 2 * expected) capacity *= 2;
+    this.keys = new Float64Array(capacity);
+    this.slots = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  private slotOf(value: number): number {
+    ValueIndex.scratch[0] = value;
+    const bits = ValueIndex.bits;
+    let h = Math.imul(bits[0] ^ Math.imul(bits[1], 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    return h & this.mask;
+  }
+
+  /** The index of `value`, adding it if new. */
+  indexOf(input: number): number {
+    const value = input + 0; // -0 and 0 are one key
+    let slot = this.slotOf(value);
+    for (;;) {
+      const index = this.slots[slot];
+      if (index === -1) break;
+      if (this.keys[slot] === value) return index;
+      slot = (slot + 1) & this.mask;
+    }
+    const index = this.values.length;
+    this.values.push(value);
+    this.keys[slot] = value;
+    this.slots[slot] = index;
+    if (2 * this.values.length > this.slots.length) this.grow();
+    return index;
+  }
+
+  private grow(): void {
+    const capacity = this.slots.length * 2;
+    this.keys = new Float64Array(capacity);
+    this.slots = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+    this.values.forEach((value, index) => {
+      let slot = this.slotOf(value);
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.keys[slot] = value;
+      this.slots[slot] = index;
+    });
+  }
+}
+
 /** Groups rows by unique (x, tx, T); tx is ignored (set to 0) when x = 0, as the likelihood does. */
 function groupRows(rows: readonly BgNbdRow[]): GroupedRows {
-  const xMap = new Map<number, number>();
-  const txMap = new Map<number, number>();
-  const tMap = new Map<number, number>();
+  const xIndexer = new ValueIndex();
+  const txIndexer = new ValueIndex();
+  const tIndexer = new ValueIndex();
   const n = rows.length;
   const rowX = new Int32Array(n);
   const rowTx = new Int32Array(n);
   const rowT = new Int32Array(n);
+  const rowWeight = new Float64Array(n);
   let totalWeight = 0;
   let sumX = 0;
   let sumT = 0;
+  let allUnitWeights = true;
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     const weight = row.weight ?? 1;
+    if (weight !== 1) allUnitWeights = false;
     checkCustomer(row.x, row.tx, row.T);
     if (!(weight >= 0) || !Number.isFinite(weight)) {
       throw new RangeError(`row ${i}: weight must be a finite number >= 0, got ${weight}`);
     }
-    const tx = row.x === 0 ? 0 : row.tx;
-    let xi = xMap.get(row.x);
-    if (xi === undefined) xMap.set(row.x, (xi = xMap.size));
-    let txi = txMap.get(tx);
-    if (txi === undefined) txMap.set(tx, (txi = txMap.size));
-    let ti = tMap.get(row.T);
-    if (ti === undefined) tMap.set(row.T, (ti = tMap.size));
-    rowX[i] = xi;
-    rowTx[i] = txi;
-    rowT[i] = ti;
+    rowX[i] = xIndexer.indexOf(row.x);
+    rowTx[i] = txIndexer.indexOf(row.x === 0 ? 0 : row.tx);
+    rowT[i] = tIndexer.indexOf(row.T);
+    rowWeight[i] = weight;
     totalWeight += weight;
     sumX += weight * row.x;
     sumT += weight * row.T;
   }
-  const nTx = txMap.size;
-  const nT = tMap.size;
-  const numericKeys = xMap.size * nTx * nT < Number.MAX_SAFE_INTEGER;
-  const groups = new Map<number | string, number>();
+  const nTx = txIndexer.size;
+  const nT = tIndexer.size;
+  if (xIndexer.size * nTx * nT >= Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(
+      "fitBgNbd: too many distinct x, tx and T values to group (more than 2^53 combinations)",
+    );
+  }
   const xIndex: number[] = [];
   const txIndex: number[] = [];
   const tIndex: number[] = [];
   const weights: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const key = numericKeys ? (rowX[i] * nTx + rowTx[i]) * nT + rowT[i] : `${rowX[i]},${rowTx[i]},${rowT[i]}`;
-    const weight = rows[i].weight ?? 1;
-    const g = groups.get(key);
-    if (g === undefined) {
-      groups.set(key, xIndex.length);
-      xIndex.push(rowX[i]);
-      txIndex.push(rowTx[i]);
-      tIndex.push(rowT[i]);
-      weights.push(weight);
-    } else weights[g] += weight;
+  if (allUnitWeights) {
+    // Sorting the combined keys natively and counting runs beats hashing a million keys.
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (rowX[i] * nTx + rowTx[i]) * nT + rowT[i];
+    keys.sort();
+    for (let i = 0; i < n;) {
+      const key = keys[i];
+      let j = i + 1;
+      while (j < n && keys[j] === key) j++;
+      const ti = key % nT;
+      const rest = (key - ti) / nT;
+      const txi = rest % nTx;
+      xIndex.push((rest - txi) / nTx);
+      txIndex.push(txi);
+      tIndex.push(ti);
+      weights.push(j - i);
+      i = j;
+    }
+  } else {
+    const groups = new ValueIndex(Math.min(n, 1 << 20));
+    for (let i = 0; i < n; i++) {
+      const g = groups.indexOf((rowX[i] * nTx + rowTx[i]) * nT + rowT[i]);
+      if (g === xIndex.length) {
+        xIndex.push(rowX[i]);
+        txIndex.push(rowTx[i]);
+        tIndex.push(rowT[i]);
+        weights.push(rowWeight[i]);
+      } else weights[g] += rowWeight[i];
+    }
   }
   return {
     count: xIndex.length,
@@ -375,12 +457,45 @@ function groupRows(rows: readonly BgNbdRow[]): GroupedRows {
     txIndex: Int32Array.from(txIndex),
     tIndex: Int32Array.from(tIndex),
     weight: Float64Array.from(weights),
-    xValues: Float64Array.from(xMap.keys()),
-    txValues: Float64Array.from(txMap.keys()),
-    tValues: Float64Array.from(tMap.keys()),
+    xValues: Float64Array.from(xIndexer.values),
+    txValues: Float64Array.from(txIndexer.values),
+    tValues: Float64Array.from(tIndexer.values),
     totalWeight,
     meanX: totalWeight > 0 ? sumX / totalWeight : 0,
     meanT: totalWeight > 0 ? sumT / totalWeight : 0,
+  };
+}
+
+/** Above this many unique rows, fits first converge on a subsample (see `minimizeWithPilot`). */
+const PILOT_ROWS = 40_000;
+
+/**
+ * A stratified subsample of grouped rows for the pilot fit: every customer without repeat
+ * purchases (few rows, since they group by T alone) and every k-th of the others, weighted by k,
+ * so the subsample's mean log-likelihood estimates the full one.
+ */
+function subsampleRows(data: GroupedRows, target: number): GroupedRows {
+  const step = Math.max(1, Math.ceil(data.count / target));
+  const keep: number[] = [];
+  let seen = 0;
+  for (let k = 0; k < data.count; k++) {
+    if (data.xValues[data.xIndex[k]] === 0) keep.push(k);
+    else if (seen++ % step === 0) keep.push(k);
+  }
+  const weight = new Float64Array(keep.length);
+  let totalWeight = 0;
+  keep.forEach((k, i) => {
+    weight[i] = data.weight[k] * (data.xValues[data.xIndex[k]] === 0 ? 1 : step);
+    totalWeight += weight[i];
+  });
+  return {
+    ...data,
+    count: keep.length,
+    xIndex: Int32Array.from(keep, (k) => data.xIndex[k]),
+    txIndex: Int32Array.from(keep, (k) => data.txIndex[k]),
+    tIndex: Int32Array.from(keep, (k) => data.tIndex[k]),
+    weight,
+    totalWeight,
   };
 }
 
@@ -492,6 +607,8 @@ const LOG_BOUND = 25;
  * Maximum-likelihood estimates of the BG/NBD parameters, eq. (6) of Fader, Hardie and Lee (2005)
  * summed over customers. Rows are grouped by unique (x, tx, T) with weights, and the likelihood is
  * maximised over log-parameters by BFGS with an analytic gradient from several starting points.
+ * With many unique rows the starts are first run on a stratified subsample and the best one is
+ * then finished on all rows, so the estimate is the full-data maximum at a fraction of the cost.
  */
 export function fitBgNbd(rows: readonly BgNbdRow[], options: FitBgNbdOptions = {}): BgNbdFit {
   const data = groupRows(rows);
@@ -510,18 +627,19 @@ export function fitBgNbd(rows: readonly BgNbdRow[], options: FitBgNbdOptions = {
   const clampLog = (v: number) => Math.min(LOG_BOUND - 1, Math.max(-LOG_BOUND + 1, Math.log(v)));
   const lower = [-LOG_BOUND, -LOG_BOUND, -LOG_BOUND, -LOG_BOUND];
   const upper = [LOG_BOUND, LOG_BOUND, LOG_BOUND, LOG_BOUND];
-  const result = minimize(
-    objective,
-    starts.map((s) => [clampLog(s.r), clampLog(s.alpha), clampLog(s.a), clampLog(s.b)]),
-    {
-      maxIterations: options.maxIterations ?? 1000,
-      gradientTolerance: 1e-9,
-      valueTolerance: 1e-14,
-      screenIterations: 8,
-      lower,
-      upper,
-    },
-  );
+  const initial = starts.map((s) => [clampLog(s.r), clampLog(s.alpha), clampLog(s.a), clampLog(s.b)]);
+  const settings = {
+    maxIterations: options.maxIterations ?? 1000,
+    gradientTolerance: 1e-9,
+    valueTolerance: 1e-14,
+    screenIterations: 8,
+    lower,
+    upper,
+  };
+  const result =
+    data.count > PILOT_ROWS
+      ? minimizeWithPilot(objective, makeObjective(subsampleRows(data, PILOT_ROWS / 2)), initial, settings)
+      : minimize(objective, initial, settings);
   const [r, alpha, a, b] = result.x.map(Math.exp);
   return {
     r,

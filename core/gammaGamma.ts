@@ -10,7 +10,7 @@
  */
 
 import { digamma, lgamma } from "./special.js";
-import { minimize } from "./optimize.js";
+import { minimize, minimizeWithPilot } from "./optimize.js";
 
 /** Gamma-Gamma parameters: transaction values ~ Gamma(p, ν), ν ~ Gamma(q, v). */
 export interface GammaGammaParams {
@@ -93,11 +93,105 @@ export function gammaGammaExpectedSpend(params: GammaGammaParams, x: number, mon
   return (p * v) / denominator + weight * monetary;
 }
 
+/** Returning customers prepared for the likelihood: per-row logs are computed once. */
+interface SpendRows {
+  xIndex: Int32Array;
+  xValues: Float64Array;
+  logM: Float64Array;
+  logX: Float64Array;
+  xm: Float64Array;
+  weight: Float64Array;
+  total: number;
+}
+
+/** Above this many customers, fits first converge on a subsample (see `minimizeWithPilot`). */
+const PILOT_ROWS = 40_000;
+
+/** Every k-th row, weighted by k, so the subsample's mean log-likelihood estimates the full one. */
+function subsampleRows(rows: SpendRows, target: number): SpendRows {
+  const step = Math.max(1, Math.ceil(rows.weight.length / target));
+  const count = Math.ceil(rows.weight.length / step);
+  const xIndex = new Int32Array(count);
+  const logM = new Float64Array(count);
+  const logX = new Float64Array(count);
+  const xm = new Float64Array(count);
+  const weight = new Float64Array(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const k = i * step;
+    xIndex[i] = rows.xIndex[k];
+    logM[i] = rows.logM[k];
+    logX[i] = rows.logX[k];
+    xm[i] = rows.xm[k];
+    weight[i] = rows.weight[k] * step;
+    total += weight[i];
+  }
+  return { xIndex, xValues: rows.xValues, logM, logX, xm, weight, total };
+}
+
+/**
+ * Mean negative log-likelihood per customer and its gradient with respect to (ln p, ln q, ln v).
+ * The gamma functions depend on x only and are computed once per distinct x; each row costs one
+ * logarithm.
+ */
+function makeObjective(rows: SpendRows) {
+  const { xIndex, xValues, logM, logX, xm, weight, total } = rows;
+  const n = weight.length;
+  const nX = xValues.length;
+  const constX = new Float64Array(nX);
+  const psiPxQ = new Float64Array(nX);
+  const psiPx = new Float64Array(nX);
+  const evaluate = (theta: readonly number[], gradient: number[] | null): number => {
+    const p = Math.exp(theta[0]);
+    const q = Math.exp(theta[1]);
+    const v = Math.exp(theta[2]);
+    if (!(p > 0 && q > 0 && v > 0) || !Number.isFinite(p + q + v)) return Infinity;
+    const logV = Math.log(v);
+    const lgQ = lgamma(q);
+    const psiQ = digamma(q);
+    for (let i = 0; i < nX; i++) {
+      const px = p * xValues[i];
+      constX[i] = lgamma(px + q) - lgamma(px) - lgQ + q * logV;
+      psiPxQ[i] = digamma(px + q);
+      psiPx[i] = digamma(px);
+    }
+    // The gradient is always accumulated: BFGS asks for it at every point it evaluates.
+    let ll = 0;
+    let gP = 0;
+    let gQ = 0;
+    let gV = 0;
+    for (let k = 0; k < n; k++) {
+      const xi = xIndex[k];
+      const x = xValues[xi];
+      const w = weight[k];
+      const px = p * x;
+      const denominator = v + xm[k];
+      const logDenominator = Math.log(denominator);
+      ll += w * (constX[xi] + (px - 1) * logM[k] + px * logX[k] - (px + q) * logDenominator);
+      gP += w * x * (psiPxQ[xi] - psiPx[xi] + logM[k] + logX[k] - logDenominator);
+      gQ += w * (psiPxQ[xi] - psiQ + logV - logDenominator);
+      gV += w * (q / v - (px + q) / denominator);
+    }
+    const scale = 1 / total;
+    if (gradient) {
+      gradient[0] = -gP * p * scale;
+      gradient[1] = -gQ * q * scale;
+      gradient[2] = -gV * v * scale;
+    }
+    return -ll * scale;
+  };
+  return {
+    value: (theta: readonly number[]) => evaluate(theta, null),
+    valueAndGradient: (theta: readonly number[], gradient: number[]) => evaluate(theta, gradient),
+  };
+}
+
 /**
  * Maximum-likelihood estimates of the Gamma-Gamma parameters from the marginal density of the
  * observed mean value m̄ given x (Fader and Hardie 2013, "The Gamma-Gamma Model of Monetary Value"):
  * ln f(m̄ | x) = lnΓ(px+q) - lnΓ(px) - lnΓ(q) + q ln v + (px-1) ln m̄ + px ln x - (px+q) ln(v + x m̄),
- * maximised over log-parameters by BFGS with an analytic gradient from several starting points.
+ * maximised over log-parameters by BFGS with an analytic gradient from several starting points
+ * (on a subsample first when there are many customers, finished on all of them).
  * Rows with x = 0 or monetary <= 0 are ignored and counted in `ignoredCustomers`.
  */
 export function fitGammaGamma(
@@ -150,60 +244,16 @@ export function fitGammaGamma(
   if (!(total > 0)) {
     throw new RangeError("fitGammaGamma needs at least one customer with x > 0 and monetary > 0");
   }
-  const n = weights.length;
-  const xIndex = Int32Array.from(xIndexList);
-  const xValues = Float64Array.from(xMap.keys());
-  const rowLogM = Float64Array.from(logM);
-  const rowLogX = Float64Array.from(logX);
-  const rowXm = Float64Array.from(xm);
-  const rowWeight = Float64Array.from(weights);
-  const nX = xValues.length;
-  const constX = new Float64Array(nX);
-  const psiPxQ = new Float64Array(nX);
-  const psiPx = new Float64Array(nX);
-
-  const evaluate = (theta: readonly number[], gradient: number[] | null): number => {
-    const p = Math.exp(theta[0]);
-    const q = Math.exp(theta[1]);
-    const v = Math.exp(theta[2]);
-    if (!(p > 0 && q > 0 && v > 0) || !Number.isFinite(p + q + v)) return Infinity;
-    const logV = Math.log(v);
-    const lgQ = lgamma(q);
-    for (let i = 0; i < nX; i++) {
-      const px = p * xValues[i];
-      constX[i] = lgamma(px + q) - lgamma(px) - lgQ + q * logV;
-      if (gradient) {
-        psiPxQ[i] = digamma(px + q);
-        psiPx[i] = digamma(px);
-      }
-    }
-    const psiQ = gradient ? digamma(q) : 0;
-    let ll = 0;
-    let gP = 0;
-    let gQ = 0;
-    let gV = 0;
-    for (let k = 0; k < n; k++) {
-      const xi = xIndex[k];
-      const x = xValues[xi];
-      const w = rowWeight[k];
-      const px = p * x;
-      const denominator = v + rowXm[k];
-      const logDenominator = Math.log(denominator);
-      ll += w * (constX[xi] + (px - 1) * rowLogM[k] + px * rowLogX[k] - (px + q) * logDenominator);
-      if (gradient) {
-        gP += w * x * (psiPxQ[xi] - psiPx[xi] + rowLogM[k] + rowLogX[k] - logDenominator);
-        gQ += w * (psiPxQ[xi] - psiQ + logV - logDenominator);
-        gV += w * (q / v - (px + q) / denominator);
-      }
-    }
-    const scale = 1 / total;
-    if (gradient) {
-      gradient[0] = -gP * p * scale;
-      gradient[1] = -gQ * q * scale;
-      gradient[2] = -gV * v * scale;
-    }
-    return -ll * scale;
+  const full: SpendRows = {
+    xIndex: Int32Array.from(xIndexList),
+    xValues: Float64Array.from(xMap.keys()),
+    logM: Float64Array.from(logM),
+    logX: Float64Array.from(logX),
+    xm: Float64Array.from(xm),
+    weight: Float64Array.from(weights),
+    total,
   };
+  const objective = makeObjective(full);
 
   // Starting points around the method-of-moments link E[m̄] ≈ p v / (q - 1).
   const meanM = Math.exp(sumLogM / total);
@@ -213,21 +263,18 @@ export function fitGammaGamma(
     [0.5, 1.5],
   ].map(([p, q]) => [Math.log(p), Math.log(q), Math.log((meanM * (q - 1)) / p)]);
   const bound = 30;
-  const result = minimize(
-    {
-      value: (theta) => evaluate(theta, null),
-      valueAndGradient: (theta, gradient) => evaluate(theta, gradient),
-    },
-    starts,
-    {
-      maxIterations: options.maxIterations ?? 1000,
-      gradientTolerance: 1e-9,
-      valueTolerance: 1e-14,
-      screenIterations: 8,
-      lower: [-bound, -bound, -bound],
-      upper: [bound, bound, bound],
-    },
-  );
+  const settings = {
+    maxIterations: options.maxIterations ?? 1000,
+    gradientTolerance: 1e-9,
+    valueTolerance: 1e-14,
+    screenIterations: 8,
+    lower: [-bound, -bound, -bound],
+    upper: [bound, bound, bound],
+  };
+  const result =
+    full.weight.length > PILOT_ROWS
+      ? minimizeWithPilot(objective, makeObjective(subsampleRows(full, PILOT_ROWS / 2)), starts, settings)
+      : minimize(objective, starts, settings);
   const [p, q, v] = result.x.map(Math.exp);
   const covariance = sumXM / total - (sumX / total) * (sumM / total);
   const varianceX = sumXX / total - (sumX / total) ** 2;

@@ -32,6 +32,8 @@ export interface MinimizeOptions {
   upper?: readonly number[];
   /** Largest step of one line search in any coordinate (BFGS; default 2). */
   maxStep?: number;
+  /** Starting inverse Hessian for BFGS, row-major n × n (default: the identity). */
+  initialInverseHessian?: readonly number[];
 }
 
 /** The outcome of one minimisation. */
@@ -48,6 +50,8 @@ export interface MinimizeResult {
   converged: boolean;
   /** Which test stopped the search, in words. */
   reason: string;
+  /** BFGS only: the final inverse Hessian approximation, row-major n × n. */
+  inverseHessian?: number[];
 }
 
 function clampInto(x: number[], lower: readonly number[] | undefined, upper: readonly number[] | undefined) {
@@ -105,6 +109,19 @@ export function bfgs(
     for (let i = 0; i < n; i++) h[i * n + i] = 1;
   };
   resetHessian();
+  if (options.initialInverseHessian && options.initialInverseHessian.length === n * n) {
+    h.set(options.initialInverseHessian);
+    hessianIsIdentity = false;
+  }
+  const done = (iterations: number, converged: boolean, reason: string): MinimizeResult => ({
+    x,
+    value: f,
+    iterations,
+    evaluations,
+    converged,
+    reason,
+    inverseHessian: Array.from(h),
+  });
   const direction = new Array<number>(n).fill(0);
   const trial = new Array<number>(n).fill(0);
   let trialGradient = new Array<number>(n).fill(0);
@@ -127,14 +144,7 @@ export function bfgs(
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     if (projectedGradientNorm() < gradientTolerance) {
-      return {
-        x,
-        value: f,
-        iterations: iteration - 1,
-        evaluations,
-        converged: true,
-        reason: "gradient below tolerance",
-      };
+      return done(iteration - 1, true, "gradient below tolerance");
     }
     let slope = 0;
     for (let i = 0; i < n; i++) {
@@ -176,26 +186,12 @@ export function bfgs(
         slope -= direction[i] * g[i];
       }
       if (!(slope < 0)) {
-        return {
-          x,
-          value: f,
-          iterations: iteration - 1,
-          evaluations,
-          converged: true,
-          reason: "gradient below tolerance",
-        };
+        return done(iteration - 1, true, "gradient below tolerance");
       }
     }
     if (-0.5 * slope < valueTolerance * (1 + Math.abs(f)) && !hessianIsIdentity) {
       // The quasi-Newton model predicts less improvement than the tolerance (Newton decrement).
-      return {
-        x,
-        value: f,
-        iterations: iteration - 1,
-        evaluations,
-        converged: true,
-        reason: "predicted decrease below tolerance",
-      };
+      return done(iteration - 1, true, "predicted decrease below tolerance");
     }
     let longest = 0;
     for (let i = 0; i < n; i++) longest = Math.max(longest, Math.abs(direction[i]));
@@ -221,14 +217,11 @@ export function bfgs(
         resetHessian();
         continue;
       }
-      return {
-        x,
-        value: f,
-        iterations: iteration,
-        evaluations,
-        converged: projectedGradientNorm() < Math.sqrt(gradientTolerance),
-        reason: "line search found no decrease (at the limit of floating-point precision)",
-      };
+      return done(
+        iteration,
+        projectedGradientNorm() < Math.sqrt(gradientTolerance),
+        "line search found no decrease (at the limit of floating-point precision)",
+      );
     }
     let sy = 0;
     for (let i = 0; i < n; i++) {
@@ -246,14 +239,7 @@ export function bfgs(
     if (change <= valueTolerance * (1 + Math.abs(f))) {
       smallChanges++;
       if (smallChanges >= 3) {
-        return {
-          x,
-          value: f,
-          iterations: iteration,
-          evaluations,
-          converged: true,
-          reason: "objective change below tolerance",
-        };
+        return done(iteration, true, "objective change below tolerance");
       }
     } else smallChanges = 0;
     if (sy > 1e-12) {
@@ -280,14 +266,7 @@ export function bfgs(
       }
     }
   }
-  return {
-    x,
-    value: f,
-    iterations: maxIterations,
-    evaluations,
-    converged: false,
-    reason: `reached the iteration cap (${maxIterations})`,
-  };
+  return done(maxIterations, false, `reached the iteration cap (${maxIterations})`);
 }
 
 /**
@@ -457,4 +436,27 @@ export function minimize(
     evaluations += result.evaluations;
   }
   return { ...chosen, x: chosen.x.slice(), iterations, evaluations, starts: results };
+}
+
+/**
+ * Two-stage minimisation for an objective that is a mean over many rows: {@link minimize} from
+ * every start on `pilot` (the same mean over a subsample, cheap to evaluate), then BFGS on the
+ * full objective from the pilot's best point, seeded with the pilot's inverse Hessian (a mean over
+ * a representative subsample has about the same curvature). Convergence is judged on the full
+ * objective alone; iterations and evaluations add up both stages.
+ */
+export function minimizeWithPilot(
+  objective: Objective,
+  pilot: Objective,
+  starts: readonly (readonly number[])[],
+  options: MinimizeOptions & { screenIterations?: number } = {},
+): MultiStartResult {
+  const first = minimize(pilot, starts, { ...options, method: "bfgs" });
+  const final = bfgs(objective, first.x, { ...options, initialInverseHessian: first.inverseHessian });
+  return {
+    ...final,
+    iterations: first.iterations + final.iterations,
+    evaluations: first.evaluations + final.evaluations,
+    starts: first.starts,
+  };
 }
