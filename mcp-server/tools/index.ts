@@ -8,6 +8,7 @@ import { registerSearchCustomers } from "./searchCustomers.js";
 import { registerSegmentCustomers } from "./segmentCustomers.js";
 import { registerLogInteraction } from "./logInteraction.js";
 import { registerRecordFeedback } from "./recordFeedback.js";
+import { registerSummariseFeedback } from "./summariseFeedback.js";
 
 /** Every CRM tool; the order is the order clients list them. */
 export function registerTools(server: McpServer, deps: ServerDeps): void {
@@ -19,4 +20,5 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerSegmentCustomers(server, deps);
   registerLogInteraction(server, deps);
   registerRecordFeedback(server, deps);
+  registerSummariseFeedback(server, deps);
 }
