@@ -13,6 +13,8 @@ export * from "./lifecycle.js";
 export * from "./risk.js";
 export * from "./valueTiers.js";
 export * from "./feedback.js";
+export * from "./sentiment.js";
+export * from "./themes.js";
 export * from "./kmeans.js";
 export * from "./i18n.js";
 export * from "./random.js";

@@ -1,4 +1,5 @@
 import { createRng, type Rng } from "../../core/random.js";
+import { storedTime } from "../store/timestamps.js";
 import {
   ACQUISITION_CHANNELS,
   CHINESE_CITIES,
@@ -94,7 +95,7 @@ export interface DemoBook {
 }
 
 function isoAt(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return storedTime(ms);
 }
 
 /** A time on the given day during business hours. */

@@ -6,6 +6,7 @@ import { openRecords, type FileFormat } from "./records.js";
 import { FieldError, contentId, parseRecord } from "./rows.js";
 import type { DateFormat } from "./values.js";
 import { BatchWriter } from "./writer.js";
+import { storedTime } from "../store/timestamps.js";
 
 /** How many row errors a report lists; the total is always given. */
 export const REPORTED_ERRORS = 20;
@@ -86,7 +87,7 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
     errorCount++;
     if (errors.length < REPORTED_ERRORS) errors.push(error);
   };
-  const now = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const now = storedTime(options.now ?? new Date());
   const writer = new BatchWriter(store.db, kind, now, new Set(mapping.keys()), (row) =>
     addError(
       new ImportError(

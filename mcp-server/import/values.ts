@@ -1,3 +1,5 @@
+import { storedTime } from "../store/timestamps.js";
+
 /**
  * Parsers for the values found in customer exports. Each returns the parsed value or throws a
  * `ValueError` whose message says what was expected, so the importer can report it with the
@@ -38,7 +40,7 @@ function isoText(
   if (hour > 23 || minute > 59 || second > 59)
     throw new ValueError(`time ${hour}:${minute}:${second} is not a valid time of day`);
   const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return storedTime(ms);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { storedTime } from "../store/timestamps.js";
 
 const DAY_MS = 86_400_000;
 
@@ -32,7 +33,7 @@ export interface BookStats {
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return storedTime(ms);
 }
 
 /** Computes the book's headline numbers as of a date (transactions after it are ignored). */

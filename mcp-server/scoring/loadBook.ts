@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { storedTime } from "../store/timestamps.js";
 
 /** One customer's history as the scoring needs it, oldest purchase first. */
 export interface CustomerRecord {
@@ -20,7 +21,7 @@ export interface CustomerRecord {
  * grouped by customer. One pass per table is far faster than a query per customer.
  */
 export async function loadBook(store: Store, asOf: Date): Promise<CustomerRecord[]> {
-  const end = asOf.toISOString();
+  const end = storedTime(asOf);
   const customers = await store.db.all<{ id: number }>("SELECT id FROM customers ORDER BY id");
   const byId = new Map<number, CustomerRecord>();
   const records = customers.map(({ id }) => {

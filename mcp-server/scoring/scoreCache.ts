@@ -3,6 +3,7 @@ import type { Store } from "../store/store.js";
 import { loadBook } from "./loadBook.js";
 import { scoreCustomers, type BookModels, type CustomerScore } from "./scoreCustomers.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION } from "./settings.js";
+import { storedTime } from "../store/timestamps.js";
 
 /** A computed set of scores: one as-of date, one version of the data, one version of the models. */
 export interface ScoreSet {
@@ -171,7 +172,7 @@ export async function ensureScores(
   asOf: Date,
   now: () => Date = () => new Date(),
 ): Promise<ScoreSet> {
-  const asOfText = asOf.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const asOfText = storedTime(asOf);
   const dataVersion = await store.dataVersion();
   const cached = await store.db.get<ScoreSetRow>(
     "SELECT * FROM score_sets WHERE as_of = ? AND data_version = ? AND model_version = ?",
@@ -198,9 +199,7 @@ async function computeAndStore(
   const records = await loadBook(store, asOf);
   const { models, scores } = scoreCustomers(records, asOf);
   const seconds = (performance.now() - started) / 1000;
-  const computedAt = now()
-    .toISOString()
-    .replace(/\.\d{3}Z$/, "Z");
+  const computedAt = storedTime(now());
   return store.db.transaction(async () => {
     // Another process may have computed the same set while this one worked.
     const existing = await store.db.get<ScoreSetRow>(

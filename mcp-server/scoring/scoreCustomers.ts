@@ -10,6 +10,7 @@ import { customerSummary } from "../../core/summary.js";
 import { abcTiers, valueMatrix, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
 import type { CustomerRecord } from "./loadBook.js";
 import { SCORING_DEFAULTS } from "./settings.js";
+import { storedTime } from "../store/timestamps.js";
 
 const DAY_MS = 86_400_000;
 /** Fewer purchasing customers than this cannot support a BG/NBD fit worth reporting. */
@@ -61,7 +62,7 @@ export interface CustomerScore {
 }
 
 function iso(date: Date | null): string | null {
-  return date ? date.toISOString().replace(/\.\d{3}Z$/, "Z") : null;
+  return date ? storedTime(date) : null;
 }
 
 /** The customer's observed margin rate when the data records margins, else the default. */

@@ -13,11 +13,12 @@ import { bookStats } from "../reports/bookStats.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
 import { money, percent, scoreSetInfo, scoresFor, toolResult } from "./support.js";
+import { storedTime } from "../store/timestamps.js";
 
 const DAY_MS = 86_400_000;
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return storedTime(ms);
 }
 
 /** The owner as stored, matched case-insensitively; an actionable error when nobody has it. */

@@ -5,6 +5,7 @@ import { displayName } from "../../store/rows.js";
 import type { CliContext } from "../context.js";
 import { parseAsOfOption, parsePositiveInteger } from "../options.js";
 import { formatCount, formatMoney, formatTable, printJson } from "../output.js";
+import { storedTime } from "../../store/timestamps.js";
 
 export function registerCustomersCommand(program: Command, context: CliContext): void {
   const customers = program.command("customers").description("list and show customers");
@@ -61,7 +62,7 @@ export function registerCustomersCommand(program: Command, context: CliContext):
       const store = await context.openStore();
       const customer = await store.requireCustomer(reference);
       const asOf: Date = options.asOf ?? resolveAsOf();
-      const history = await customerHistory(store, customer.id, asOf.toISOString());
+      const history = await customerHistory(store, customer.id, storedTime(asOf));
       if (options.json)
         return printJson({ customer: { ...customer, tags: JSON.parse(customer.tags) }, ...history });
       const revenue = history.transactions.reduce((sum, row) => sum + row.amount, 0);

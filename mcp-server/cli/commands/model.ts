@@ -8,6 +8,7 @@ import type { CliContext } from "../context.js";
 import { UserError } from "../errors.js";
 import { parseAsOfOption } from "../options.js";
 import { printJson } from "../output.js";
+import { storedTime } from "../../store/timestamps.js";
 
 /** Fits both models to summary rows and reports parameters, log-likelihood and convergence. */
 export function fitModels(rows: readonly SummaryRow[]) {
@@ -62,7 +63,7 @@ export function registerModelCommand(program: Command, context: CliContext): voi
       const asOf = options.asOf ?? resolveAsOf();
       const transactions = await store.db.all<{ customer_id: number; occurred_at: string; amount: number }>(
         "SELECT customer_id, occurred_at, amount FROM transactions WHERE occurred_at <= ?",
-        [asOf.toISOString()],
+        [storedTime(asOf)],
       );
       if (transactions.length === 0)
         throw new UserError(
