@@ -24,7 +24,7 @@ export interface MinimizeOptions {
   maxIterations?: number;
   /** Convergence tolerance on the gradient's largest component (BFGS; default 1e-7). */
   gradientTolerance?: number;
-  /** Convergence tolerance on the change in f, relative to 1 + |f| (default 1e-12). */
+  /** Convergence tolerance on the (predicted) change in f, relative to 1 + |f| (default 1e-12). */
   valueTolerance?: number;
   /** Lower bounds per coordinate (default -Infinity). */
   lower?: readonly number[];
@@ -67,8 +67,11 @@ function safe(value: number): number {
 
 /**
  * Broyden-Fletcher-Goldfarb-Shanno quasi-Newton minimisation (Nocedal and Wright, Numerical
- * Optimization, 2nd ed., algorithm 6.1) with a backtracking Armijo line search, box bounds by
- * clamping, and a restart along the steepest descent when the update loses positive definiteness.
+ * Optimization, 2nd ed., algorithm 6.1) with a backtracking Armijo line search. Box bounds are an
+ * active set: coordinates held at a bound the step pushes against are frozen, and the curvature
+ * model restarts when that set changes. It stops when the projected gradient, the decrease the
+ * model predicts (the Newton decrement) or three successive changes in f fall below tolerance, and
+ * restarts along the steepest descent when a line search fails.
  */
 export function bfgs(
   objective: Objective,
