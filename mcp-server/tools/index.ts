@@ -5,9 +5,10 @@ import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
 import { registerPortfolioOverview } from "./portfolioOverview.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
-import { registerSegmentCustomers } from "./segmentCustomers.js";
+import { registerDraftFollowUp } from "./draftFollowUp.js";
 import { registerLogInteraction } from "./logInteraction.js";
 import { registerRecordFeedback } from "./recordFeedback.js";
+import { registerSegmentCustomers } from "./segmentCustomers.js";
 import { registerSummariseFeedback } from "./summariseFeedback.js";
 
 /** Every CRM tool; the order is the order clients list them. */
@@ -18,7 +19,8 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerComputeClv(server, deps);
   registerPortfolioOverview(server, deps);
   registerSegmentCustomers(server, deps);
+  registerSummariseFeedback(server, deps);
+  registerDraftFollowUp(server, deps);
   registerLogInteraction(server, deps);
   registerRecordFeedback(server, deps);
-  registerSummariseFeedback(server, deps);
 }
