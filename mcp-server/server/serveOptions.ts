@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { defaultDatabasePath } from "../paths.js";
 
 /** Options shared by `crm serve` and the bundled `dist/server.js`. */
@@ -14,11 +14,17 @@ export interface ServeOptions {
   redact: boolean;
 }
 
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError("--port must be a whole number from 0 to 65535");
+  return Number(value);
+}
+
 /** Adds the serve options to a command (so both entry points parse them identically). */
 export function addServeOptions(command: Command): Command {
   return command
     .option("--http", "serve Streamable HTTP instead of stdio")
-    .option("--port <number>", "HTTP port", (value: string) => Number(value), 3333)
+    .option("--port <number>", "HTTP port (0 picks a free one)", parsePort, 3333)
     .option(
       "--host <address>",
       "HTTP bind address (loopback by default; anything else exposes your customer data)",
