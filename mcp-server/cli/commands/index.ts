@@ -4,6 +4,7 @@ import { registerCustomersCommand } from "./customers.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerImportCommand } from "./import.js";
 import { registerModelCommand } from "./model.js";
+import { registerServeCommand } from "./serve.js";
 import { registerStartCommand } from "./start.js";
 import { registerStatsCommand } from "./stats.js";
 
@@ -14,5 +15,6 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerCustomersCommand(program, context);
   registerImportCommand(program, context);
   registerDemoCommand(program, context);
+  registerServeCommand(program, context);
   registerModelCommand(program, context);
 }

@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import type { ServerDeps } from "../../server/deps.js";
+import { ServeConfigError, serveHttp } from "../../server/http.js";
+import { actorName, addServeOptions, type ServeOptions } from "../../server/serveOptions.js";
+import { serveStdio } from "../../server/stdio.js";
+import type { CliContext } from "../context.js";
+import { UserError } from "../errors.js";
+
+export function registerServeCommand(program: Command, context: CliContext): void {
+  addServeOptions(
+    program
+      .command("serve")
+      .description(
+        "run the MCP server: stdio for chat clients that launch it (default), or Streamable HTTP at /mcp with --http",
+      )
+      .addHelpText(
+        "after",
+        `
+Examples:
+  crm serve                              what Claude Desktop, VS Code or Cursor launch (stdio)
+  crm serve --http                       http://127.0.0.1:3333/mcp with a bearer token printed at start
+  crm serve --http --port 4000 --allow-writes`,
+      ),
+  ).action(async (options: Omit<ServeOptions, "db">) => {
+    // stdout carries the protocol in stdio mode: everything here writes to stderr.
+    const store = await context.openStore();
+    const deps: ServerDeps = {
+      store,
+      allowWrites: Boolean(options.allowWrites),
+      redact: Boolean(options.redact),
+      actor: actorName(),
+      now: () => new Date(),
+    };
+    if (!options.http) return serveStdio(deps);
+    try {
+      await serveHttp(deps, {
+        port: options.port,
+        host: options.host,
+        token: options.token,
+        auth: options.auth,
+      });
+    } catch (error) {
+      if (error instanceof ServeConfigError) throw new UserError(error.message);
+      throw error;
+    }
+  });
+}
