@@ -18,6 +18,7 @@ import { customerHistory } from "../store/customerQueries.js";
 import type { CustomerRow, FeedbackRow } from "../store/rows.js";
 import type { Store } from "../store/store.js";
 import { customerRef } from "../tools/support.js";
+import { storedTime } from "../store/timestamps.js";
 
 /** How many recent orders and feedback items the sheet lists. */
 export const FACTS_LIMITS = { orders: 3, feedback: 3, feedbackDays: 365 } as const;
@@ -76,8 +77,8 @@ export async function buildFactsSheet(
       `no cached score for customer ${customer.external_id} as of ${set.asOf.slice(0, 10)}; repeat the call to rescore the book`,
     );
   }
-  const history = await customerHistory(store, customer.id, asOf.toISOString());
-  const since = new Date(asOf.getTime() - FACTS_LIMITS.feedbackDays * DAY_MS).toISOString();
+  const history = await customerHistory(store, customer.id, storedTime(asOf));
+  const since = storedTime(asOf.getTime() - FACTS_LIMITS.feedbackDays * DAY_MS);
   const feedback = history.feedback.filter((row) => row.occurred_at > since);
   const lastInteraction = history.interactions.at(-1);
   const stage = LIFECYCLE_STAGES[score.lifecycleStage];

@@ -105,9 +105,8 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
   let rowsRead = 0;
   let skippedWithoutCustomer = 0;
 
-  await store.db.exec("BEGIN IMMEDIATE");
   let committed = false;
-  try {
+  await store.db.transaction(async ({ rollback }) => {
     for await (const record of source.records) {
       rowsRead++;
       if (record.problem) {
@@ -174,15 +173,11 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
     }
     if (errorCount === 0 && !options.dryRun) {
       if (writer.counts.inserted + writer.counts.updated > 0) await store.markChanged();
-      await store.db.exec("COMMIT");
       committed = true;
     } else {
-      await store.db.exec("ROLLBACK");
+      rollback();
     }
-  } catch (error) {
-    await store.db.exec("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
   options.onProgress?.(totalBytes, totalBytes);
 
   return {

@@ -1,12 +1,12 @@
 import { customerActivity } from "../../core/activity.js";
 import { bgNbdConditionalExpected, bgNbdPAlive, fitBgNbd, type BgNbdFit } from "../../core/bgNbd.js";
-import { customerLifetimeValue } from "../../core/clv.js";
+import { DAYS_PER_MONTH, portfolioLifetimeValue, type CustomerLifetimeValue } from "../../core/clv.js";
 import { sentimentOf } from "../../core/feedback.js";
-import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaFit } from "../../core/gammaGamma.js";
+import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
 import { lifecycleStage, type LifecycleStageKey } from "../../core/lifecycle.js";
 import { rfmScores, type RfmSegmentKey } from "../../core/rfm.js";
 import { riskScore, type RiskLevel, type RiskReason } from "../../core/risk.js";
-import { customerSummary } from "../../core/summary.js";
+import { customerSummary, type CustomerSummary } from "../../core/summary.js";
 import { abcTiers, valueMatrix, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
 import type { CustomerRecord } from "./loadBook.js";
 import { SCORING_DEFAULTS } from "./settings.js";
@@ -79,6 +79,37 @@ function marginRate(record: CustomerRecord): number {
 }
 
 /**
+ * CLV for every purchasing customer, batched per margin rate: the core's portfolio valuation
+ * shares work between customers with the same (x, T), which per-customer calls would repeat.
+ */
+function lifetimeValues(
+  bgNbd: BgNbdFit | null,
+  gammaGamma: GammaGammaFit | null,
+  summaries: readonly (CustomerSummary | null)[],
+  margins: readonly number[],
+): (CustomerLifetimeValue | null)[] {
+  const values: (CustomerLifetimeValue | null)[] = summaries.map(() => null);
+  if (!bgNbd || !gammaGamma) return values;
+  const byMargin = new Map<number, number[]>();
+  summaries.forEach((summary, index) => {
+    if (!summary) return;
+    const group = byMargin.get(margins[index]) ?? [];
+    group.push(index);
+    byMargin.set(margins[index], group);
+  });
+  for (const [margin, indices] of byMargin) {
+    const result = portfolioLifetimeValue(
+      bgNbd,
+      gammaGamma,
+      indices.map((index) => summaries[index]!),
+      { ...SCORING_DEFAULTS, margin, unit: "days" },
+    );
+    indices.forEach((customerIndex, position) => (values[customerIndex] = result.customers[position]));
+  }
+  return values;
+}
+
+/**
  * Scores every customer as of a date: fits BG/NBD and Gamma-Gamma on the whole book, then
  * derives P(alive), CLV, lifecycle stage, RFM segment, at-risk score, ABC tier and value
  * quadrant per customer. Pure: the same records and as-of give the same scores.
@@ -112,29 +143,24 @@ export function scoreCustomers(
       `Gamma-Gamma not fitted: ${returning.length} returning customers, at least ${MIN_RETURNING_TO_FIT} needed`,
     );
 
-  const horizonDays = (SCORING_DEFAULTS.horizonMonths * 365.25) / 12;
+  const margins = records.map(marginRate);
+  const values = lifetimeValues(bgNbd, gammaGamma, summaries, margins);
+  const horizonDays = SCORING_DEFAULTS.horizonMonths * DAYS_PER_MONTH;
   const partial = records.map((record, index) => {
     const summary = summaries[index];
     const activity = activities[index];
-    const rate = marginRate(record);
+    const rate = margins[index];
+    const value = values[index];
     let pAlive: number | null = null;
     let expectedPurchases: number | null = null;
     let expectedSpend: number | null = null;
-    let clv = 0;
+    const clv = value?.discountedValue ?? 0;
     if (summary && bgNbd) {
-      pAlive = bgNbdPAlive(bgNbd, summary.x, summary.tx, summary.T);
-      expectedPurchases = bgNbdConditionalExpected(bgNbd, horizonDays, summary.x, summary.tx, summary.T);
-      expectedSpend = gammaGamma
-        ? gammaGammaExpectedSpend(gammaGamma, summary.x, summary.monetary)
-        : (activity.averageOrderValue ?? 0);
-      if (gammaGamma) {
-        clv = customerLifetimeValue(bgNbd, gammaGamma, summary, {
-          horizonMonths: SCORING_DEFAULTS.horizonMonths,
-          margin: rate,
-          annualDiscountRate: SCORING_DEFAULTS.annualDiscountRate,
-          unit: "days",
-        }).discountedValue;
-      }
+      pAlive = value?.pAlive ?? bgNbdPAlive(bgNbd, summary.x, summary.tx, summary.T);
+      expectedPurchases =
+        value?.expectedPurchases ??
+        bgNbdConditionalExpected(bgNbd, horizonDays, summary.x, summary.tx, summary.T);
+      expectedSpend = value?.expectedSpendPerPurchase ?? activity.averageOrderValue ?? 0;
     }
 
     let feedbackWithSentiment = 0;

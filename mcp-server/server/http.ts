@@ -328,7 +328,10 @@ function listenForShutdown(): { received: Promise<NodeJS.Signals>; stop(): void 
  * Serves MCP over Streamable HTTP until SIGINT or SIGTERM, then closes every session and the
  * listener. Prints the URL and token to stderr. The caller closes the store.
  */
-export async function serveHttp(deps: ServerDeps, options: HttpOptions): Promise<void> {
+export async function serveHttp(
+  deps: ServerDeps,
+  options: HttpOptions & { onReady?: (handle: HttpServerHandle) => void },
+): Promise<void> {
   const log = options.log ?? stderrLog;
   // Listen before anything is printed: a client may signal as soon as it sees the URL.
   const shutdown = listenForShutdown();
@@ -353,6 +356,7 @@ export async function serveHttp(deps: ServerDeps, options: HttpOptions): Promise
     log(`token: ${handle.token} (${where})`);
     log(`clients send the header  Authorization: Bearer ${handle.token}`);
   }
+  options.onReady?.(handle);
   const signal = await shutdown.received;
   log(`${signal}: closing ${handle.sessionCount()} session(s) and stopping`);
   await handle.close();

@@ -38,39 +38,12 @@ export function mcpExternalId(): string {
   return `mcp:${randomUUID()}`;
 }
 
-/** ISO 8601 UTC text without milliseconds, as the store writes timestamps. */
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 /**
  * Runs `write` and records it in `audit_log` inside one transaction: both happen or neither
  * does, and the data version is bumped in the same transaction when the write changes scores.
  * Returns what `write` returned, the audit row's id and the data version after the write.
  */
 export async function auditedWrite<T>(
-  store: Store,
-  entry: AuditEntry,
-  options: AuditedWriteOptions,
-  write: () => Promise<T>,
-): Promise<{ result: T; auditId: number; dataVersion: number }> {
-  // One connection serves every tool call, and SQLite cannot nest transactions: a second BEGIN
-  // while one is open fails. Queue this process's audited writes so concurrent calls take turns.
-  const previous = writeQueues.get(store) ?? Promise.resolve();
-  const run = previous.then(() => writeInTransaction(store, entry, options, write));
-  writeQueues.set(
-    store,
-    run.then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
-  return run;
-}
-
-const writeQueues = new WeakMap<Store, Promise<void>>();
-
-function writeInTransaction<T>(
   store: Store,
   entry: AuditEntry,
   options: AuditedWriteOptions,

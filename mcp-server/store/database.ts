@@ -61,21 +61,31 @@ export class Database {
     });
   }
 
+  /** The tail of the queue of transactions on this connection. */
+  private lastTransaction: Promise<unknown> = Promise.resolve();
+
   /**
    * Runs `work` inside one IMMEDIATE transaction: committed if it resolves, rolled back if it
-   * throws. IMMEDIATE takes the write lock up front, so a second process waits on the busy
-   * timeout instead of failing half-way through.
+   * throws, or rolled back without an error when `work` calls `rollback()` (dry runs, files
+   * with invalid rows). IMMEDIATE takes the write lock up front, so another process waits on
+   * the busy timeout instead of failing half-way. SQLite cannot nest transactions on one
+   * connection, so transactions from concurrent callers in this process take turns.
    */
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.exec("BEGIN IMMEDIATE");
-    try {
-      const result = await work();
-      await this.exec("COMMIT");
-      return result;
-    } catch (error) {
-      await this.exec("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
+  transaction<T>(work: (control: { rollback(): void }) => Promise<T>): Promise<T> {
+    const run = this.lastTransaction.then(async () => {
+      let rollBack = false;
+      await this.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await work({ rollback: () => (rollBack = true) });
+        await this.exec(rollBack ? "ROLLBACK" : "COMMIT");
+        return result;
+      } catch (error) {
+        await this.exec("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    });
+    this.lastTransaction = run.catch(() => undefined);
+    return run;
   }
 
   close(): Promise<void> {

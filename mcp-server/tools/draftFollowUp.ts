@@ -12,7 +12,8 @@ import {
 import { buildFactsSheet, factsSheetMarkdown } from "../drafts/factsSheet.js";
 import { defaultGoal, factWarnings, renderTemplate } from "../drafts/templates.js";
 import type { ServerDeps } from "../server/deps.js";
-import { auditedWrite, isoSeconds } from "../store/audit.js";
+import { auditedWrite } from "../store/audit.js";
+import { storedTime } from "../store/timestamps.js";
 import type { CustomerRow } from "../store/rows.js";
 import { requireWrites, scoresFor, toolResult } from "./support.js";
 
@@ -79,7 +80,7 @@ export async function draftFollowUp(deps: ServerDeps, input: Input): Promise<Dra
   const warnings = [...factWarnings(facts, goal), ...contactWarnings(customer, channel), ...draft.warnings];
   let saved: DraftFollowUpResult["saved"] = null;
   if (input.save) {
-    const at = isoSeconds(deps.now());
+    const at = storedTime(deps.now());
     // A saved draft changes nothing the scores read, so the data version (and the score cache)
     // stays as it is.
     const { result, auditId } = await auditedWrite(

@@ -6,7 +6,8 @@ import {
   type LogInteractionResult,
 } from "../contract/logInteraction.js";
 import type { ServerDeps } from "../server/deps.js";
-import { auditedWrite, isoSeconds, mcpExternalId } from "../store/audit.js";
+import { auditedWrite, mcpExternalId } from "../store/audit.js";
+import { storedTime } from "../store/timestamps.js";
 import { cell, customerRef, requireWrites, toolResult } from "./support.js";
 
 type Input = {
@@ -23,7 +24,7 @@ type Input = {
  * Refuses impossible dates and moments after now, with messages that say how to fix them.
  */
 export function parseOccurredAt(text: string | undefined, now: Date): string {
-  if (text === undefined) return isoSeconds(now);
+  if (text === undefined) return storedTime(now);
   const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const date = new Date(dayOnly ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(date.getTime()) || (dayOnly && date.toISOString().slice(0, 10) !== text)) {
@@ -31,10 +32,10 @@ export function parseOccurredAt(text: string | undefined, now: Date): string {
   }
   if (date.getTime() > now.getTime()) {
     throw new Error(
-      `occurred_at ${text} is in the future (server time ${isoSeconds(now)}); give the moment it actually happened, or leave it out for now`,
+      `occurred_at ${text} is in the future (server time ${storedTime(now)}); give the moment it actually happened, or leave it out for now`,
     );
   }
-  return isoSeconds(date);
+  return storedTime(date);
 }
 
 /** Records one interaction with a customer, audited, and marks the book changed. */
@@ -51,7 +52,7 @@ export async function logInteraction(deps: ServerDeps, input: Input): Promise<Lo
     summary: input.summary,
     outcome: input.outcome ?? null,
   };
-  const at = isoSeconds(now);
+  const at = storedTime(now);
   const { result, auditId, dataVersion } = await auditedWrite(
     deps.store,
     { at, actor: deps.actor, action: LOG_INTERACTION, customerId: customer.id, details: input },

@@ -7,7 +7,8 @@ import {
   type RecordFeedbackResult,
 } from "../contract/recordFeedback.js";
 import type { ServerDeps } from "../server/deps.js";
-import { auditedWrite, isoSeconds, mcpExternalId } from "../store/audit.js";
+import { auditedWrite, mcpExternalId } from "../store/audit.js";
+import { storedTime } from "../store/timestamps.js";
 import { parseOccurredAt } from "./logInteraction.js";
 import { customerRef, requireWrites, toolResult } from "./support.js";
 
@@ -47,7 +48,7 @@ export async function recordFeedback(deps: ServerDeps, input: Input): Promise<Re
     language,
     status: input.status ?? (input.source === "complaint" || input.source === "ticket" ? "open" : "resolved"),
   } as const;
-  const at = isoSeconds(now);
+  const at = storedTime(now);
   const { result, auditId, dataVersion } = await auditedWrite(
     deps.store,
     { at, actor: deps.actor, action: RECORD_FEEDBACK, customerId: customer.id, details: input },

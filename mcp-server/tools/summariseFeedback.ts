@@ -21,6 +21,7 @@ import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
 import type { CustomerRow, FeedbackRow } from "../store/rows.js";
 import { customerRef, percent, shareOf, toolAsOf, toolResult } from "./support.js";
+import { storedTime } from "../store/timestamps.js";
 
 type Segment = keyof typeof RFM_SEGMENTS;
 
@@ -50,7 +51,7 @@ function dayMs(text: string, what: string): number {
 }
 
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const startOf = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const startOf = storedTime;
 
 /** The period asked for and the one of equal length just before it. */
 function periods(input: Input, asOfText: string) {
