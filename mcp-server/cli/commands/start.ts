@@ -2,15 +2,25 @@ import type { Command } from "commander";
 import { resolveAsOf } from "../../asOf.js";
 import { DEMO_DEFAULTS } from "../../demo/generate.js";
 import { seedDemo } from "../../demo/seed.js";
+import { briefing } from "../../reports/briefing.js";
 import { bookStats } from "../../reports/bookStats.js";
+import { clientConfigSnippets } from "../../server/clientConfig.js";
+import type { ServerDeps } from "../../server/deps.js";
+import { ServeConfigError, serveHttp } from "../../server/http.js";
+import { actorName } from "../../server/serveOptions.js";
 import type { CliContext } from "../context.js";
+import { UserError } from "../errors.js";
 import { formatBookStats } from "./stats.js";
 
 export function registerStartCommand(program: Command, context: CliContext): void {
   program
     .command("start")
-    .description("open the default store (seeding a demo book on first run) and print the portfolio summary")
-    .action(async () => {
+    .description(
+      "open the default store (seeding a demo book on first run), print the briefing, then serve MCP over HTTP on 127.0.0.1",
+    )
+    .option("--port <number>", "HTTP port", (value: string) => Number(value), 3333)
+    .option("--no-serve", "print the briefing and exit")
+    .action(async (options: { port: number; serve: boolean }) => {
       const store = await context.openStore();
       const asOf = resolveAsOf();
       if ((await store.counts()).customers === 0) {
@@ -20,9 +30,34 @@ export function registerStartCommand(program: Command, context: CliContext): voi
         await seedDemo(store, { ...DEMO_DEFAULTS, asOf });
         await context.afterWrite(store);
       }
+      const deps: ServerDeps = {
+        store,
+        allowWrites: false,
+        redact: false,
+        actor: actorName(),
+        now: () => new Date(),
+      };
       const stats = await bookStats(store, asOf);
       process.stdout.write(
-        `CRM Assistant — portfolio as of ${asOf.toISOString().slice(0, 10)} (${store.path})\n\n${formatBookStats(stats)}\n`,
+        `CRM Assistant — portfolio as of ${asOf.toISOString().slice(0, 10)} (${store.path})\n\n` +
+          `${formatBookStats(stats)}\n\n${await briefing(deps)}\n`,
       );
+      if (!options.serve) return;
+      try {
+        await serveHttp(deps, {
+          port: options.port,
+          host: "127.0.0.1",
+          auth: true,
+          onReady: (handle) =>
+            process.stdout.write(
+              `\nMCP server: ${handle.url}  (token ${handle.token}; Ctrl+C to stop)\n\n` +
+                `${clientConfigSnippets(store.path, { url: handle.url, token: handle.token })}\n`,
+            ),
+        });
+      } catch (error) {
+        if (error instanceof ServeConfigError)
+          throw new UserError(`${error.message} (or run npm start -- --port <other>)`);
+        throw error;
+      }
     });
 }

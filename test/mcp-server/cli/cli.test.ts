@@ -11,12 +11,15 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 describe("crm command line", () => {
   it("npm start's job seeds an empty default store on first run and prints the portfolio summary", () => {
     const db = join(folder, "start.db");
-    const first = runCli(["start"], { CRM_DB: db });
+    const first = runCli(["start", "--no-serve"], { CRM_DB: db });
     expect(first.code).toBe(0);
     expect(first.stderr).toContain("First run: seeding");
     expect(first.stdout).toMatch(/Customers 2,000 \(\d[\d,]* English, \d[\d,]* Chinese\)/);
     expect(first.stdout).toContain("account manager");
-    const second = runCli(["start"], { CRM_DB: db });
+    expect(first.stdout).toContain("Who to call");
+    expect(first.stdout).toContain("Most valuable (12-month CLV)");
+    expect(first.stdout).toContain("What customers are saying");
+    const second = runCli(["start", "--no-serve"], { CRM_DB: db });
     expect(second.code).toBe(0);
     expect(second.stderr).not.toContain("First run");
   });
