@@ -63,7 +63,8 @@ export function createRng(seed: number): Rng {
   };
 
   const gamma = (shape: number, scale: number): number => {
-    if (!(shape > 0) || !(scale > 0)) throw new RangeError(`gamma needs shape > 0 and scale > 0, got ${shape}, ${scale}`);
+    if (!(shape > 0) || !(scale > 0))
+      throw new RangeError(`gamma needs shape > 0 and scale > 0, got ${shape}, ${scale}`);
     if (shape < 1) {
       // Boost: Gamma(k) = Gamma(k + 1) * U^(1/k) (Marsaglia and Tsang, 2000, section 6).
       const boosted = gamma(shape + 1, scale);
