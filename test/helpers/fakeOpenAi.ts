@@ -31,7 +31,9 @@ export interface FakeOpenAi {
  * A local OpenAI-compatible chat-completions server on 127.0.0.1 for tests: real HTTP, so the
  * real `openai` client is exercised. `reply` decides each answer from the request and its index.
  */
-export async function startFakeOpenAi(reply: (request: RecordedRequest, index: number) => FakeReply): Promise<FakeOpenAi> {
+export async function startFakeOpenAi(
+  reply: (request: RecordedRequest, index: number) => FakeReply,
+): Promise<FakeOpenAi> {
   const requests: RecordedRequest[] = [];
   const open = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
@@ -43,7 +45,11 @@ export async function startFakeOpenAi(reply: (request: RecordedRequest, index: n
         res.end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
         return;
       }
-      const recorded: RecordedRequest = { path: req.url, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
+      const recorded: RecordedRequest = {
+        path: req.url,
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
+      };
       requests.push(recorded);
       const answer = reply(recorded, requests.length - 1);
       if ("hang" in answer) {
