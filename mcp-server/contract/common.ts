@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { LIFECYCLE_STAGE_KEYS, type LifecycleStageKey } from "../../core/lifecycle.js";
+import { RFM_SEGMENT_KEYS, type RfmSegmentKey } from "../../core/rfm.js";
 
 /** Page sizes: a default that reads well in chat, and a hard cap. */
 export const PAGE = { default: 20, max: 100 } as const;
@@ -53,28 +55,9 @@ export const reasonOutput = z.object({
   zh: z.string(),
 });
 
-export const lifecycleStageNames = [
-  "prospect",
-  "onboarding",
-  "growth",
-  "mature",
-  "decline",
-  "churned",
-  "win-back",
-] as const;
-export const rfmSegmentNames = [
-  "champions",
-  "loyal",
-  "potential-loyalist",
-  "new",
-  "promising",
-  "need-attention",
-  "about-to-sleep",
-  "at-risk",
-  "cant-lose-them",
-  "hibernating",
-  "lost",
-] as const;
+/** Stage and segment names come from the core, so the contract cannot drift from the scoring. */
+export const lifecycleStageNames = LIFECYCLE_STAGE_KEYS as [LifecycleStageKey, ...LifecycleStageKey[]];
+export const rfmSegmentNames = RFM_SEGMENT_KEYS as [RfmSegmentKey, ...RfmSegmentKey[]];
 
 export const paginationOutput = {
   total: z.number().int().describe("rows matching the filters"),
