@@ -1,3 +1,5 @@
+import type { LlmConfig } from "../llm/config.js";
+import type { SamplingAccess } from "../llm/sampling.js";
 import type { Store } from "../store/store.js";
 
 /** What the MCP server's tools, resources and prompts share. */
@@ -5,10 +7,24 @@ export interface ServerDeps {
   store: Store;
   /** Write tools (log_interaction, record_feedback, saving drafts) work only when true. */
   allowWrites: boolean;
-  /** Mask emails and phone numbers in every output. */
+  /**
+   * Mask emails and phone numbers in every output, and in everything sent to a language model
+   * (the client's model or an OpenAI-compatible endpoint).
+   */
   redact: boolean;
   /** Who the audit log names for writes (the OS user or the HTTP client). */
   actor: string;
   /** The clock, injectable so tests are deterministic; `as_of` defaults to its day. */
   now: () => Date;
+  /**
+   * The language models drafts and feedback summaries may be written by (an OpenAI-compatible
+   * endpoint; timeouts). Absent: the client's model when it offers sampling, else the templates.
+   */
+  llm?: LlmConfig;
+  /**
+   * The connected MCP client, for `sampling/createMessage`. The tools that write text set it for
+   * each call from their server (`withSampling`); absent outside an MCP session (the CLI calling
+   * the tool functions directly), and then sampling is simply not offered.
+   */
+  sampling?: SamplingAccess;
 }
