@@ -33,33 +33,46 @@ export async function findAtRiskCustomers(
   const { set } = await scoresFor(deps, input.as_of);
   const filters = { ...input, cursor: undefined, limit: undefined };
   const { offset, limit } = page(input.limit, input.cursor, filters);
-  const where = ["s.score_set_id = ?", "s.risk_score >= ?"];
-  const params: SqlValue[] = [set.id, input.min_risk ?? DEFAULT_MIN_RISK];
+  const filtersSql: string[] = [];
+  const filterParams: SqlValue[] = [];
   if (input.owner) {
-    where.push("c.owner = ? COLLATE NOCASE");
-    params.push(input.owner);
+    filtersSql.push("c.owner = ? COLLATE NOCASE");
+    filterParams.push(input.owner);
   }
   if (input.segment) {
-    where.push("s.rfm_segment = ?");
-    params.push(input.segment);
+    filtersSql.push("s.rfm_segment = ?");
+    filterParams.push(input.segment);
   }
   if (input.lifecycle_stage) {
-    where.push("s.lifecycle_stage = ?");
-    params.push(input.lifecycle_stage);
+    filtersSql.push("s.lifecycle_stage = ?");
+    filterParams.push(input.lifecycle_stage);
   }
   if (input.min_clv !== undefined) {
-    where.push("s.clv >= ?");
-    params.push(input.min_clv);
+    filtersSql.push("s.clv >= ?");
+    filterParams.push(input.min_clv);
   }
+  const params: SqlValue[] = [set.id, input.min_risk ?? DEFAULT_MIN_RISK, ...filterParams];
+  const join = input.owner ? "JOIN customers c ON c.id = s.customer_id" : "";
+  const extra = filtersSql.map((clause) => ` AND ${clause}`).join("");
+  // Counting walks the risk index from the threshold down; the customers table is read only
+  // for the owner filter.
+  const total =
+    (
+      await deps.store.db.get<{ count: number }>(
+        `SELECT COUNT(*) AS count FROM customer_scores s ${join} WHERE s.score_set_id = ? AND s.risk_score >= ?${extra}`,
+        params,
+      )
+    )?.count ?? 0;
+  // The page is read in ranking-index order and stops after `limit` rows. The unary + keeps
+  // SQLite from choosing the risk range instead, which would sort every customer at risk.
   const order =
     input.sort_by === "risk"
-      ? "s.risk_score DESC, s.value_at_risk DESC"
-      : "s.value_at_risk DESC, s.risk_score DESC";
-  const from = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE ${where.join(" AND ")}`;
-  const total =
-    (await deps.store.db.get<{ count: number }>(`SELECT COUNT(*) AS count ${from}`, params))?.count ?? 0;
+      ? "s.risk_score DESC, s.value_at_risk DESC, s.customer_id"
+      : "s.value_at_risk DESC, s.risk_score DESC, s.customer_id";
+  const from = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+     WHERE s.score_set_id = ? AND +s.risk_score >= ?${extra}`;
   const rows = await deps.store.db.all<ScoreRow & CustomerRow>(
-    `SELECT s.*, c.* ${from} ORDER BY ${order}, s.customer_id LIMIT ? OFFSET ?`,
+    `SELECT s.*, c.* ${from} ORDER BY ${order} LIMIT ? OFFSET ?`,
     [...params, limit, offset],
   );
   const customers = rows.map((row, index) => {
