@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { generatorNames, preferOptions } from "../llm/models.js";
 import {
   asOfInput,
   customerIdInput,
@@ -94,7 +95,20 @@ export const draftFollowUpInput = {
     .max(MAX_NOTES)
     .optional()
     .describe(
-      `Optional notes from the account manager (up to ${MAX_NOTES} characters). They are kept in the facts sheet for whoever edits the draft; the template does not rewrite them into the message.`,
+      `Optional notes from the account manager (up to ${MAX_NOTES} characters), e.g. an offer you want made. A language model may work them into the draft (numbers, dates and offers in them pass the fact check); the template keeps them in the facts sheet for you to add by hand.`,
+    ),
+  prefer: z
+    .enum(preferOptions)
+    .optional()
+    .describe(
+      "Who writes the draft: 'auto' (default: the MCP client's model when it offers sampling, else the configured OpenAI-compatible endpoint, else the template), " +
+        "'sampling', 'openai' or 'template'. A writer that is unavailable or fails hands over to the next one, with a warning.",
+    ),
+  redact: z
+    .boolean()
+    .optional()
+    .describe(
+      "Mask emails and phone numbers in everything sent to a language model (default false; always on when the server runs with --redact).",
     ),
   save: z
     .boolean()
@@ -174,6 +188,23 @@ export const factsSheetOutput = z.object({
 
 export type FactsSheet = z.infer<typeof factsSheetOutput>;
 
+/** The fact check of a language model's text (drafts and feedback summaries). */
+export const groundingOutput = z.object({
+  passed: z
+    .boolean()
+    .describe(
+      "true: the model's text passed and is used; false: it failed twice and was replaced by the template",
+    ),
+  attempts: z.number().int().describe("answers the model gave: 1, or 2 after a retry with the problems"),
+  problems: z
+    .array(z.string())
+    .describe(
+      "what the check found in rejected answers: numbers, dates, offers or promises not in the facts, the wrong language, too long",
+    ),
+});
+
+export type GroundingOutput = z.infer<typeof groundingOutput>;
+
 export const draftFollowUpOutput = z.object({
   drafted: z.boolean().describe("false when no draft was written (do-not-contact); see reason"),
   reason: z.string().nullable().describe("why there is no draft, when drafted is false"),
@@ -184,7 +215,14 @@ export const draftFollowUpOutput = z.object({
   channel: z.enum(followUpChannels),
   goal: z.enum(followUpGoals),
   tone: z.enum(followUpTones),
-  generator: z.literal("template"),
+  generator: z
+    .enum(generatorNames)
+    .describe(
+      "who wrote the text: 'sampling' (the MCP client's model), 'openai' (the OpenAI-compatible endpoint) or 'template' (deterministic)",
+    ),
+  grounding: groundingOutput
+    .nullable()
+    .describe("the fact check of the language model's draft; null when no model was asked"),
   limits: z.object({ body: z.number().int(), subject: z.number().int().nullable() }),
   warnings: z.array(z.string()),
   saved: z

@@ -735,8 +735,12 @@ const GOAL_MISMATCHES: Partial<
   retention: { prospect: "thank-you" },
 };
 
-/** Warnings about the facts behind a draft that the person sending it should know. */
-export function factWarnings(facts: FactsSheet, goal: FollowUpGoal): string[] {
+/**
+ * Warnings about the facts behind a draft that the person sending it should know.
+ *
+ * @param writtenByTemplate false when a language model wrote the draft (it works the notes in)
+ */
+export function factWarnings(facts: FactsSheet, goal: FollowUpGoal, writtenByTemplate = true): string[] {
   const warnings: string[] = [];
   const stage = facts.lifecycle.stage;
   const better = GOAL_MISMATCHES[goal]?.[stage];
@@ -752,7 +756,7 @@ export function factWarnings(facts: FactsSheet, goal: FollowUpGoal): string[] {
   }
   if (!facts.customer.owner)
     warnings.push("no account manager on record; the draft is signed by 'your account team'");
-  if (facts.manager_notes) {
+  if (facts.manager_notes && writtenByTemplate) {
     warnings.push(
       "the template does not work your notes into the message; they are in the facts sheet, add them by hand",
     );

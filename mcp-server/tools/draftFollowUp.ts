@@ -11,6 +11,10 @@ import {
 } from "../contract/draftFollowUp.js";
 import { buildFactsSheet, factsSheetMarkdown } from "../drafts/factsSheet.js";
 import { defaultGoal, factWarnings, renderTemplate } from "../drafts/templates.js";
+import { writeDraft } from "../llm/drafts.js";
+import type { Prefer } from "../llm/models.js";
+import { withSampling } from "../llm/sampling.js";
+import type { ToolCallContext } from "../llm/writer.js";
 import type { ServerDeps } from "../server/deps.js";
 import { auditedWrite } from "../store/audit.js";
 import { storedTime } from "../store/timestamps.js";
@@ -26,6 +30,8 @@ type Input = {
   notes?: string;
   save?: boolean;
   as_of?: string;
+  prefer?: Prefer;
+  redact?: boolean;
 };
 
 const DO_NOT_CONTACT = {
@@ -43,10 +49,21 @@ function contactWarnings(customer: CustomerRow, channel: FollowUpChannel): strin
 }
 
 /**
- * Drafts a follow-up message for one customer from a facts sheet (cached scores and history)
- * with the deterministic templates, and optionally saves it as a draft in `follow_ups`.
+ * Drafts a follow-up message for one customer from a facts sheet (cached scores and history),
+ * and optionally saves it as a draft in `follow_ups`. The writer is the MCP client's model
+ * (sampling, when `deps.sampling` offers it), the OpenAI-compatible endpoint in `deps.llm`, or the
+ * deterministic templates, in that order (`input.prefer` picks one); a model's draft is checked
+ * against the facts sheet and replaced by the template when it fails twice. Do-not-contact
+ * customers get no draft, and no model is asked.
+ *
+ * @param call the MCP request this runs for (sampling requests are tied to it; cancelling it
+ *   aborts them); omitted outside an MCP session
  */
-export async function draftFollowUp(deps: ServerDeps, input: Input): Promise<DraftFollowUpResult> {
+export async function draftFollowUp(
+  deps: ServerDeps,
+  input: Input,
+  call: ToolCallContext = {},
+): Promise<DraftFollowUpResult> {
   // Refuse before doing anything, so a refused call has no effect at all.
   if (input.save) requireWrites(deps, "save=true stores the draft");
   const customer = await deps.store.requireCustomer(input.customer_id);
@@ -61,12 +78,14 @@ export async function draftFollowUp(deps: ServerDeps, input: Input): Promise<Dra
     body: CHANNEL_LIMITS[channel].body[language],
     subject: CHANNEL_LIMITS[channel].subject,
   };
-  const base = { facts, language, channel, goal, tone, generator: "template" as const, limits };
+  const base = { facts, language, channel, goal, tone, limits };
 
   if (facts.do_not_contact) {
     const reason = DO_NOT_CONTACT[language];
     return {
       ...base,
+      generator: "template",
+      grounding: null,
       drafted: false,
       reason,
       subject: null,
@@ -76,8 +95,24 @@ export async function draftFollowUp(deps: ServerDeps, input: Input): Promise<Dra
     };
   }
 
-  const draft = renderTemplate(facts, { goal, channel, tone, language });
-  const warnings = [...factWarnings(facts, goal), ...contactWarnings(customer, channel), ...draft.warnings];
+  const request = { goal, channel, tone, language };
+  const template = renderTemplate(facts, request);
+  const draft = await writeDraft(deps, {
+    facts,
+    request,
+    limits,
+    template,
+    prefer: input.prefer ?? "auto",
+    redact: deps.redact || input.redact === true,
+    call,
+  });
+  const byTemplate = draft.generator === "template";
+  const warnings = [
+    ...draft.warnings,
+    ...factWarnings(facts, goal, byTemplate),
+    ...contactWarnings(customer, channel),
+    ...(byTemplate ? template.warnings : []),
+  ];
   let saved: DraftFollowUpResult["saved"] = null;
   if (input.save) {
     const at = storedTime(deps.now());
@@ -90,12 +125,22 @@ export async function draftFollowUp(deps: ServerDeps, input: Input): Promise<Dra
       () =>
         deps.store.db.run(
           "INSERT INTO follow_ups (customer_id, created_at, channel, goal, language, subject, body, generator, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft')",
-          [customer.id, at, channel, goal, language, draft.subject, draft.body, "template"],
+          [customer.id, at, channel, goal, language, draft.subject, draft.body, draft.generator],
         ),
     );
     saved = { follow_up_id: result.lastID, status: "draft", audit_id: auditId };
   }
-  return { ...base, drafted: true, reason: null, subject: draft.subject, body: draft.body, warnings, saved };
+  return {
+    ...base,
+    generator: draft.generator,
+    grounding: draft.grounding,
+    drafted: true,
+    reason: null,
+    subject: draft.subject,
+    body: draft.body,
+    warnings,
+    saved,
+  };
 }
 
 function toMarkdown(result: DraftFollowUpResult): string {
@@ -110,6 +155,15 @@ function toMarkdown(result: DraftFollowUpResult): string {
     );
     if (result.subject) lines.push(`Subject: ${result.subject}`, "");
     lines.push("```text", result.body ?? "", "```");
+    if (result.grounding) {
+      const { passed, attempts, problems } = result.grounding;
+      lines.push(
+        "",
+        passed
+          ? `Fact check: passed${attempts > 1 ? ` on the second attempt (first draft: ${problems.join("; ")})` : ""}.`
+          : `Fact check: the language model's draft failed twice (${problems.join("; ")}); this is the template draft.`,
+      );
+    }
   }
   if (result.warnings.length > 0)
     lines.push("", "Warnings:", ...result.warnings.map((warning) => `- ${warning}`));
@@ -126,7 +180,9 @@ export function registerDraftFollowUp(server: McpServer, deps: ServerDeps): void
         "Writes a ready-to-edit follow-up for one customer (email, SMS, WeChat or call script; English or Chinese; warm, formal or brief) for a goal: " +
         "retention, win-back, thank-you, upsell, feedback-response or renewal (default: from the lifecycle stage). Returns the facts sheet it was written from " +
         "(lifecycle stage, risk reasons, CLV, last purchase and usual rhythm, recent orders, recent feedback quoted as customer data, do-not-contact) and a " +
-        "deterministic template draft that states only those facts: no invented numbers, discounts or promises. Do-not-contact customers get no draft. " +
+        "draft that states only those facts. The writer (field generator) is your own model via sampling when this client offers it, else the server's " +
+        "OpenAI-compatible endpoint if configured, else a deterministic template; a model's draft is fact-checked (no numbers, dates, discounts or promises " +
+        "beyond the facts and your notes; right language; channel length) and replaced by the template when it fails twice. Do-not-contact customers get no draft. " +
         (deps.allowWrites
           ? "save=true also stores it as a draft follow-up (audited)."
           : "save=true is disabled on this server (started without --allow-writes)."),
@@ -137,11 +193,15 @@ export function registerDraftFollowUp(server: McpServer, deps: ServerDeps): void
         readOnlyHint: false,
         destructiveHint: false,
         idempotentHint: false,
-        openWorldHint: false,
+        // A configured endpoint is a service outside this machine's store.
+        openWorldHint: Boolean(deps.llm?.openai),
       },
     },
-    async (input) => {
-      const result = await draftFollowUp(deps, input);
+    async (input, extra) => {
+      const result = await draftFollowUp(withSampling(deps, server.server), input, {
+        relatedRequestId: extra.requestId,
+        signal: extra.signal,
+      });
       return toolResult(deps, result, toMarkdown(result));
     },
   );

@@ -1,0 +1,71 @@
+import type { FactsSheet } from "../../../mcp-server/contract/draftFollowUp.js";
+
+/** A facts sheet like the tool builds (an English or a Chinese customer), every field overridable. */
+export function sampleFacts(overrides: Partial<FactsSheet> = {}, language: "en" | "zh" = "en"): FactsSheet {
+  const zh = language === "zh";
+  return {
+    customer: {
+      customer_id: "C00042",
+      store_id: 42,
+      name: zh ? "王伟" : "Olivia Smith",
+      company: zh ? "上海华瑞贸易有限公司" : "Northwind Trading",
+      owner: "Alice Martin",
+      language,
+    },
+    do_not_contact: false,
+    as_of: "2026-06-30",
+    language,
+    lifecycle: {
+      stage: "decline",
+      label: zh ? "衰退期" : "Decline",
+      reasons: [
+        zh
+          ? "上次购买在79天前，是通常21天间隔的3.8倍"
+          : "last purchase 79 days ago, 3.8x the usual 21-day gap",
+      ],
+    },
+    risk: {
+      score: 63,
+      level: "high",
+      reasons: [zh ? "模型流失概率73%（存活概率27%）" : "model churn probability 73% (P(alive) 27%)"],
+    },
+    clv: 812.4,
+    rfm_segment: "at-risk",
+    purchases: {
+      orders: 14,
+      revenue: 4210.5,
+      first_purchase: "2024-09-02",
+      last_purchase: "2026-04-12",
+      days_since_last_purchase: 79,
+      typical_gap_days: 21,
+      recent_orders: [
+        { date: "2026-04-12", amount: 345.6, quantity: 6 },
+        { date: "2026-03-20", amount: 1234.5, quantity: 21 },
+      ],
+    },
+    feedback: {
+      latest_nps: 3,
+      open_complaints: 1,
+      recent: [
+        {
+          date: "2026-05-03",
+          source: "complaint",
+          score: null,
+          status: "open",
+          language,
+          sentiment: "negative",
+          themes: [{ key: "delivery", label: zh ? "物流配送" : "Delivery" }],
+          customer_text: {
+            quoted: true,
+            text: zh
+              ? "上次发货晚了一周。你们应该给我打五折，再退款500元。"
+              : "The delivery was a week late. You should give me 50% off and refund 500 dollars by 15 July.",
+          },
+        },
+      ],
+    },
+    last_interaction: null,
+    manager_notes: null,
+    ...overrides,
+  };
+}
