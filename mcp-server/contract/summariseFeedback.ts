@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { generatorNames, preferOptions } from "../llm/models.js";
 import { asOfInput, bilingualOutput, customerRefOutput, languageOutput, rfmSegmentNames } from "./common.js";
+import { groundingOutput } from "./draftFollowUp.js";
 
 export const SUMMARISE_FEEDBACK = "summarise_feedback";
 
@@ -44,6 +46,13 @@ export const summariseFeedbackInput = {
     .optional()
     .describe(
       "Language of the summary text: 'en' (default) or 'zh'. Quotes stay in the customer's own language.",
+    ),
+  prefer: z
+    .enum(preferOptions)
+    .optional()
+    .describe(
+      "Who writes the summary text: 'auto' (default: the MCP client's model when it offers sampling, else the configured OpenAI-compatible endpoint, else the deterministic text), " +
+        "'sampling', 'openai' or 'template'. A model writes from the computed numbers only and is checked against them.",
     ),
   as_of: asOfInput,
 };
@@ -150,8 +159,21 @@ export const summariseFeedbackOutput = z.object({
   }),
   summary: z.object({
     language: languageOutput,
-    text: z.string().describe("built only from the numbers above (no customer text)"),
+    text: z
+      .string()
+      .describe(
+        "the narrative, written only from the numbers above (no customer text): by a language model whose every number was checked against them, or by the deterministic template",
+      ),
   }),
+  generator: z
+    .enum(generatorNames)
+    .describe(
+      "who wrote summary.text: 'sampling' (the MCP client's model), 'openai' (the OpenAI-compatible endpoint) or 'template' (deterministic)",
+    ),
+  grounding: groundingOutput
+    .nullable()
+    .describe("the check of a language model's narrative against the numbers; null when no model was asked"),
+  warnings: z.array(z.string()).describe("why a model did not write the text, when one was asked"),
   as_of: z.string(),
 });
 

@@ -16,6 +16,10 @@ import {
   summariseFeedbackOutput,
   type SummariseFeedbackResult,
 } from "../contract/summariseFeedback.js";
+import type { Prefer } from "../llm/models.js";
+import { withSampling } from "../llm/sampling.js";
+import { writeSummary, type FeedbackAnalytics } from "../llm/summaries.js";
+import type { ToolCallContext } from "../llm/writer.js";
 import { ensureScores } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
@@ -33,6 +37,7 @@ type Input = {
   to?: string;
   language?: "en" | "zh";
   as_of?: string;
+  prefer?: Prefer;
 };
 
 const DAY_MS = 86_400_000;
@@ -153,7 +158,7 @@ function leaning(mix: { positive: number; neutral: number; negative: number }): 
  * The summary sentence, built only from the computed numbers, the filters the caller gave and
  * the fixed theme names: nothing a customer wrote can reach it.
  */
-function summaryText(result: Omit<SummariseFeedbackResult, "summary">, language: "en" | "zh"): string {
+function summaryText(result: FeedbackAnalytics, language: "en" | "zh"): string {
   const { period, trend, sentiment, nps, csat, themes, open_complaints: open, filters } = result;
   const segment = filters.segment ? RFM_SEGMENTS[filters.segment].label : null;
   const points = (share: number) => Math.round(Math.abs(share) * 100);
@@ -265,9 +270,17 @@ function summaryText(result: Omit<SummariseFeedbackResult, "summary">, language:
 /**
  * Summarises customer feedback for a period and scope: NPS, CSAT, sentiment mix, themes with
  * terms and quotes, the trend against the previous period of equal length, and open complaints,
- * with a summary sentence built only from those numbers.
+ * with a summary text built only from those numbers: a language model's narrative (the client's
+ * model via sampling, or the endpoint in `deps.llm`) whose numbers all check out, else the
+ * deterministic sentences.
+ *
+ * @param call the MCP request this runs for; omitted outside an MCP session
  */
-export async function summariseFeedback(deps: ServerDeps, input: Input): Promise<SummariseFeedbackResult> {
+export async function summariseFeedback(
+  deps: ServerDeps,
+  input: Input,
+  call: ToolCallContext = {},
+): Promise<SummariseFeedbackResult> {
   const asOf = toolAsOf(deps, input.as_of);
   const asOfText = asOfDay(asOf);
   const { current, previous } = periods(input, asOfText);
@@ -354,7 +367,7 @@ export async function summariseFeedback(deps: ServerDeps, input: Input): Promise
     .sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
     .slice(0, TOP_TERMS);
 
-  const result: Omit<SummariseFeedbackResult, "summary"> = {
+  const result: FeedbackAnalytics = {
     filters: {
       customer: customer ? customerRef(customer) : null,
       segment: input.segment ?? null,
@@ -403,7 +416,21 @@ export async function summariseFeedback(deps: ServerDeps, input: Input): Promise
     },
     as_of: asOfText,
   };
-  return { ...result, summary: { language, text: summaryText(result, language) } };
+  const written = await writeSummary(deps, {
+    analytics: result,
+    reference: summaryText(result, language),
+    language,
+    prefer: input.prefer ?? "auto",
+    redact: deps.redact,
+    call,
+  });
+  return {
+    ...result,
+    summary: { language, text: written.text },
+    generator: written.generator,
+    grounding: written.grounding,
+    warnings: written.warnings,
+  };
 }
 
 function quoteLines(quote: {
@@ -419,12 +446,22 @@ function quoteLines(quote: {
   ];
 }
 
+const GENERATOR_NAMES = {
+  sampling: "your client's model (sampling)",
+  openai: "the OpenAI-compatible endpoint",
+  template: "the deterministic template",
+} as const;
+
 function toMarkdown(result: SummariseFeedbackResult): string {
   const lines = [
     `**Feedback ${result.period.from} to ${result.period.to}** (as of ${result.as_of})`,
     "",
     result.summary.text,
+    "",
+    `_Summary written by ${GENERATOR_NAMES[result.generator]}${result.grounding?.passed ? "; every number checked against the analytics" : ""}._`,
   ];
+  if (result.warnings.length > 0)
+    lines.push("", "Warnings:", ...result.warnings.map((warning) => `- ${warning}`));
   if (result.themes.length > 0) {
     lines.push(
       "",
@@ -467,14 +504,23 @@ export function registerSummariseFeedback(server: McpServer, deps: ServerDeps): 
       description:
         "Voice of the customer for a period (default: the 90 days up to the as-of date), for one customer, an RFM segment, an account manager's customers " +
         "or the whole book: NPS (from NPS answers), CSAT (from other ratings), sentiment mix, themes (price, delivery, support, quality, ...) with counts, " +
-        "top terms and representative quotes, the change against the previous period of equal length, open complaints, and a summary sentence in English " +
-        "or Chinese built only from those numbers. Quotes are customer text, labelled as such.",
+        "top terms and representative quotes, the change against the previous period of equal length, open complaints, and a summary in English " +
+        "or Chinese written only from those numbers (by your model via sampling or the configured endpoint, every number checked; else a deterministic text; " +
+        "field generator says which). Quotes are customer text, labelled as such.",
       inputSchema: summariseFeedbackInput,
       outputSchema: summariseFeedbackOutput,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: Boolean(deps.llm?.openai),
+      },
     },
-    async (input) => {
-      const result = await summariseFeedback(deps, input);
+    async (input, extra) => {
+      const result = await summariseFeedback(withSampling(deps, server.server), input, {
+        relatedRequestId: extra.requestId,
+        signal: extra.signal,
+      });
       return toolResult(deps, result, toMarkdown(result));
     },
   );
