@@ -25,6 +25,10 @@ type Input = {
   as_of?: string;
 };
 
+/** Counts of matching customers per score set and filters (oldest dropped first). */
+const totalsCache = new Map<string, number>();
+const TOTALS_CACHE_SIZE = 500;
+
 /** Ranks customers by value at risk (or risk) from the cached scores, with reasons and next steps. */
 export async function findAtRiskCustomers(
   deps: ServerDeps,
@@ -54,15 +58,22 @@ export async function findAtRiskCustomers(
   const params: SqlValue[] = [set.id, input.min_risk ?? DEFAULT_MIN_RISK, ...filterParams];
   const join = input.owner ? "JOIN customers c ON c.id = s.customer_id" : "";
   const extra = filtersSql.map((clause) => ` AND ${clause}`).join("");
-  // Counting walks the risk index from the threshold down; the customers table is read only
-  // for the owner filter.
-  const total =
-    (
-      await deps.store.db.get<{ count: number }>(
-        `SELECT COUNT(*) AS count FROM customer_scores s ${join} WHERE s.score_set_id = ? AND s.risk_score >= ?${extra}`,
-        params,
-      )
-    )?.count ?? 0;
+  // A score set never changes once written, so its counts can be remembered: paging through a
+  // list (or asking again) then costs only the page. Counting walks the risk index from the
+  // threshold down; the customers table is read only for the owner filter.
+  const countKey = JSON.stringify([deps.store.path, set.id, set.computedAt, params, input.owner ?? null]);
+  let total = totalsCache.get(countKey);
+  if (total === undefined) {
+    total =
+      (
+        await deps.store.db.get<{ count: number }>(
+          `SELECT COUNT(*) AS count FROM customer_scores s ${join} WHERE s.score_set_id = ? AND s.risk_score >= ?${extra}`,
+          params,
+        )
+      )?.count ?? 0;
+    if (totalsCache.size >= TOTALS_CACHE_SIZE) totalsCache.delete(totalsCache.keys().next().value!);
+    totalsCache.set(countKey, total);
+  }
   // The page is read in ranking-index order and stops after `limit` rows. The unary + keeps
   // SQLite from choosing the risk range instead, which would sort every customer at risk.
   const order =
