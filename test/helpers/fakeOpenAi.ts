@@ -27,12 +27,22 @@ export interface FakeOpenAi {
   close(): Promise<void>;
 }
 
+export interface FakeOpenAiOptions {
+  /**
+   * Route requests whose path ends with /chat/completions before a query string too, as Azure
+   * OpenAI's deployment API sends them (`.../chat/completions?api-version=...`). The recorded
+   * path keeps the query. Default false.
+   */
+  acceptQuery?: boolean;
+}
+
 /**
  * A local OpenAI-compatible chat-completions server on 127.0.0.1 for tests: real HTTP, so the
  * real `openai` client is exercised. `reply` decides each answer from the request and its index.
  */
 export async function startFakeOpenAi(
   reply: (request: RecordedRequest, index: number) => FakeReply,
+  options: FakeOpenAiOptions = {},
 ): Promise<FakeOpenAi> {
   const requests: RecordedRequest[] = [];
   const open = new Set<ServerResponse>();
@@ -40,7 +50,8 @@ export async function startFakeOpenAi(
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
+      const route = options.acceptQuery ? req.url?.split("?")[0] : req.url;
+      if (req.method !== "POST" || !route?.endsWith("/chat/completions")) {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
         return;
