@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { Store } from "../store/store.js";
-import { actorName, addServeOptions } from "./serveOptions.js";
+import { describeLlmConfig } from "../llm/config.js";
+import { actorName, addServeOptions, llmFromOptions } from "./serveOptions.js";
 import { serveStdio } from "./stdio.js";
 import { defaultDatabasePath } from "../paths.js";
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   );
   program.parse(process.argv);
   const options = program.opts();
+  // Checked before the store opens: a broken configuration should stop the start, not each call.
+  const llm = llmFromOptions(options);
   const store = await Store.open(options.db ?? defaultDatabasePath());
   const deps = {
     store,
@@ -24,7 +27,9 @@ async function main(): Promise<void> {
     redact: Boolean(options.redact),
     actor: actorName(),
     now: () => new Date(),
+    llm,
   };
+  const logWriters = () => process.stderr.write(`crm-assistant ${describeLlmConfig(llm)}\n`);
   try {
     if (options.http) {
       const { serveHttp } = await import("./http.js");
@@ -33,8 +38,10 @@ async function main(): Promise<void> {
         host: options.host,
         token: options.token,
         auth: options.auth,
+        onReady: logWriters,
       });
     } else {
+      logWriters();
       await serveStdio(deps);
     }
   } finally {

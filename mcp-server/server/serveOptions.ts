@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { LLM_ENV, resolveLlmConfig, type LlmConfig } from "../llm/config.js";
 import { defaultDatabasePath } from "../paths.js";
 
 /** Options shared by `crm serve` and the bundled `dist/server.js`. */
@@ -12,6 +13,9 @@ export interface ServeOptions {
   auth: boolean;
   allowWrites: boolean;
   redact: boolean;
+  llmBaseUrl?: string;
+  llmModel?: string;
+  llmApiKey?: string;
 }
 
 function parsePort(value: string): number {
@@ -38,7 +42,36 @@ export function addServeOptions(command: Command): Command {
     )
     .option("--no-auth", "HTTP without a token (refused unless bound to loopback)")
     .option("--allow-writes", "enable the write tools (log_interaction, record_feedback, saving drafts)")
-    .option("--redact", "mask emails and phone numbers in every output");
+    .option(
+      "--redact",
+      "mask emails and phone numbers in every output and in everything sent to a language model",
+    )
+    .option(
+      "--llm-base-url <url>",
+      `OpenAI-compatible endpoint for drafts and summaries, e.g. http://127.0.0.1:11434/v1 for Ollama (default: $${LLM_ENV.baseUrl}, else OpenAI)`,
+    )
+    .option(
+      "--llm-model <name>",
+      `model for drafts and summaries (for Azure OpenAI: the deployment); without one no endpoint is used (default: $${LLM_ENV.model})`,
+    )
+    .option(
+      "--llm-api-key <key>",
+      `API key of the endpoint (default: $${LLM_ENV.apiKey}, else $${LLM_ENV.fallbackApiKey}); prefer the environment, flags show in the process list`,
+    );
+}
+
+/**
+ * The language-model configuration the serve options and the environment give (flags first).
+ * Throws `LlmConfigError` with what to change when it cannot work.
+ */
+export function llmFromOptions(
+  options: Pick<ServeOptions, "llmBaseUrl" | "llmModel" | "llmApiKey">,
+  env: NodeJS.ProcessEnv = process.env,
+): LlmConfig {
+  return resolveLlmConfig(
+    { llmBaseUrl: options.llmBaseUrl, llmModel: options.llmModel, llmApiKey: options.llmApiKey },
+    env,
+  );
 }
 
 export function actorName(): string {
