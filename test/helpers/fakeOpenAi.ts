@@ -51,7 +51,7 @@ export async function startFakeOpenAi(
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const route = options.acceptQuery ? req.url?.split("?")[0] : req.url;
-      if (req.method !== "POST" || !route?.endsWith("/chat/completions")) {
+      if (req.method !== "POST" || !req.url || !route?.endsWith("/chat/completions")) {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
         return;
