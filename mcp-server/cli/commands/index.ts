@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { registerCustomersCommand } from "./customers.js";
 import { registerDemoCommand } from "./demo.js";
+import { registerDraftCommand } from "./draft.js";
+import { registerFeedbackCommand } from "./feedback.js";
 import { registerImportCommand } from "./import.js";
 import { registerModelCommand } from "./model.js";
 import { registerServeCommand } from "./serve.js";
@@ -13,6 +15,8 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerStartCommand(program, context);
   registerStatsCommand(program, context);
   registerCustomersCommand(program, context);
+  registerDraftCommand(program, context);
+  registerFeedbackCommand(program, context);
   registerImportCommand(program, context);
   registerDemoCommand(program, context);
   registerServeCommand(program, context);
