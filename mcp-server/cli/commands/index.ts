@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { registerAskCommand } from "./ask.js";
 import { registerCustomersCommand } from "./customers.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerDraftCommand } from "./draft.js";
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerCustomersCommand(program, context);
   registerDraftCommand(program, context);
   registerFeedbackCommand(program, context);
+  registerAskCommand(program, context);
   registerImportCommand(program, context);
   registerDemoCommand(program, context);
   registerServeCommand(program, context);
