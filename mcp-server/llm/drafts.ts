@@ -4,6 +4,7 @@
  */
 import type { FactsSheet } from "../contract/draftFollowUp.js";
 import { PHRASES, type DraftRequest, type TemplateDraft } from "../drafts/templates.js";
+import { redactValue } from "../server/redact.js";
 import { checkDraft, draftSources } from "./grounding.js";
 import type { GeneratorName, Prefer } from "./models.js";
 import { draftPrompt } from "./prompts.js";
@@ -65,6 +66,8 @@ export async function writeDraft(deps: WriterDeps, job: DraftJob): Promise<Writt
   const bodyLimit = line ? limits.body - line.length - (request.language === "en" ? 1 : 0) : limits.body;
   const plan = planWriters(deps, job.prefer, job.call);
   const sources = draftSources(job.facts);
+  // A model that saw masked contact details may repeat them as it saw them.
+  if (job.redact) sources.addValue(redactValue(job.facts), new Set(["customer_text"]));
   const outcome = await writeWithFallback(plan, {
     prompt: draftPrompt(job.facts, { ...request, bodyLimit, subjectLimit: limits.subject }),
     parse: (answer) => {

@@ -72,8 +72,9 @@ export function describeOpenAiFailure(error: unknown, config: OpenAiEndpointConf
   }
   if (error instanceof APIError && error.status !== undefined) {
     const detail = error.message.replace(/^\d{3}\s*/, "").slice(0, 200);
-    if (error.status === 401 || error.status === 403)
-      return `refused the API key (HTTP ${error.status}); check CRM_LLM_API_KEY or --llm-api-key`;
+    if (error.status === 401) return "refused the API key (HTTP 401); check CRM_LLM_API_KEY or --llm-api-key";
+    if (error.status === 403)
+      return `refused the request (HTTP 403: ${detail}); check that the key may use this model`;
     if (error.status === 404) return `answered HTTP 404 (${detail}); check the base URL and the model name`;
     return `answered HTTP ${error.status}${error.status >= 500 ? attempts : ""} (${detail})`;
   }

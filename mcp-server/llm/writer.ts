@@ -86,7 +86,7 @@ export function planWriters(deps: WriterDeps, prefer: Prefer, call: ToolCallCont
   }
   if (warnings.length > 0) {
     const next = models[0]?.label ?? TEMPLATE_LABEL;
-    warnings[warnings.length - 1] += `; ${next} wrote the text instead`;
+    warnings[warnings.length - 1] += `; falling back to ${next}`;
   }
   return { models, warnings };
 }
@@ -153,11 +153,11 @@ export async function writeWithFallback<T>(plan: WriterPlan, job: WriteJob<T>): 
       } catch (error) {
         if (!(error instanceof ModelError)) throw error;
         if (attempt === 1) {
-          warnings.push(`${capitalise(model.label)} ${error.reason}; ${next} wrote the ${job.what} instead`);
+          warnings.push(`${capitalise(model.label)} ${error.reason}; falling back to ${next}`);
           break;
         }
         warnings.push(
-          `${capitalise(model.label)}'s ${job.what} failed the fact check (${listed(problems)}) and the retry ${error.reason}; ${TEMPLATE_LABEL} wrote it instead`,
+          `${capitalise(model.label)}'s ${job.what} failed the fact check (${listed(problems)}) and the retry ${error.reason}, so ${TEMPLATE_LABEL} was used instead`,
         );
         return {
           value: null,
@@ -197,7 +197,7 @@ export async function writeWithFallback<T>(plan: WriterPlan, job: WriteJob<T>): 
         { role: "assistant", content: send(answer) },
         {
           role: "user",
-          content: retryMessage(result.problems, job.what === "summary" ? "summary" : "message"),
+          content: send(retryMessage(result.problems, job.what === "summary" ? "summary" : "message")),
         },
       );
     }

@@ -147,7 +147,7 @@ describe("draft_follow_up with an OpenAI-compatible endpoint (real HTTP, the rea
     expect(result.body).toBe(template.body);
     expect(result.grounding).toBeNull();
     expect(result.warnings[0]).toMatch(
-      /^The OpenAI-compatible endpoint .* did not answer within 0\.3 s \(2 attempts\); the deterministic template wrote the draft instead$/,
+      /^The OpenAI-compatible endpoint .* did not answer within 0\.3 s \(2 attempts\); falling back to the deterministic template$/,
     );
     // The one retry configured was used.
     expect(fake.requests).toHaveLength(2);
@@ -161,7 +161,7 @@ describe("draft_follow_up with an OpenAI-compatible endpoint (real HTTP, the rea
     expect(result.generator).toBe("template");
     expect(result.body).toBe(template.body);
     expect(result.warnings[0]).toMatch(
-      /answered HTTP 500 \(2 attempts\) \(model crashed\); the deterministic template wrote the draft instead$/,
+      /answered HTTP 500 \(2 attempts\) \(model crashed\); falling back to the deterministic template$/,
     );
     expect(fake.requests).toHaveLength(2);
   });
@@ -275,7 +275,7 @@ describe("draft_follow_up with an OpenAI-compatible endpoint (real HTTP, the rea
     const missing = await bare.draft({ ...retention, prefer: "openai" });
     expect(missing.generator).toBe("template");
     expect(missing.warnings[0]).toBe(
-      "the OpenAI-compatible endpoint was asked for, but no OpenAI-compatible endpoint is configured (set CRM_LLM_MODEL and CRM_LLM_BASE_URL, or start the server with --llm-model and --llm-base-url); the deterministic template wrote the text instead",
+      "the OpenAI-compatible endpoint was asked for, but no OpenAI-compatible endpoint is configured (set CRM_LLM_MODEL and CRM_LLM_BASE_URL, or start the server with --llm-model and --llm-base-url); falling back to the deterministic template",
     );
     const auto = await bare.draft(retention);
     expect(auto).toMatchObject({ generator: "template", grounding: null, warnings: [] });

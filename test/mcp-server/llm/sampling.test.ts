@@ -105,7 +105,7 @@ describe("draft_follow_up through MCP sampling", () => {
     const result = await declining.draft(retention);
     expect(result.generator).toBe("openai");
     expect(result.warnings[0]).toMatch(
-      /^The MCP client's model \(declining-client\) declined or failed the request \(.*the user declined the sampling request\); the OpenAI-compatible endpoint .* wrote the draft instead$/,
+      /^The MCP client's model \(declining-client\) declined or failed the request \(.*the user declined the sampling request\); falling back to the OpenAI-compatible endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(model fake-model\)$/,
     );
   });
 
@@ -137,7 +137,7 @@ describe("draft_follow_up through MCP sampling", () => {
     const forced = await bare.draft({ ...retention, prefer: "sampling" });
     expect(forced.generator).toBe("template");
     expect(forced.warnings[0]).toBe(
-      "sampling was asked for, but the connected MCP client (crm-llm-test) does not offer it (it did not declare the sampling capability); the deterministic template wrote the text instead",
+      "sampling was asked for, but the connected MCP client (crm-llm-test) does not offer it (it did not declare the sampling capability); falling back to the deterministic template",
     );
     for (const client of [plain, bare]) {
       const requests = client.received.filter((message) => "method" in message);

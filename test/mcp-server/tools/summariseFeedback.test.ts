@@ -104,6 +104,8 @@ describe("summarise_feedback", () => {
       /^182 feedback items from 2026-04-02 to 2026-06-30\. NPS \+16 from 116 answers/,
     );
     expect(result.summary.text).toContain("33 complaints are still open.");
+    // No sampling client and no endpoint: the deterministic text, and nothing to warn about.
+    expect(result).toMatchObject({ generator: "template", grounding: null, warnings: [] });
   });
 
   it("counts themes as core analyseFeedback does and labels every quote as customer content", async () => {
