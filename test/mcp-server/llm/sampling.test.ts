@@ -1,6 +1,13 @@
-import type { CreateMessageRequest, CreateMessageResult } from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  CreateMessageRequestSchema,
+  type CreateMessageRequest,
+  type CreateMessageResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { factsForPrompt } from "../../../mcp-server/llm/prompts.js";
+import { startHttpServer } from "../../../mcp-server/server/http.js";
 import { startFakeOpenAi, type FakeOpenAi } from "../../helpers/fakeOpenAi.js";
 import { createMcpHarness, type McpHarness } from "../../helpers/mcpClient.js";
 import { connectSession, fakeEndpoint, type Session } from "./llmHarness.js";
@@ -163,5 +170,43 @@ describe("draft_follow_up through MCP sampling", () => {
     expect((seen[0].params.messages[0].content as { text: string }).text).toContain(
       `Feedback items: ${reference.responses}`,
     );
+  });
+});
+
+describe("sampling over Streamable HTTP", () => {
+  it("reaches a client that answers sampling, with the request tied to the tool call", async () => {
+    const { startHttpServer } = await import("../../../mcp-server/server/http.js");
+    const { StreamableHTTPClientTransport } =
+      await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+    const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+    const { CreateMessageRequestSchema } = await import("@modelcontextprotocol/sdk/types.js");
+    const handle = await startHttpServer(mcp.deps, {
+      host: "127.0.0.1",
+      port: 0,
+      auth: false,
+      log: () => {},
+    });
+    const client = new Client({ name: "http-sampler", version: "1.0.0" }, { capabilities: { sampling: {} } });
+    let asked = 0;
+    client.setRequestHandler(CreateMessageRequestSchema, () => {
+      asked++;
+      return answer(GOOD_EMAIL);
+    });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(handle.url)));
+      const result = await client.callTool({
+        name: "draft_follow_up",
+        arguments: { ...retention, as_of: "2026-06-30" },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({
+        generator: "sampling",
+        subject: "Checking in, Sophia",
+      });
+      expect(asked).toBe(1);
+    } finally {
+      await client.close();
+      await handle.close();
+    }
   });
 });
