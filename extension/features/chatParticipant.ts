@@ -80,7 +80,6 @@ export function registerChatParticipant(services: CrmServices): void {
       stream.markdown(plan.message);
       return {};
     }
-    stream.progress("Asking the CRM…");
     let tool: string;
     let args: Record<string, unknown>;
     if (plan.kind === "findCustomer") {
@@ -111,29 +110,30 @@ export function registerChatParticipant(services: CrmServices): void {
     }
     const result = await services.client.call<unknown>(tool, args);
     const rendered = renderResult(tool, result, language);
-    stream.markdown(trusted(rendered.markdown));
-    if (rendered.customer) {
-      stream.button({
-        command: DRAFT_FOLLOW_UP_COMMAND,
-        title: `Draft follow-up for ${rendered.customer.name}`,
-        arguments: [rendered.customer.customer_id],
-      });
-    }
+    // One Markdown part with the numbers and the model's comment, then the button: VS Code
+    // folds parts that come before a later Markdown part into a collapsed "steps" section.
+    let commentary: string;
     try {
       const response = await request.model.sendRequest(
         [vscode.LanguageModelChatMessage.User(commentaryPrompt(request.prompt, tool, result, chinese))],
         { justification: "CRM Assistant comments on the numbers from your customer store." },
         token,
       );
-      stream.markdown("\n\n");
-      for await (const chunk of response.text) stream.markdown(chunk);
+      commentary = "";
+      for await (const chunk of response.text) commentary += chunk;
     } catch (error) {
-      services.log(
-        `@crm: the model ${request.model.id} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      stream.markdown(
-        `\n\n_The model ${request.model.name} could not comment (${error instanceof Error ? error.message : String(error)}); the numbers above come straight from the store._`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      services.log(`@crm: the model ${request.model.id} failed: ${message}`);
+      commentary = `_The model ${request.model.name} could not comment (${message}); the numbers above come straight from the store._`;
+    }
+    stream.markdown(trusted(rendered.markdown));
+    stream.markdown(`\n\n${commentary}\n`);
+    if (rendered.customer) {
+      stream.button({
+        command: DRAFT_FOLLOW_UP_COMMAND,
+        title: `Draft follow-up for ${rendered.customer.name}`,
+        arguments: [rendered.customer.customer_id],
+      });
     }
     return { metadata: { command: request.command ?? "", tool } };
   };

@@ -89,4 +89,10 @@ export function registerLanguageModel(services: CrmServices): void {
       if (event.key === API_KEY_SECRET) changed.fire();
     }),
   );
+  // Ask VS Code to resolve this vendor's models now, so the chat's model picker lists them
+  // before the first request (otherwise the first request finds no model).
+  void Promise.resolve(vscode.lm.selectChatModels({ vendor: LM_VENDOR })).then(
+    (models) => services.log(`language models: ${models.map((model) => model.id).join(", ") || "none"}`),
+    (error: unknown) => services.log(`language models: ${String(error)}`),
+  );
 }

@@ -179,5 +179,7 @@ export function modelInformation(settings: { baseUrl: string; model: string; max
     maxInputTokens: settings.maxInputTokens,
     maxOutputTokens: 4096,
     capabilities: { toolCalling: true, imageInput: false },
+    // Newer VS Code versions list only user-selectable models in the chat's model picker.
+    isUserSelectable: true,
   };
 }

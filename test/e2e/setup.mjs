@@ -29,9 +29,22 @@ function npmInstall(folder, spec, env = process.env) {
 
 /** Installs whatever is missing; returns quickly when everything is cached. */
 export function setup() {
-  if (!existsSync(CHROMIUM)) {
+  // Fonts: Chinese customer names and the risk badges (emoji) in screenshots.
+  const fonts = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+  ];
+  if (!existsSync(CHROMIUM) || fonts.some((font) => !existsSync(font))) {
     run("apt-get", ["update"]);
-    run("apt-get", ["install", "-y", "chromium", "libkrb5-dev", "pkg-config"]);
+    run("apt-get", [
+      "install",
+      "-y",
+      "chromium",
+      "libkrb5-dev",
+      "pkg-config",
+      "fonts-noto-cjk",
+      "fonts-noto-color-emoji",
+    ]);
   }
   if (!existsSync(NODE24)) npmInstall(NODE24_DIR, "node@24");
   if (!existsSync(CODE_SERVER)) {

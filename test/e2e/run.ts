@@ -1,0 +1,452 @@
+// End-to-end test of the VS Code extension in a real VS Code: code-server (from npm) driven by
+// playwright-core in Debian's Chromium, as ../shared/guides/vscode-e2e.md describes. It packages
+// and installs the .vsix, seeds a demo store, starts a fake OpenAI-compatible model server on
+// 127.0.0.1, and checks what a user sees, saving a screenshot of each step to test-artifacts/e2e/.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
+import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
+import { startFakeOpenAi, type FakeOpenAi } from "../helpers/fakeOpenAi.js";
+import { CHROMIUM, CODE_SERVER, NODE24, ROOT, setup } from "./setup.mjs";
+
+const ARTIFACTS = join(ROOT, "test-artifacts", "e2e");
+const VSIX = join(ROOT, "crm-assistant.vsix");
+const TODAY = new Date().toISOString().slice(0, 10);
+const MODEL_MARKER = "Fake model commentary: start with the top of the list.";
+const CRM_TOOLS = [
+  "search_customers",
+  "get_customer",
+  "find_at_risk_customers",
+  "compute_clv",
+  "portfolio_overview",
+  "segment_customers",
+  "summarise_feedback",
+  "draft_follow_up",
+  "log_interaction",
+  "record_feedback",
+];
+
+const started = Date.now();
+const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+const failures: string[] = [];
+const timings: Record<string, number> = {};
+
+function check(ok: boolean, message: string): void {
+  console.log(`${ok ? "ok  " : "FAIL"} ${message}`);
+  if (!ok) failures.push(message);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${result.status}\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (${String(lastError)})` : ""}`,
+  );
+}
+
+/** The expected at-risk list, read from the store through the bundled server (not the extension). */
+async function expectedAtRisk(db: string): Promise<FindAtRiskCustomersResult> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [join(ROOT, "dist/server.js"), "--db", db],
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "crm-e2e", version: "1.0.0" });
+  await client.connect(transport);
+  try {
+    const result = await client.callTool({ name: "find_at_risk_customers", arguments: { limit: 25 } });
+    return result.structuredContent as FindAtRiskCustomersResult;
+  } finally {
+    await client.close();
+  }
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  console.log(`     screenshot test-artifacts/e2e/${name}.png`);
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await input.press("Enter");
+}
+
+/** Clicks the button of a confirmation dialog (tool invocations ask before running). */
+async function allowDialogs(page: Page, until: () => boolean, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let clicked = 0;
+  while (!until() && Date.now() < deadline) {
+    const dialog = page.locator(".monaco-dialog-box");
+    if (await dialog.isVisible().catch(() => false)) {
+      await dialog.locator(".monaco-button").first().click();
+      clicked++;
+    }
+    await page.waitForTimeout(300);
+  }
+  return clicked;
+}
+
+async function findFrame(page: Page, selector: string): Promise<Frame> {
+  return waitFor(
+    `a webview frame with ${selector}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (
+          await frame
+            .locator(selector)
+            .count()
+            .catch(() => 0)
+        )
+          return frame;
+      }
+      return undefined;
+    },
+    30_000,
+  );
+}
+
+async function editorText(page: Page): Promise<string> {
+  return (
+    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().innerText()
+  ).replace(/\u00a0/g, " ");
+}
+
+async function main(): Promise<void> {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  let step = Date.now();
+  setup();
+  timings.setup = Date.now() - step;
+
+  step = Date.now();
+  if (!process.env.CRM_E2E_SKIP_PACKAGE) run("npm", ["run", "package"]);
+  timings.package = Date.now() - step;
+
+  const temp = mkdtempSync(join(tmpdir(), "crm-e2e-"));
+  const userData = join(temp, "user-data");
+  const extensions = join(temp, "extensions");
+  const workspace = join(temp, "workspace");
+  const profile = join(temp, "chromium");
+  const db = join(workspace, "crm.db");
+  const reportFile = join(temp, "lm-tools.json");
+  for (const folder of [userData, extensions, workspace, profile]) mkdirSync(folder, { recursive: true });
+
+  let fake: FakeOpenAi | undefined;
+  let server: ChildProcess | undefined;
+  let browser: BrowserContext | undefined;
+  const serverLog: string[] = [];
+  try {
+    step = Date.now();
+    run(process.execPath, ["dist/cli.js", "--db", db, "demo", "--customers", "300", "--as-of", TODAY]);
+    const expected = await expectedAtRisk(db);
+    const top = expected.customers[0]!;
+    check(expected.customers.length > 0, `the demo store has at-risk customers (top: ${top.customer.name})`);
+    timings.seed = Date.now() - step;
+
+    fake = await startFakeOpenAi(() => ({ content: MODEL_MARKER }));
+    const codeServerEnv = { ...process.env, PATH: `${join(NODE24, "..")}:${process.env.PATH}` };
+    step = Date.now();
+    run(
+      NODE24,
+      [CODE_SERVER, "--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", VSIX],
+      codeServerEnv,
+    );
+    timings.install = Date.now() - step;
+
+    mkdirSync(join(userData, "User"), { recursive: true });
+    writeFileSync(
+      join(userData, "User", "settings.json"),
+      JSON.stringify(
+        {
+          "remote.autoForwardPorts": false,
+          "workbench.startupEditor": "none",
+          "security.workspace.trust.enabled": false,
+          "extensions.autoCheckUpdates": false,
+          "extensions.autoUpdate": false,
+          "crm.databasePath": db,
+          "crm.llm.baseUrl": fake.baseUrl,
+          "crm.llm.model": "fake-model",
+          "crm.test.enableTestCommands": true,
+          "crm.test.reportFile": reportFile,
+        },
+        null,
+        2,
+      ),
+    );
+
+    const port = await freePort();
+    step = Date.now();
+    server = spawn(
+      NODE24,
+      [
+        CODE_SERVER,
+        "--bind-addr",
+        `127.0.0.1:${port}`,
+        "--auth",
+        "none",
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--user-data-dir",
+        userData,
+        "--extensions-dir",
+        extensions,
+        workspace,
+      ],
+      { env: codeServerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    server.stdout?.on("data", (chunk: Buffer) => serverLog.push(chunk.toString()));
+    server.stderr?.on("data", (chunk: Buffer) => serverLog.push(chunk.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor("code-server /healthz", async () => (await fetch(`${base}/healthz`)).ok, 60_000);
+    timings.codeServerStart = Date.now() - step;
+
+    step = Date.now();
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench .statusbar").waitFor({ timeout: 60_000 });
+    timings.workbench = Date.now() - step;
+
+    // 1. The CRM view lists the store's at-risk customers.
+    step = Date.now();
+    await page.locator('.activitybar .action-item a[aria-label^="CRM"]').first().click();
+    const atRiskRows = page.locator('.pane:has(.pane-header:has-text("At-risk customers")) .monaco-list-row');
+    await waitFor(
+      "the at-risk tree",
+      async () => (await atRiskRows.first().innerText()).includes(top.customer.name),
+      60_000,
+    ).catch((error) => check(false, String(error)));
+    const shownNames = await atRiskRows.allInnerTexts();
+    check(shownNames.length >= 5, `the CRM view shows ${shownNames.length} at-risk rows`);
+    for (const [index, row] of expected.customers.slice(0, 5).entries()) {
+      check(
+        shownNames[index]?.includes(row.customer.name) ?? false,
+        `at-risk row ${index + 1} is ${row.customer.name} (${shownNames[index]?.replace(/\n/g, " ")})`,
+      );
+    }
+    await screenshot(page, "01-crm-view");
+    timings.view = Date.now() - step;
+
+    // 2. A command opens the customer view.
+    step = Date.now();
+    await runCommand(page, "CRM: Open Customer...");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(top.customer.customer_id);
+    await input.press("Enter");
+    const frame = await findFrame(page, 'button[data-action="draftFollowUp"]');
+    const heading = await frame.locator("h1").innerText();
+    check(heading.includes(top.customer.name), `the customer view shows ${top.customer.name} (${heading})`);
+    const body = await frame.locator("body").innerText();
+    check(
+      body.includes("Why at risk") && body.includes("Customer lifetime value"),
+      "the customer view has its sections",
+    );
+    check(
+      (await frame.locator("svg.timeline").count()) === 1,
+      "the customer view draws the purchase timeline",
+    );
+    await screenshot(page, "02-customer-view");
+    timings.customerView = Date.now() - step;
+
+    // 3. "Draft follow-up" opens a document containing the customer's name.
+    step = Date.now();
+    await frame.locator('button[data-action="draftFollowUp"]').click();
+    const draft = await waitFor(
+      "the draft document",
+      async () => {
+        const text = await editorText(page);
+        return text.includes("Follow-up for") ? text : undefined;
+      },
+      30_000,
+    );
+    check(draft.includes(top.customer.name), `the draft names ${top.customer.name}`);
+    await screenshot(page, "03-draft-follow-up");
+    timings.draft = Date.now() - step;
+
+    // 4. The MCP tools are in vscode.lm.tools, and one returns the store's data.
+    step = Date.now();
+    await runCommand(page, "CRM: Report Language Model Tools (test)");
+    const dialogs = await allowDialogs(page, () => existsSync(reportFile), 120_000);
+    check(
+      existsSync(reportFile),
+      `the test command wrote its report (${dialogs} confirmation dialogs allowed)`,
+    );
+    if (existsSync(reportFile)) {
+      const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
+        tools?: string[];
+        invoked?: string;
+        result?: string;
+        error?: string;
+      };
+      const names = (report.tools ?? []).map((name) => CRM_TOOLS.find((tool) => name.endsWith(tool)) ?? name);
+      check(
+        CRM_TOOLS.every((tool) => names.includes(tool)),
+        `vscode.lm.tools has all ${CRM_TOOLS.length} CRM tools (${report.tools?.join(", ") ?? report.error})`,
+      );
+      check(
+        Boolean(
+          report.result?.includes(top.customer.customer_id) && report.result.includes(top.customer.name),
+        ),
+        `${report.invoked} returned the store's top at-risk customer ${top.customer.customer_id}`,
+      );
+    }
+    await page.waitForTimeout(500);
+    await screenshot(page, "04-lm-tools");
+    timings.lmTools = Date.now() - step;
+
+    // 5. @crm /atrisk answers in the Chat view with the model served by the fake server.
+    step = Date.now();
+    await runCommand(page, "Chat: Open Chat");
+    const chatEditor = page.locator(".interactive-input-part .monaco-editor").first();
+    await chatEditor.waitFor({ state: "visible", timeout: 30_000 });
+    await screenshot(page, "05-chat-open");
+    // The chat picks a model once providers have answered; choose ours if it has not.
+    const inputPart = page.locator(".interactive-input-part").first();
+    const modelChosen = await waitFor(
+      "the fake model in the model picker",
+      async () => (await inputPart.innerText()).includes("fake-model"),
+      15_000,
+    ).catch(() => false);
+    if (!modelChosen) {
+      await inputPart.getByText("Models", { exact: true }).click();
+      await page.getByText("fake-model").first().click();
+      await waitFor(
+        "the fake model chosen",
+        async () => (await inputPart.innerText()).includes("fake-model"),
+        15_000,
+      );
+    }
+    await chatEditor.click();
+    await page.keyboard.type("@crm /atrisk top 5", { delay: 20 });
+    await page.waitForTimeout(300);
+    await screenshot(page, "05-chat-typed");
+    await page.keyboard.press("Enter");
+    const response = page.locator(".interactive-item-container.interactive-response").last();
+    const answer = await waitFor(
+      "the @crm answer",
+      async () => {
+        const text = await response.innerText();
+        return text.includes(MODEL_MARKER) ? text : undefined;
+      },
+      90_000,
+    ).catch(async (error) => {
+      check(false, String(error));
+      return (await response.innerText().catch(() => "")) as string;
+    });
+    check(answer.includes(top.customer.name), `the answer names ${top.customer.name}`);
+    check(answer.includes(MODEL_MARKER), "the answer includes the fake model's commentary");
+    const modelRequest = fake.requests.find((request) =>
+      JSON.stringify(request.body.messages).includes(top.customer.customer_id),
+    );
+    check(Boolean(modelRequest), "the fake model received the at-risk numbers");
+    check(
+      (await response.locator(".monaco-button", { hasText: "Draft follow-up" }).count()) > 0,
+      "the answer has a Draft follow-up button",
+    );
+    await screenshot(page, "06-chat-atrisk");
+    // The answer again with the chat maximised, as a user reading it would see it.
+    await runCommand(page, "View: Toggle Maximized Secondary Side Bar").catch(() => undefined);
+    await page.waitForTimeout(800);
+    await screenshot(page, "07-chat-atrisk-wide");
+    timings.chat = Date.now() - step;
+  } catch (error) {
+    check(false, `e2e aborted: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const page = browser?.pages()[0];
+    if (page) await screenshot(page, "99-failure").catch(() => undefined);
+  } finally {
+    writeFileSync(join(ARTIFACTS, "code-server.log"), serverLog.join(""));
+    const logs = join(userData, "logs");
+    if (existsSync(logs)) cpSync(logs, join(ARTIFACTS, "vscode-logs"), { recursive: true });
+    await browser?.close().catch(() => undefined);
+    if (server?.pid) {
+      try {
+        process.kill(-server.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    await fake?.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (server?.pid) {
+      try {
+        process.kill(-server.pid, "SIGKILL");
+      } catch {
+        // stopped on SIGTERM
+      }
+    }
+    rmSync(temp, { recursive: true, force: true });
+  }
+  const timing = Object.entries(timings)
+    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
+    .join(", ");
+  console.log(`timings: ${timing}; total ${seconds()} s`);
+  const passed = failures.length === 0;
+  console.log(passed ? "e2e passed" : `e2e failed:\n  ${failures.join("\n  ")}`);
+  process.exit(passed ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

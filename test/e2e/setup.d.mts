@@ -1,0 +1,9 @@
+export declare const ROOT: string;
+export declare const E2E: string;
+export declare const CODE_SERVER_VERSION: string;
+export declare const NODE24_DIR: string;
+export declare const NODE24: string;
+export declare const CODE_SERVER_DIR: string;
+export declare const CODE_SERVER: string;
+export declare const CHROMIUM: string;
+export declare function setup(): void;
