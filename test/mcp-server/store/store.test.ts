@@ -6,10 +6,16 @@ import { Store, UnknownCustomerError } from "../../../mcp-server/store/store.js"
 import { lines, useTempDir } from "../../helpers/tempFiles.js";
 import { useTempStore } from "../../helpers/tempStore.js";
 
-/** The tables and indexes the migrations declare, read from their SQL. */
+/** The tables and indexes the migrations leave behind, read from their SQL (created, minus dropped). */
 function declared(kind: "TABLE" | "INDEX"): string[] {
-  const pattern = new RegExp(`CREATE\\s+(?:UNIQUE\\s+)?${kind}\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\w+)`, "gi");
-  return MIGRATIONS.flatMap((sql) => [...sql.matchAll(pattern)].map((match) => match[1])).sort();
+  const created = new RegExp(`CREATE\\s+(?:UNIQUE\\s+)?${kind}\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\w+)`, "gi");
+  const dropped = new RegExp(`DROP\\s+${kind}\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)`, "gi");
+  const names = new Set<string>();
+  for (const sql of MIGRATIONS) {
+    for (const match of sql.matchAll(created)) names.add(match[1]);
+    for (const match of sql.matchAll(dropped)) names.delete(match[1]);
+  }
+  return [...names].sort();
 }
 
 /** What the first migration created; later migrations may add more but never remove these. */
