@@ -287,6 +287,17 @@ export function draftSources(facts: FactsSheet): Sources {
   return new Sources().addValue(facts, new Set(["customer_text"]));
 }
 
+/** The words around a match, cut at word boundaries where the text has them. */
+function around(text: string, index: number, length: number): string {
+  let start = Math.max(0, index - 15);
+  let end = Math.min(text.length, index + length + 15);
+  const before = text.slice(start, index).search(/\s\S/);
+  if (start > 0 && before >= 0) start += before + 1;
+  const after = text.slice(index + length, end).search(/\S\s\S*$/);
+  if (end < text.length && after >= 0) end = index + length + after + 1;
+  return text.slice(start, end);
+}
+
 function quote(text: string): string {
   const short = text.trim().replace(/\s+/g, " ");
   return `"${short.length > 40 ? `${short.slice(0, 39)}…` : short}"`;
@@ -327,9 +338,8 @@ export function unsupportedContent(
     for (const { what, pattern } of PROMISES) {
       const found = pattern.exec(normal);
       if (found && !sources.mentions(pattern)) {
-        const start = Math.max(0, found.index - 12);
         problems.push(
-          `${where} offers or promises ${what} (${quote(normal.slice(start, found.index + found[0].length + 12))}) that neither the facts sheet nor the manager's notes mention`,
+          `${where} offers or promises ${what} (${quote(around(normal, found.index, found[0].length))}) that neither the facts sheet nor the manager's notes mention`,
         );
       }
     }

@@ -156,12 +156,13 @@ function toMarkdown(result: DraftFollowUpResult): string {
     if (result.subject) lines.push(`Subject: ${result.subject}`, "");
     lines.push("```text", result.body ?? "", "```");
     if (result.grounding) {
-      const { passed, attempts, problems } = result.grounding;
+      // The problems themselves are in the warnings below.
+      const { passed, attempts } = result.grounding;
       lines.push(
         "",
         passed
-          ? `Fact check: passed${attempts > 1 ? ` on the second attempt (first draft: ${problems.join("; ")})` : ""}.`
-          : `Fact check: the language model's draft failed twice (${problems.join("; ")}); this is the template draft.`,
+          ? `Fact check: passed${attempts > 1 ? " on the second attempt" : ""}: every number, date and offer is in the facts sheet or your notes.`
+          : "Fact check: the language model's draft failed twice; this is the template draft instead.",
       );
     }
   }

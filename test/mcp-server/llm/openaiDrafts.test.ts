@@ -92,7 +92,9 @@ describe("draft_follow_up with an OpenAI-compatible endpoint (real HTTP, the rea
 
     const call = await session.call("draft_follow_up", { ...retention, as_of: DEMO_AS_OF });
     expect(textOf(call)).toMatch(/generator openai/);
-    expect(textOf(call)).toContain("Fact check: passed.");
+    expect(textOf(call)).toContain(
+      "Fact check: passed: every number, date and offer is in the facts sheet or your notes.",
+    );
   });
 
   it("catches a hallucinated discount, retries with the reason, and falls back to the template when the retry is bad too", async () => {
