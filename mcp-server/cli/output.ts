@@ -1,3 +1,4 @@
+export { formatCount, formatMoney } from "../format.js";
 /** Terminal output helpers: aligned tables for people, JSON for programs. */
 
 export function printJson(value: unknown): void {
@@ -57,14 +58,6 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
     line(widths.map((width) => "-".repeat(width))),
     ...cells.map(line),
   ].join("\n");
-}
-
-export function formatMoney(value: number): string {
-  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
-
-export function formatCount(value: number): string {
-  return value.toLocaleString("en-US");
 }
 
 export function formatPercent(share: number, digits = 1): string {

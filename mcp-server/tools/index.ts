@@ -5,6 +5,7 @@ import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
 import { registerPortfolioOverview } from "./portfolioOverview.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
+import { registerServerStatus } from "./serverStatus.js";
 import { registerDraftFollowUp } from "./draftFollowUp.js";
 import { registerLogInteraction } from "./logInteraction.js";
 import { registerRecordFeedback } from "./recordFeedback.js";
@@ -23,4 +24,5 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerDraftFollowUp(server, deps);
   registerLogInteraction(server, deps);
   registerRecordFeedback(server, deps);
+  registerServerStatus(server, deps);
 }

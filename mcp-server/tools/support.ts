@@ -86,9 +86,7 @@ export function nextCursor(offset: number, shown: number, total: number, filters
   return offset + shown < total ? encodeCursor(offset + shown, filters) : null;
 }
 
-export function money(value: number): string {
-  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
+export { formatMoney as money } from "../format.js";
 
 export function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;

@@ -29,6 +29,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>[]> = {
     { customer_ids: ["C00003", "C00004"], as_of: DEMO_AS_OF },
   ],
   portfolio_overview: [{ as_of: DEMO_AS_OF }],
+  server_status: [{}],
   segment_customers: [
     { by: "rfm", as_of: DEMO_AS_OF },
     { by: "lifecycle", as_of: DEMO_AS_OF },

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+export const SERVER_STATUS = "server_status";
+
+export const serverStatusInput = {};
+
+export const serverStatusOutput = z.object({
+  store: z.string().describe("path of the SQLite customer store this server reads"),
+  schema_version: z.number().int(),
+  data_version: z
+    .number()
+    .int()
+    .describe("bumped by every import and write; cached scores record the version they used"),
+  writes_enabled: z
+    .boolean()
+    .describe("whether log_interaction, record_feedback and saving drafts work (--allow-writes)"),
+  redacting: z.boolean().describe("whether emails and phone numbers are masked in every output (--redact)"),
+  latest_scores: z
+    .object({
+      as_of: z.string(),
+      data_version: z.number().int(),
+      computed_at: z.string(),
+      customers: z.number().int(),
+      seconds: z.number().describe("how long computing them took"),
+      current: z.boolean().describe("computed from the current data version"),
+    })
+    .nullable()
+    .describe("the most recently computed score set; null before the first scoring"),
+  llm_endpoint: z
+    .object({ base_url: z.string(), model: z.string() })
+    .nullable()
+    .describe("the OpenAI-compatible endpoint drafts and summaries may use; null when none is configured"),
+});
+
+export type ServerStatusResult = z.infer<typeof serverStatusOutput>;
