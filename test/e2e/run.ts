@@ -307,6 +307,8 @@ async function main(): Promise<void> {
       "the customer view draws the purchase timeline",
     );
     await screenshot(page, "02-customer-view");
+    await frame.locator("svg.timeline").scrollIntoViewIfNeeded();
+    await screenshot(page, "02b-customer-timeline");
     timings.customerView = Date.now() - step;
 
     // 3. "Draft follow-up" opens a document containing the customer's name.
