@@ -66,8 +66,10 @@ export function escapeHtml(text: string): string {
 
 /**
  * Escapes text for inline Markdown, so a customer's words or name cannot add links, images,
- * HTML or formatting to an answer.
+ * HTML, code, emphasis or table cells to an answer. Only the characters that can start such
+ * constructs inline are escaped (with `[` and `]` escaped, parentheses cannot form a link), so
+ * dates and numbers stay readable in documents.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (character) => `\\${character}`).replace(/\r?\n/g, " ");
+  return text.replace(/[\\`*_[\]<>|~]/g, (character) => `\\${character}`).replace(/\r?\n/g, " ");
 }

@@ -111,7 +111,11 @@ async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
   await input.fill(`>${title}`);
-  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  const row = page
+    .locator(".quick-input-widget .monaco-list-row", {
+      hasText: new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i"),
+    })
+    .first();
   await row.waitFor({ state: "visible", timeout: 15_000 });
   await input.press("Enter");
 }
@@ -412,6 +416,58 @@ async function main(): Promise<void> {
     await page.waitForTimeout(800);
     await screenshot(page, "07-chat-atrisk-wide");
     timings.chat = Date.now() - step;
+
+    // 6. CRM: Summarise Feedback opens a document with the numbers.
+    step = Date.now();
+    await runCommand(page, "View: Toggle Maximized Secondary Side Bar").catch(() => undefined);
+    await runCommand(page, "CRM: Summarise Feedback");
+    const summary = await waitFor(
+      "the feedback summary document",
+      async () => {
+        const text = await editorText(page);
+        return text.includes("# Customer feedback") ? text : undefined;
+      },
+      30_000,
+    ).catch(() => "");
+    check(/NPS \*\*[+-]?\d+\*\*/.test(summary), "CRM: Summarise Feedback opens the summary with the NPS");
+    await screenshot(page, "08-feedback-summary");
+    timings.feedback = Date.now() - step;
+
+    // 7. CRM: Import CSV... runs the CLI, reports, and the view refreshes: a new order for the
+    // top customer takes them off the top of the at-risk list.
+    step = Date.now();
+    const orders = join(workspace, "orders.csv");
+    writeFileSync(
+      orders,
+      `order_id,customer_id,date,amount\nE2E-1,${top.customer.customer_id},${TODAY},2500\n`,
+    );
+    await runCommand(page, "CRM: Import CSV...");
+    const fileInput = page.locator(".quick-input-widget input");
+    await fileInput.waitFor({ state: "visible" });
+    await fileInput.fill(orders);
+    await page.waitForTimeout(500);
+    await fileInput.press("Enter");
+    const kindRow = page.locator(".quick-input-widget .monaco-list-row", { hasText: "transactions" }).first();
+    await kindRow.waitFor({ state: "visible", timeout: 15_000 });
+    await fileInput.fill("transactions");
+    await fileInput.press("Enter");
+    const toast = page.locator(".notification-toast", { hasText: "Imported transactions from orders.csv" });
+    await toast.waitFor({ state: "visible", timeout: 60_000 }).catch(() => undefined);
+    const toastText = (await toast.innerText().catch(() => "")).replace(/\s+/g, " ");
+    check(
+      toastText.includes("1 rows read, 1 inserted"),
+      `the import reports its counts (${toastText.slice(0, 120)})`,
+    );
+    await runCommand(page, "Focus on At-Risk Customers View");
+    const second = expected.customers[1]!.customer.name;
+    const refreshed = await waitFor(
+      "the at-risk view to refresh after the import",
+      async () => (await atRiskRows.first().innerText()).includes(second),
+      30_000,
+    ).catch(() => false);
+    check(Boolean(refreshed), `after the import ${top.customer.name} is no longer first; ${second} is`);
+    await screenshot(page, "09-import");
+    timings.import = Date.now() - step;
   } catch (error) {
     check(false, `e2e aborted: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     const page = browser?.pages()[0];
