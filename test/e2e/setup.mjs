@@ -19,12 +19,22 @@ function run(command, args, options = {}) {
   execFileSync(command, args, { stdio: "inherit", ...options });
 }
 
+/**
+ * The environment without what an enclosing `npm run` adds (npm_config_user_agent names the
+ * outer npm's Node, and code-server's install script reads its Node version from it).
+ */
+function cleanEnv(env) {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => !/^npm_/i.test(key) && key !== "INIT_CWD" && key !== "NODE"),
+  );
+}
+
 function npmInstall(folder, spec, env = process.env) {
   mkdirSync(folder, { recursive: true });
   if (!existsSync(join(folder, "package.json"))) {
     writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "e2e-tool", private: true }) + "\n");
   }
-  run("npm", ["install", "--no-audit", "--no-fund", "--no-save", spec], { cwd: folder, env });
+  run("npm", ["install", "--no-audit", "--no-fund", "--no-save", spec], { cwd: folder, env: cleanEnv(env) });
 }
 
 /** Installs whatever is missing; returns quickly when everything is cached. */
