@@ -443,12 +443,19 @@ async function main(): Promise<void> {
     );
     await runCommand(page, "CRM: Import CSV...");
     const fileInput = page.locator(".quick-input-widget input");
-    await fileInput.waitFor({ state: "visible" });
-    await fileInput.fill(orders);
-    await page.waitForTimeout(500);
-    await fileInput.press("Enter");
     const kindRow = page.locator(".quick-input-widget .monaco-list-row", { hasText: "transactions" }).first();
-    await kindRow.waitFor({ state: "visible", timeout: 15_000 });
+    // The simple file dialog fills in the folder once it has listed it; typing before that is
+    // overwritten, so wait for its own value, then type the file and retry until the kind picker shows.
+    await waitFor("the file dialog", async () => (await fileInput.inputValue()).startsWith("/"), 15_000);
+    for (let attempt = 0; attempt < 4 && !(await kindRow.isVisible()); attempt++) {
+      await page.waitForTimeout(500);
+      await fileInput.fill(orders);
+      await page.waitForTimeout(300);
+      if ((await fileInput.inputValue()) !== orders) continue;
+      await fileInput.press("Enter");
+      await kindRow.waitFor({ state: "visible", timeout: 5_000 }).catch(() => undefined);
+    }
+    await kindRow.waitFor({ state: "visible", timeout: 5_000 });
     await fileInput.fill("transactions");
     await fileInput.press("Enter");
     const toast = page.locator(".notification-toast", { hasText: "Imported transactions from orders.csv" });
