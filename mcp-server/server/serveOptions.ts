@@ -1,7 +1,6 @@
 import { userInfo } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { LLM_ENV, resolveLlmConfig, type LlmConfig } from "../llm/config.js";
-import { defaultDatabasePath } from "../paths.js";
 
 /** Options shared by `crm serve` and the bundled `dist/server.js`. */
 export interface ServeOptions {
@@ -80,8 +79,4 @@ export function actorName(): string {
   } catch {
     return "unknown";
   }
-}
-
-export function resolveDatabase(db: string | undefined): string {
-  return db ?? defaultDatabasePath();
 }
