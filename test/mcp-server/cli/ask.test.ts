@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -7,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FIND_AT_RISK_CUSTOMERS } from "../../../mcp-server/contract/findAtRiskCustomers.js";
 import { createServer } from "../../../mcp-server/server/createServer.js";
 import { Store } from "../../../mcp-server/store/store.js";
-import { ensureBuilt, REPO_ROOT, runCli, type CliResult } from "../../helpers/cli.js";
+import { ensureBuilt, runCli, runCliAsync } from "../../helpers/cli.js";
 import {
   startFakeOpenAi,
   type FakeOpenAi,
@@ -26,25 +24,6 @@ const NO_LLM = { CRM_LLM_BASE_URL: "", CRM_LLM_MODEL: "", CRM_LLM_API_KEY: "", O
 let dir: TempDir;
 let db: string;
 let fake: FakeOpenAi | undefined;
-
-/**
- * Runs the built CLI without blocking this process: the fake endpoint the CLI talks to lives
- * here, so `spawnSync` (runCli) would deadlock.
- */
-function runCliAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "dist/cli.js"), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 async function askCli(reply: (request: RecordedRequest, index: number) => FakeReply, ...extra: string[]) {
   fake = await startFakeOpenAi(reply);

@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { summariseFeedbackOutput } from "../../../mcp-server/contract/summariseFeedback.js";
-import { ensureBuilt, REPO_ROOT, runCli, type CliResult } from "../../helpers/cli.js";
+import { ensureBuilt, runCli, runCliAsync } from "../../helpers/cli.js";
 import { startFakeOpenAi } from "../../helpers/fakeOpenAi.js";
 import { createTempDir, type TempDir } from "../../helpers/tempFiles.js";
 
@@ -15,20 +13,8 @@ let db: string;
 
 const crm = (...args: string[]) => runCli(["--db", db, ...args], NO_LLM);
 /** The built CLI without blocking this process, which serves the fake endpoint it talks to. */
-function crmAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "dist/cli.js"), "--db", db, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...NO_LLM, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const crmAsync = (args: string[], env: Record<string, string>) =>
+  runCliAsync(["--db", db, ...args], { ...NO_LLM, ...env });
 
 const summaryJson = (...args: string[]) => {
   const result = crm("feedback", "summary", "--as-of", AS_OF, "--json", ...args);
