@@ -1,4 +1,3 @@
-import type { Database, SqlValue } from "../store/database.js";
 import type { Store } from "../store/store.js";
 import { generateDemoBook, type DemoBook, type DemoOptions } from "./generate.js";
 
@@ -9,23 +8,6 @@ export class StoreNotEmptyError extends Error {
       `the store ${path} already has ${customers} customers; the demo only seeds an empty store, so give another --db path`,
     );
     this.name = "StoreNotEmptyError";
-  }
-}
-
-async function insertAll(
-  db: Database,
-  table: string,
-  columns: readonly string[],
-  rows: readonly SqlValue[][],
-): Promise<void> {
-  const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
-  const tuple = `(${columns.map(() => "?").join(", ")})`;
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    await db.run(
-      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")}`,
-      chunk.flat(),
-    );
   }
 }
 
@@ -48,8 +30,7 @@ export async function writeDemoBook(store: Store, book: DemoBook): Promise<void>
       "tags",
       "do_not_contact",
     ] as const;
-    await insertAll(
-      db,
+    await db.insertRows(
       "customers",
       customerColumns,
       book.customers.map((customer) => customerColumns.map((column) => customer[column])),
@@ -59,8 +40,7 @@ export async function writeDemoBook(store: Store, book: DemoBook): Promise<void>
         (row) => [row.external_id, row.id],
       ),
     );
-    await insertAll(
-      db,
+    await db.insertRows(
       "transactions",
       ["external_id", "customer_id", "occurred_at", "amount", "quantity", "margin", "channel"],
       book.transactions.map((t) => [
@@ -73,8 +53,7 @@ export async function writeDemoBook(store: Store, book: DemoBook): Promise<void>
         t.channel,
       ]),
     );
-    await insertAll(
-      db,
+    await db.insertRows(
       "interactions",
       ["external_id", "customer_id", "occurred_at", "channel", "direction", "summary", "outcome"],
       book.interactions.map((i) => [
@@ -87,8 +66,7 @@ export async function writeDemoBook(store: Store, book: DemoBook): Promise<void>
         i.outcome,
       ]),
     );
-    await insertAll(
-      db,
+    await db.insertRows(
       "feedback",
       ["external_id", "customer_id", "occurred_at", "source", "score", "text", "language", "status"],
       book.feedback.map((f) => [

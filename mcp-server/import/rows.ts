@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import { detectLanguage } from "../../core/sentiment.js";
 import type { ImportKind } from "./fields.js";
 import {
   ValueError,
-  guessLanguage,
   parseBoolean,
   parseChoice,
   parseDate,
@@ -260,7 +260,7 @@ export function parseRecord(
         source,
         score,
         text,
-        language: field.parse("language", parseLanguage) ?? guessLanguage(text),
+        language: field.parse("language", parseLanguage) ?? detectLanguage(text),
         status:
           field.parse("status", (raw) =>
             parseChoice(raw, ["open", "resolved"] as const, {

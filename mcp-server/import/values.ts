@@ -172,8 +172,3 @@ export function parseTags(raw: string): string[] {
     ),
   ];
 }
-
-/** Text containing Chinese characters is Chinese; otherwise English. */
-export function guessLanguage(text: string): "en" | "zh" {
-  return /[\u3400-\u9fff]/.test(text) ? "zh" : "en";
-}

@@ -211,15 +211,11 @@ async function computeAndStore(
       "INSERT INTO score_sets (as_of, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
       [asOfText, dataVersion, MODEL_VERSION, computedAt, seconds, scores.length, JSON.stringify(models)],
     );
-    const perStatement = Math.floor(30_000 / COLUMNS.length);
-    const tuple = `(${COLUMNS.map(() => "?").join(", ")})`;
-    for (let start = 0; start < scores.length; start += perStatement) {
-      const chunk = scores.slice(start, start + perStatement);
-      await store.db.run(
-        `INSERT INTO customer_scores (${COLUMNS.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")}`,
-        chunk.flatMap((score) => scoreToRow(lastID, score)),
-      );
-    }
+    await store.db.insertRows(
+      "customer_scores",
+      COLUMNS,
+      scores.map((score) => scoreToRow(lastID, score)),
+    );
     await store.db.run(
       `DELETE FROM score_sets WHERE id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${KEPT_SCORE_SETS})`,
     );

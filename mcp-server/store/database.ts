@@ -54,6 +54,27 @@ export class Database {
     });
   }
 
+  /**
+   * Inserts many rows with multi-row `INSERT ... VALUES (...), (...)` statements: one statement
+   * per ~30,000 bound values (under SQLite's limit of 32,766). Batching like this is what makes
+   * sqlite3 fast; row-by-row inserts are about 20 times slower.
+   */
+  async insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void> {
+    const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
+    const tuple = `(${columns.map(() => "?").join(", ")})`;
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const chunk = rows.slice(start, start + perStatement);
+      await this.run(
+        `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")}`,
+        chunk.flat(),
+      );
+    }
+  }
+
   /** Runs several `;`-separated statements without parameters (schema scripts). */
   exec(sql: string): Promise<void> {
     return new Promise((resolve, reject) => {
