@@ -15,3 +15,8 @@ export function formatMoney(value: number): string {
 export function formatCount(value: number): string {
   return COUNT.format(value);
 }
+
+/** 0.1234 → "12.3%" */
+export function formatPercent(share: number, digits = 1): string {
+  return `${(share * 100).toFixed(digits)}%`;
+}

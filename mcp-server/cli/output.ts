@@ -1,4 +1,4 @@
-export { formatCount, formatMoney } from "../format.js";
+export { formatCount, formatMoney, formatPercent } from "../format.js";
 /** Terminal output helpers: aligned tables for people, JSON for programs. */
 
 export function printJson(value: unknown): void {
@@ -58,8 +58,4 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
     line(widths.map((width) => "-".repeat(width))),
     ...cells.map(line),
   ].join("\n");
-}
-
-export function formatPercent(share: number, digits = 1): string {
-  return `${(share * 100).toFixed(digits)}%`;
 }

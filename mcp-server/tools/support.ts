@@ -86,11 +86,7 @@ export function nextCursor(offset: number, shown: number, total: number, filters
   return offset + shown < total ? encodeCursor(offset + shown, filters) : null;
 }
 
-export { formatMoney as money } from "../format.js";
-
-export function percent(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}
+export { formatMoney as money, formatPercent as percent } from "../format.js";
 
 /** Escapes text for a markdown table cell. */
 export function cell(text: string | null | undefined): string {
