@@ -9,7 +9,16 @@
  */
 
 import { gaussLegendre, incompleteBeta, lbeta, lgamma, digamma, logAddExp, logSigmoid } from "./special.js";
-import { minimize, minimizeWithPilot } from "./optimize.js";
+import { fitLogParameters, type FitDiagnostics } from "./modelFit.js";
+import {
+  checkCustomer,
+  checkPositiveParams,
+  checkTime,
+  groupRows,
+  subsampleRows,
+  type GroupedRows,
+  type PurchaseRow,
+} from "./purchaseRows.js";
 
 /** BG/NBD parameters: purchase rate λ ~ Gamma(shape r, rate α), dropout p ~ Beta(a, b). */
 export interface BgNbdParams {
@@ -20,27 +29,22 @@ export interface BgNbdParams {
 }
 
 /** One customer (or `weight` identical customers) for fitting. */
-export interface BgNbdRow {
-  /** Repeat purchases (purchase periods after the first). */
-  x: number;
-  /** Time from the first to the last purchase. */
-  tx: number;
-  /** Time from the first purchase to the end of observation. */
-  T: number;
-  /** How many customers share these values (default 1). */
-  weight?: number;
-}
+export type BgNbdRow = PurchaseRow;
 
 /** The maximum-likelihood fit. */
 export interface BgNbdFit extends BgNbdParams {
   /** Total log-likelihood at the estimate (eq. 6 summed over customers). */
   logLikelihood: number;
-  /** Whether the optimiser's convergence test passed. */
+  /** Whether the optimiser's convergence test passed and the fit is not degenerate. */
   converged: boolean;
+  /** The optimiser's own convergence test. */
+  optimizerConverged: boolean;
   /** Optimiser iterations, summed over starting points. */
   iterations: number;
   /** Customers fitted (the sum of the weights). */
   customers: number;
+  /** Edge, curvature and identification checks of the estimate. */
+  diagnostics: FitDiagnostics;
 }
 
 /** Options for {@link fitBgNbd}. */
@@ -51,31 +55,8 @@ export interface FitBgNbdOptions {
   maxIterations?: number;
 }
 
-function checkParam(name: string, value: number): void {
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`BG/NBD parameter ${name} must be a positive finite number, got ${value}`);
-  }
-}
-
 function checkParams(params: BgNbdParams): void {
-  checkParam("r", params.r);
-  checkParam("alpha", params.alpha);
-  checkParam("a", params.a);
-  checkParam("b", params.b);
-}
-
-function checkCustomer(x: number, tx: number, T: number): void {
-  if (!(x >= 0) || !Number.isInteger(x)) {
-    throw new RangeError(`frequency x must be a non-negative integer, got ${x}`);
-  }
-  if (!(tx >= 0) || !Number.isFinite(tx))
-    throw new RangeError(`recency tx must be a finite number >= 0, got ${tx}`);
-  if (!(T >= 0) || !Number.isFinite(T)) throw new RangeError(`age T must be a finite number >= 0, got ${T}`);
-  if (tx > T) throw new RangeError(`recency tx must not exceed age T (tx = ${tx}, T = ${T})`);
-}
-
-function checkTime(t: number): void {
-  if (!(t >= 0) || !Number.isFinite(t)) throw new RangeError(`time t must be a finite number >= 0, got ${t}`);
+  checkPositiveParams("BG/NBD", { r: params.r, alpha: params.alpha, a: params.a, b: params.b });
 }
 
 /**
@@ -108,7 +89,7 @@ export function bgNbdPAlive(params: BgNbdParams, x: number, tx: number, T: numbe
 }
 
 /** P(alive) without input checks, for hot loops whose inputs were checked once. */
-function pAliveUnchecked(params: BgNbdParams, x: number, tx: number, T: number): number {
+export function pAliveUnchecked(params: BgNbdParams, x: number, tx: number, T: number): number {
   if (x === 0) return 1;
   const { r, alpha, a, b } = params;
   const logOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * Math.log1p((T - tx) / (alpha + tx));
@@ -135,7 +116,7 @@ function pAliveUnchecked(params: BgNbdParams, x: number, tx: number, T: number):
 export function bgNbdExpected(params: BgNbdParams, t: number): number {
   checkParams(params);
   checkTime(t);
-  return expectedUnchecked(params.r, params.alpha, params.a, params.b, t);
+  return betaGeometricExpected(params.r, params.alpha, params.a, params.b, t);
 }
 
 /**
@@ -158,7 +139,35 @@ export function bgNbdConditionalExpected(
   checkTime(t);
   checkCustomer(x, tx, T);
   const { r, alpha, a, b } = params;
-  return pAliveUnchecked(params, x, tx, T) * expectedUnchecked(r + x, alpha + T, a, b + x, t);
+  return pAliveUnchecked(params, x, tx, T) * betaGeometricExpected(r + x, alpha + T, a, b + x, t);
+}
+
+/**
+ * Probability that a customer with history (x, tx, T) makes no purchase in the next t time units:
+ * either they have already dropped out, or they are active and their Poisson process, whose rate
+ * given the history is Gamma(r+x, α+T), stays silent for t (the n = 0 case of Fader, Hardie and
+ * Lee's P(Y(t) = n | x, tx, T)):
+ * P(Y(t) = 0 | x, tx, T) = 1 - P(alive) + P(alive) ((α+T)/(α+T+t))^(r+x).
+ */
+export function bgNbdPNoPurchase(params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+  checkParams(params);
+  checkTime(t);
+  checkCustomer(x, tx, T);
+  return noPurchaseGivenPAlive(pAliveUnchecked(params, x, tx, T), params.r + x, params.alpha + T, t);
+}
+
+/**
+ * 1 - pAlive + pAlive (α'/(α'+t))^r' for an active customer whose rate is Gamma(r', α'): the
+ * no-purchase probability of the beta-geometric models, arranged so it stays accurate near 0.
+ */
+export function noPurchaseGivenPAlive(
+  pAlive: number,
+  rPosterior: number,
+  alphaPosterior: number,
+  t: number,
+): number {
+  const silentIfAlive = Math.exp(-rPosterior * Math.log1p(t / alphaPosterior));
+  return Math.min(1, Math.max(0, 1 - pAlive * (1 - silentIfAlive)));
 }
 
 /**
@@ -197,7 +206,7 @@ export function bgNbdProbN(params: BgNbdParams, t: number, n: number): number {
 const MAX_SERIES_TERMS = 6000;
 
 /** E[X(t)] under (r, α, a, b) without input checks; see {@link bgNbdExpected}. */
-function expectedUnchecked(r: number, alpha: number, a: number, b: number, t: number): number {
+export function betaGeometricExpected(r: number, alpha: number, a: number, b: number, t: number): number {
   if (t === 0) return 0;
   const u = t / alpha;
   const mean = r * u;
@@ -302,209 +311,17 @@ function expectedByQuadrature(r: number, u: number, a: number, b: number): numbe
   return total;
 }
 
-interface GroupedRows {
-  count: number;
-  xIndex: Int32Array;
-  txIndex: Int32Array;
-  tIndex: Int32Array;
-  weight: Float64Array;
-  xValues: Float64Array;
-  txValues: Float64Array;
-  tValues: Float64Array;
-  totalWeight: number;
-  meanX: number;
-  meanT: number;
-}
-
-/**
- * Maps numbers to dense indices 0, 1, 2, ... in order of first appearance: an open-addressing
- * hash table on the value's bits, several times faster than a Map for a million lookups.
- */
-class ValueIndex {
-  private keys: Float64Array;
-  private slots: Int32Array;
-  private mask: number;
-  readonly values: number[] = [];
-  private static readonly scratch = new Float64Array(1);
-  private static readonly bits = new Uint32Array(ValueIndex.scratch.buffer);
-
-  constructor(expected = 16) {
-    let capacity = 16;
-    while (capacity < 2 * expected) capacity *= 2;
-    this.keys = new Float64Array(capacity);
-    this.slots = new Int32Array(capacity).fill(-1);
-    this.mask = capacity - 1;
-  }
-
-  get size(): number {
-    return this.values.length;
-  }
-
-  private slotOf(value: number): number {
-    ValueIndex.scratch[0] = value;
-    const bits = ValueIndex.bits;
-    let h = Math.imul(bits[0] ^ Math.imul(bits[1], 0x9e3779b1), 0x85ebca6b);
-    h ^= h >>> 15;
-    return h & this.mask;
-  }
-
-  /** The index of `value`, adding it if new. */
-  indexOf(input: number): number {
-    const value = input + 0; // -0 and 0 are one key
-    let slot = this.slotOf(value);
-    for (;;) {
-      const index = this.slots[slot];
-      if (index === -1) break;
-      if (this.keys[slot] === value) return index;
-      slot = (slot + 1) & this.mask;
-    }
-    const index = this.values.length;
-    this.values.push(value);
-    this.keys[slot] = value;
-    this.slots[slot] = index;
-    if (2 * this.values.length > this.slots.length) this.grow();
-    return index;
-  }
-
-  private grow(): void {
-    const capacity = this.slots.length * 2;
-    this.keys = new Float64Array(capacity);
-    this.slots = new Int32Array(capacity).fill(-1);
-    this.mask = capacity - 1;
-    this.values.forEach((value, index) => {
-      let slot = this.slotOf(value);
-      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
-      this.keys[slot] = value;
-      this.slots[slot] = index;
-    });
-  }
-}
-
-/** Groups rows by unique (x, tx, T); tx is ignored (set to 0) when x = 0, as the likelihood does. */
-function groupRows(rows: readonly BgNbdRow[]): GroupedRows {
-  const xIndexer = new ValueIndex();
-  const txIndexer = new ValueIndex();
-  const tIndexer = new ValueIndex();
-  const n = rows.length;
-  const rowX = new Int32Array(n);
-  const rowTx = new Int32Array(n);
-  const rowT = new Int32Array(n);
-  const rowWeight = new Float64Array(n);
-  let totalWeight = 0;
-  let sumX = 0;
-  let sumT = 0;
-  let allUnitWeights = true;
-  for (let i = 0; i < n; i++) {
-    const row = rows[i];
-    const weight = row.weight ?? 1;
-    if (weight !== 1) allUnitWeights = false;
-    checkCustomer(row.x, row.tx, row.T);
-    if (!(weight >= 0) || !Number.isFinite(weight)) {
-      throw new RangeError(`row ${i}: weight must be a finite number >= 0, got ${weight}`);
-    }
-    rowX[i] = xIndexer.indexOf(row.x);
-    rowTx[i] = txIndexer.indexOf(row.x === 0 ? 0 : row.tx);
-    rowT[i] = tIndexer.indexOf(row.T);
-    rowWeight[i] = weight;
-    totalWeight += weight;
-    sumX += weight * row.x;
-    sumT += weight * row.T;
-  }
-  const nTx = txIndexer.size;
-  const nT = tIndexer.size;
-  if (xIndexer.size * nTx * nT >= Number.MAX_SAFE_INTEGER) {
-    throw new RangeError(
-      "fitBgNbd: too many distinct x, tx and T values to group (more than 2^53 combinations)",
-    );
-  }
-  const xIndex: number[] = [];
-  const txIndex: number[] = [];
-  const tIndex: number[] = [];
-  const weights: number[] = [];
-  if (allUnitWeights) {
-    // Sorting the combined keys natively and counting runs beats hashing a million keys.
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = (rowX[i] * nTx + rowTx[i]) * nT + rowT[i];
-    keys.sort();
-    for (let i = 0; i < n;) {
-      const key = keys[i];
-      let j = i + 1;
-      while (j < n && keys[j] === key) j++;
-      const ti = key % nT;
-      const rest = (key - ti) / nT;
-      const txi = rest % nTx;
-      xIndex.push((rest - txi) / nTx);
-      txIndex.push(txi);
-      tIndex.push(ti);
-      weights.push(j - i);
-      i = j;
-    }
-  } else {
-    const groups = new ValueIndex(Math.min(n, 1 << 20));
-    for (let i = 0; i < n; i++) {
-      const g = groups.indexOf((rowX[i] * nTx + rowTx[i]) * nT + rowT[i]);
-      if (g === xIndex.length) {
-        xIndex.push(rowX[i]);
-        txIndex.push(rowTx[i]);
-        tIndex.push(rowT[i]);
-        weights.push(rowWeight[i]);
-      } else weights[g] += rowWeight[i];
-    }
-  }
-  return {
-    count: xIndex.length,
-    xIndex: Int32Array.from(xIndex),
-    txIndex: Int32Array.from(txIndex),
-    tIndex: Int32Array.from(tIndex),
-    weight: Float64Array.from(weights),
-    xValues: Float64Array.from(xIndexer.values),
-    txValues: Float64Array.from(txIndexer.values),
-    tValues: Float64Array.from(tIndexer.values),
-    totalWeight,
-    meanX: totalWeight > 0 ? sumX / totalWeight : 0,
-    meanT: totalWeight > 0 ? sumT / totalWeight : 0,
-  };
-}
-
-/** Above this many unique rows, fits first converge on a subsample (see `minimizeWithPilot`). */
-const PILOT_ROWS = 40_000;
-
-/**
- * A stratified subsample of grouped rows for the pilot fit: every customer without repeat
- * purchases (few rows, since they group by T alone) and every k-th of the others, weighted by k,
- * so the subsample's mean log-likelihood estimates the full one.
- */
-function subsampleRows(data: GroupedRows, target: number): GroupedRows {
-  const step = Math.max(1, Math.ceil(data.count / target));
-  const keep: number[] = [];
-  let seen = 0;
-  for (let k = 0; k < data.count; k++) {
-    if (data.xValues[data.xIndex[k]] === 0) keep.push(k);
-    else if (seen++ % step === 0) keep.push(k);
-  }
-  const weight = new Float64Array(keep.length);
-  let totalWeight = 0;
-  keep.forEach((k, i) => {
-    weight[i] = data.weight[k] * (data.xValues[data.xIndex[k]] === 0 ? 1 : step);
-    totalWeight += weight[i];
-  });
-  return {
-    ...data,
-    count: keep.length,
-    xIndex: Int32Array.from(keep, (k) => data.xIndex[k]),
-    txIndex: Int32Array.from(keep, (k) => data.txIndex[k]),
-    tIndex: Int32Array.from(keep, (k) => data.tIndex[k]),
-    weight,
-    totalWeight,
-  };
-}
-
 /**
  * The mean negative log-likelihood per customer over grouped rows and its gradient with respect
  * to the log-parameters (ln r, ln α, ln a, ln b). Everything that depends only on x, only on T or
  * only on tx is computed once per distinct value, so the per-row work is one exp and one log1p.
+ *
+ * `modified` switches to the MBG/NBD likelihood of Batislam, Denizel and Filiztekin (2007), which
+ * differs only in counting one more dropout opportunity (at the first purchase):
+ * B(a, b+x) -> B(a, b+x+1), a/(b+x-1) -> a/(b+x), and the second term is there for x = 0 too.
  */
-function makeObjective(data: GroupedRows) {
+export function betaGeometricObjective(data: GroupedRows, modified = false) {
+  const shift = modified ? 1 : 0;
   const nX = data.xValues.length;
   const constX = new Float64Array(nX);
   const logRatioX = new Float64Array(nX);
@@ -533,13 +350,14 @@ function makeObjective(data: GroupedRows) {
     const psiB = digamma(b);
     for (let i = 0; i < nX; i++) {
       const x = data.xValues[i];
-      constX[i] = lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x);
-      logRatioX[i] = x > 0 ? logA - Math.log(b + x - 1) : 0;
-      const psiABX = digamma(a + b + x);
+      const bx = b + x + shift;
+      constX[i] = lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(bx) - lgB - lgamma(a + bx);
+      logRatioX[i] = x > 0 || modified ? logA - Math.log(bx - 1) : 0;
+      const psiABX = digamma(a + bx);
       dR[i] = digamma(r + x) - psiR + logAlpha;
       dA[i] = psiAB - psiABX;
-      dB[i] = psiAB + digamma(b + x) - psiB - psiABX;
-      invBx1[i] = x > 0 ? 1 / (b + x - 1) : 0;
+      dB[i] = psiAB + digamma(bx) - psiB - psiABX;
+      invBx1[i] = x > 0 || modified ? 1 / (bx - 1) : 0;
     }
     for (let i = 0; i < logT.length; i++) {
       logT[i] = Math.log(alpha + data.tValues[i]);
@@ -562,7 +380,7 @@ function makeObjective(data: GroupedRows) {
       const x = xValues[xi];
       const ti = tIndex[k];
       const lT = logT[ti];
-      if (x === 0) {
+      if (x === 0 && !modified) {
         ll += w * (constX[xi] - r * lT);
         gR += w * (dR[xi] - lT);
         gAlpha += w * (r / alpha - r * invT[ti]);
@@ -601,7 +419,32 @@ function makeObjective(data: GroupedRows) {
   };
 }
 
-const LOG_BOUND = 25;
+/** Above this many unique rows, fits first converge on a subsample (see `minimizeWithPilot`). */
+export const PILOT_ROWS = 40_000;
+
+/** Three spread-out starting points scaled to the data's purchase rate. */
+export function betaGeometricStarts(data: GroupedRows): BgNbdParams[] {
+  const rate = Math.max(data.meanX, 0.05) / Math.max(data.meanT, 1e-6);
+  return [
+    { r: 1, alpha: 1 / rate, a: 1, b: 1 },
+    { r: 0.3, alpha: 0.3 / rate, a: 0.5, b: 3 },
+    { r: 3, alpha: 3 / rate, a: 2, b: 8 },
+  ];
+}
+
+/**
+ * Signs that a beta-geometric dropout fit has run to the edge: a mean dropout probability
+ * a / (a + b) below one in a million per purchase means the model found no dropout at all, and
+ * P(alive) is then 1 for everyone whatever their recency.
+ */
+export function betaGeometricEdgeProblems([, , a, b]: readonly number[]): string[] {
+  const dropout = a / (a + b);
+  return dropout < 1e-6
+    ? [
+        `a = ${a.toPrecision(3)}, b = ${b.toPrecision(3)}: the mean dropout probability per purchase is ${dropout.toExponential(1)}, so the model sees no dropout and P(alive) is 1 for everyone`,
+      ]
+    : [];
+}
 
 /**
  * Maximum-likelihood estimates of the BG/NBD parameters, eq. (6) of Fader, Hardie and Lee (2005)
@@ -609,46 +452,47 @@ const LOG_BOUND = 25;
  * maximised over log-parameters by BFGS with an analytic gradient from several starting points.
  * With many unique rows the starts are first run on a stratified subsample and the best one is
  * then finished on all rows, so the estimate is the full-data maximum at a fraction of the cost.
+ * The result carries diagnostics (see `modelFit.ts`); a degenerate fit is not `converged`.
  */
 export function fitBgNbd(rows: readonly BgNbdRow[], options: FitBgNbdOptions = {}): BgNbdFit {
-  const data = groupRows(rows);
+  return fitBetaGeometric(rows, options, false, "fitBgNbd");
+}
+
+/** The BG/NBD or (modified) MBG/NBD fit; see {@link fitBgNbd}. */
+export function fitBetaGeometric(
+  rows: readonly PurchaseRow[],
+  options: FitBgNbdOptions,
+  modified: boolean,
+  caller: string,
+): BgNbdFit {
+  const data = groupRows(rows, caller);
   if (!(data.totalWeight > 0))
-    throw new RangeError("fitBgNbd needs at least one customer with positive weight");
-  const objective = makeObjective(data);
-  const rate = Math.max(data.meanX, 0.05) / Math.max(data.meanT, 1e-6);
-  const starts =
-    options.starts ??
-    ([
-      { r: 1, alpha: 1 / rate, a: 1, b: 1 },
-      { r: 0.3, alpha: 0.3 / rate, a: 0.5, b: 3 },
-      { r: 3, alpha: 3 / rate, a: 2, b: 8 },
-    ] satisfies BgNbdParams[]);
+    throw new RangeError(`${caller} needs at least one customer with positive weight`);
+  const starts = options.starts ?? betaGeometricStarts(data);
   for (const start of starts) checkParams(start);
-  const clampLog = (v: number) => Math.min(LOG_BOUND - 1, Math.max(-LOG_BOUND + 1, Math.log(v)));
-  const lower = [-LOG_BOUND, -LOG_BOUND, -LOG_BOUND, -LOG_BOUND];
-  const upper = [LOG_BOUND, LOG_BOUND, LOG_BOUND, LOG_BOUND];
-  const initial = starts.map((s) => [clampLog(s.r), clampLog(s.alpha), clampLog(s.a), clampLog(s.b)]);
-  const settings = {
-    maxIterations: options.maxIterations ?? 1000,
-    gradientTolerance: 1e-9,
-    valueTolerance: 1e-14,
-    screenIterations: 8,
-    lower,
-    upper,
-  };
-  const result =
-    data.count > PILOT_ROWS
-      ? minimizeWithPilot(objective, makeObjective(subsampleRows(data, PILOT_ROWS / 2)), initial, settings)
-      : minimize(objective, initial, settings);
-  const [r, alpha, a, b] = result.x.map(Math.exp);
+  const fit = fitLogParameters({
+    names: ["r", "alpha", "a", "b"],
+    objective: betaGeometricObjective(data, modified),
+    pilot:
+      data.count > PILOT_ROWS
+        ? betaGeometricObjective(subsampleRows(data, PILOT_ROWS / 2), modified)
+        : undefined,
+    starts: starts.map((s) => [s.r, s.alpha, s.a, s.b]),
+    customers: data.totalWeight,
+    maxIterations: options.maxIterations,
+    edgeProblems: betaGeometricEdgeProblems,
+  });
+  const [r, alpha, a, b] = fit.values;
   return {
     r,
     alpha,
     a,
     b,
-    logLikelihood: -result.value * data.totalWeight,
-    converged: result.converged,
-    iterations: result.iterations,
+    logLikelihood: fit.logLikelihood,
+    converged: fit.converged,
+    optimizerConverged: fit.optimizerConverged,
+    iterations: fit.iterations,
     customers: data.totalWeight,
+    diagnostics: fit.diagnostics,
   };
 }
