@@ -4,21 +4,35 @@
  * Model for Sentiment Analysis of Social Media Text", ICWSM 2014):
  *
  * - each lexicon word has a valence from -3 to +3;
- * - up to three preceding words in the same clause can scale it: intensifiers ("very", "太")
- *   multiply it, negators ("not", "never", "不", "没有") flip it and damp it by 0.74, so
- *   "not good" is moderately negative and "no problem" / "没有问题" mildly positive;
+ * - up to three preceding words in the same clause can scale it: intensifiers ("very", "太",
+ *   "非常") multiply it, diminishers ("a bit", "有点", "比较") shrink it, and negators ("not",
+ *   "wouldn't", "不", "不会", "没有", "并不", "再也不") flip it and damp it by 0.74, so "not good"
+ *   is moderately negative and "no problem" / "没有问题" / "并不差" mildly positive. Two negators
+ *   cancel ("nothing I didn't like", "没有不满意的");
+ * - softening negators ("not very", "not too", "不太", "不是很", "没那么", "不算") also scale by 0.8,
+ *   so "不太满意" is milder than "不满意"; emphatic ones ("绝不", "毫无", "再也不", and "一点也" /
+ *   "丝毫" before "不") scale by 1.3, so "一点也不好" is harsher than "不好";
+ * - Chinese also puts modifiers after the word: a negator that closes the clause negates it
+ *   ("一点问题都没有"), and "(了)点" / "一些" right after it shrinks it by 0.7 ("贵了点"). In a
+ *   comparison the negator reaches past the three words to its 那么 / 那样 ("没有想象中那么好"
+ *   reads as "没那么好");
+ * - "can't" / "couldn't" before a comparative, or with "enough" after a verb of praise, sets a
+ *   ceiling instead of negating ("couldn't be happier", "can't recommend them enough"): the word
+ *   is scaled by 1.5 like "extremely" and keeps its sign;
  * - "expected events" ("arrived", "replied", "回复", "到账") carry no sentiment on their own but
- *   turn negative when negated ("never arrived", "一直没到账");
+ *   turn negative when negated ("never arrived", "一直没到账"); so does an intention to return
+ *   ("will order again" +2, "won't buy from them again");
  * - words before "but" / "但是" count half and words after it one and a half times;
  * - the sum s is squashed to s / sqrt(s^2 + 15), a score in (-1, 1); the label is positive at
  *   >= 0.05, negative at <= -0.05, neutral in between (VADER's thresholds).
  *
  * Chinese text is segmented with the built-in `Intl.Segmenter("zh", { granularity: "word" })`
  * (full ICU ships with Node 20 and browsers), then adjusted with this module's dictionary: ICU
- * splits domain words such as 客服 or 性价比 and glues degree words to adjectives (太慢, 很好),
- * so adjacent pieces that form a known word are merged and unknown tokens that are a modifier
- * plus a known word are split. Both lexicons apply to every text, so mixed text ("客服 very
- * slow") is scored in full.
+ * splits domain words such as 客服 or 性价比, glues degree words to adjectives (太慢, 很好) and
+ * cuts negators in varying places (不会|推荐, 不|怎么|好, 一点|也不|贵), so adjacent pieces that
+ * form a known word are merged (不怎么, 一点也, and 卡|顿了 -> 卡顿|了) and unknown tokens that
+ * are a modifier plus a known word are split. Both lexicons apply to every text, so mixed text
+ * ("客服 very slow") is scored in full.
  */
 
 import { CHINESE_THEME_WORDS, ENGLISH_THEME_PHRASES } from "./themes.js";
@@ -72,6 +86,8 @@ const MISSED_EXPECTATION = -1.5;
 const NORMALISATION_ALPHA = 15;
 const LABEL_THRESHOLD = 0.05;
 const LOOKBACK = 3;
+/** Scale of a word under a ceiling ("couldn't be happier"): a superlative, like "extremely". */
+const CEILING_SCALE = 1.5;
 
 // English lexicon: valence -3..+3; common inflections are listed rather than stemmed so that
 // "works" (an expected event) and "worked out" stay distinct.
@@ -113,8 +129,18 @@ const EN_LEXICON: Record<string, number> = {
   unresponsive: -2.2, waiting: -1, waited: -1.2, cracked: -1.8, scratched: -1.5, fake: -2.5, expired: -2,
   "rip off": -2.8, "waste of money": -3, "waste of time": -2.8, "charged twice": -2.5, "double charged": -2.5,
   "never again": -2.5, "so-so": -0.8, "fell apart": -2.5, "falls apart": -2.5, "out of stock": -1.2,
-  "hidden fees": -2, "took forever": -2, "takes forever": -2, "taking forever": -2,
+  "hidden fees": -2, "took forever": -2, "takes forever": -2, "taking forever": -2, crashing: -2, failing: -2,
+  fault: -1.5, happier: 2.5, easier: 1.5, "worth the money": 1.8, "worth it": 1.8, "speak highly": 2.2,
+  "speaks highly": 2.2, "not a fan": -1.5, "big fan": 2, "huge fan": 2.2,
 };
+
+/** Valence of buying again ("will order again"); "won't buy from them again" negates it. */
+const RETURN_INTENT = 2;
+/** Verbs that with "again" shortly after state an intention to return. */
+// prettier-ignore
+const EN_RETURN_VERBS = new Set([
+  "buy", "buying", "order", "ordering", "purchase", "purchasing", "shop", "shopping", "use", "using",
+]);
 
 /** English words for events customers expect: neutral when they happen, negative when they do not. */
 // prettier-ignore
@@ -141,7 +167,23 @@ const EN_MODIFIERS: Record<string, Modifier> = {
   didnt: negator(), doesnt: negator(), isnt: negator(), wasnt: negator(), arent: negator(), werent: negator(),
   wont: negator(), havent: negator(), hasnt: negator(), hadnt: negator(), couldnt: negator(),
   wouldnt: negator(), shouldnt: negator(), "not very": negator(0.8), "not really": negator(0.8),
+  "not too": negator(0.8), "no longer": negator(), stopped: negator(), stops: negator(),
+  // "Not only fast but also cheap" adds to the praise rather than negating it.
+  "not only": boost(1), "not just": boost(1),
 };
+
+/** Negators that set a ceiling before a comparative or with "enough" (see `isCeiling`). */
+const EN_CAN_NEGATORS = new Set(["can't", "cannot", "cant", "couldn't", "couldnt"]);
+// prettier-ignore
+const EN_COMPARATIVES = new Set([
+  "better", "happier", "worse", "easier", "faster", "quicker", "nicer", "smoother", "more", "less",
+]);
+
+/** Verbs that "can't ... enough" turns into emphasis ("can't thank you enough"). */
+// prettier-ignore
+const EN_PRAISE_VERBS = new Set([
+  "recommend", "thank", "thank you", "praise", "love", "appreciate", "say", "speak", "speak highly",
+]);
 
 /** Words that make a following "like" not an opinion ("would like a refund", "looks like"). */
 // prettier-ignore
@@ -170,13 +212,15 @@ const ZH_LEXICON: Record<string, number> = {
   久: -0.8, 不耐烦: -2, 脏: -1.8, 臭: -2, 异味: -1.5, 过期: -2, 变质: -2.5, 发霉: -2.5, 虚假: -2.5, 误导: -2.2, 骚扰: -2.2,
   吵: -1.2, 噪音: -1.2, 断货: -1.2, 单一: -0.8, 不全: -1.2, 不足: -1.2, 漏发: -2, 错发: -2, 少发: -2, 发错: -2, 寄错: -2, 退货: -1,
   没用: -2, 解决了: 1.5, 已解决: 1.5, 已经解决: 1.5, 修好了: 1.5, 不理: -2, 好久: -0.8, 很久: -1, 再也不买: -2.5, 不会再买: -2.2,
-  再也不来: -2.5, 不会再来: -2.2, 态度差: -2.5, 太贵: -2,
+  再也不来: -2.5, 不会再来: -2.2, 态度差: -2.5, 太贵: -2, 精美: 2, 用心: 2, 诚意: 1.5, 可惜: -1.2, 爱答不理: -2.2, 再好不过: 3,
+  别买: -2.5, 不要买: -2.2,
 };
 
 /** Chinese expected events: neutral when they happen, negative when negated (没收到, 没人回复). */
 // prettier-ignore
 const ZH_EXPECTED = new Set([
   "收到", "到货", "到账", "回复", "退款", "发货", "送到", "送达", "处理", "联系", "修好", "理", "管", "响应", "解决", "到", "回电", "退",
+  "发", "使用",
 ]);
 
 // prettier-ignore
@@ -193,9 +237,31 @@ const ZH_MODIFIERS: Record<string, Modifier> = {
   绝不: negator(1.3), 决不: negator(1.3), 没什么: negator(), 再也不: negator(1.3), 还没: negator(), 还没有: negator(),
   尚未: negator(), 不太: negator(0.8), 不算: negator(0.8), 不怎么: negator(0.8), 不够: negator(0.9), 一直没: negator(1.2),
   一直没有: negator(1.2), 都没: negator(), 都没有: negator(), 也没: negator(), 也没有: negator(), 不用: negator(),
+  不会: negator(), 不能: negator(), 不再: negator(), 无法: negator(), 没法: negator(), 从没: negator(),
+  // Softened negators, like "not very": 没那么好 is milder than 不好.
+  没那么: negator(0.8), 没这么: negator(0.8), 不那么: negator(0.8), 不是很: negator(0.8), 不是太: negator(0.8),
+  不是特别: negator(0.8), 不是非常: negator(0.8), 不是那么: negator(0.8), 没有那么: negator(0.8),
+  并没有那么: negator(0.8), 不如: negator(0.8), 还不如: negator(0.8),
+  // Emphasis before a negator (一点也不好 "not good at all"), like 绝不 and 毫无.
+  一点也: boost(1.3), 一点都: boost(1.3), 一点儿也: boost(1.3), 一点儿都: boost(1.3), 丝毫: boost(1.3),
+  压根: boost(1.4), 绝对: boost(1.4),
   // Neutral degree words that ICU glues to the next one (都很, 也很); splitting them frees 很.
   都: boost(1), 也: boost(1),
+  // 那样 marks a comparison (没有宣传的那样好) like 那么, without making it stronger.
+  那样: boost(1),
 };
+
+/** 那么 after 没有 / 不如 further back turns 没有想象中那么好 into 没那么好 (see `scoreTokens`). */
+const ZH_COMPARISON_MARKERS = new Set(["那么", "那样"]);
+const ZH_COMPARISON_NEGATORS = new Set(["没有", "没", "并没有", "并没", "远没有", "不如", "还不如"]);
+const ZH_COMPARISON_NEGATION = negator(0.8);
+/** How far before 那么 its negator may stand (没有|宣传|的|那么 is three). */
+const COMPARISON_REACH = 6;
+/** Negators that close a clause after the word they negate (问题都没有). */
+const ZH_POST_NEGATORS = new Set(["没有", "都没有", "也没有", "都没", "也没"]);
+/** Diminishers after the word (贵了点, 慢了一点): "a bit", like 有点. */
+const ZH_POST_DIMINISHERS = new Set(["点", "点儿", "一点", "一点儿", "些", "一些"]);
+const ZH_POST_DIMINISHER = boost(0.7);
 
 /** Words after which the rest of the sentence carries more weight than what came before. */
 const CONTRAST_WORDS = new Set(["but", "however", "但是", "但", "可是", "不过", "然而", "只是", "却"]);
@@ -209,7 +275,9 @@ const ZH_PARTICLES = new Set(["了", "的", "啊", "呀", "吧", "啦", "哦", "
 // prettier-ignore
 const ZH_PROTECTED = [
   "贵公司", "贵司", "差不多", "不少", "不断", "不同", "好像", "好多", "只好", "正好", "最好", "不仅", "不管", "不到", "没想到", "不然", "不得不",
-  "好几", "好久",
+  "好几", "好久", "好几次", "好几天", "好几个", "好几年",
+  // 说好的 "as agreed" and 麻烦您 "please" are not opinions.
+  "说好", "麻烦您", "麻烦你", "麻烦你们", "麻烦帮", "麻烦帮忙",
 ];
 
 /** Theme keywords are known words too, so 客|服 is rebuilt as 客服 before theme matching. */
@@ -293,21 +361,27 @@ function segmentChinese(run: string): string[] {
   // Split first (很好 -> 很|好) so the merge can then rebuild words across ICU's boundaries
   // (很好|用 -> 很|好用); the merge only ever produces known words, so nothing needs a second split.
   const segments = raw.flatMap((token) => splitChinese(token) ?? [token]);
-  // Merge neighbours that together form a known word (客|服 -> 客服), longest first.
+  // Merge neighbours that together form a known word (客|服 -> 客服), longest first. ICU also
+  // glues a particle to the second half of a word it split (卡|顿了), so a known word followed
+  // by a particle is rebuilt too (卡|顿了 -> 卡顿|了).
   const merged: string[] = [];
   for (let i = 0; i < segments.length;) {
     let word = segments[i];
+    let particle = "";
     let take = 1;
     let joined = word;
     for (let j = i + 1; j < segments.length; j++) {
       joined += segments[j];
-      if (joined.length > MAX_ZH_MERGE_CHARS) break;
-      if (isKnownChinese(joined)) {
-        word = joined;
-        take = j - i + 1;
+      if (joined.length > MAX_ZH_MERGE_CHARS + 1) break;
+      const stem = joined.slice(0, -1);
+      if (isKnownChinese(joined) && joined.length <= MAX_ZH_MERGE_CHARS) {
+        [word, particle, take] = [joined, "", j - i + 1];
+      } else if (segments[j].length > 1 && ZH_PARTICLES.has(joined.at(-1)!) && isKnownChinese(stem)) {
+        [word, particle, take] = [stem, joined.at(-1)!, j - i + 1];
       }
     }
     merged.push(word);
+    if (particle) merged.push(particle);
     i += take;
   }
   return merged;
@@ -434,6 +508,61 @@ export function tokenValence(tokens: readonly TextToken[]): { matches: Sentiment
   return { matches, valence: matches.reduce((sum, match) => sum + match.valence, 0) };
 }
 
+/**
+ * True when "can't" / "couldn't" / "could not" sets a ceiling rather than negating: before a
+ * comparative ("couldn't be happier", "couldn't have arrived any faster"), or with "enough" after
+ * a verb of praise ("can't recommend them enough", "can't say enough good things"; but "can't get
+ * it clean enough" stays a complaint).
+ */
+function isCeiling(tokens: readonly TextToken[], negatorAt: number, wordAt: number): boolean {
+  const negator = tokens[negatorAt];
+  if (negator.han) return false;
+  const before = negatorAt > 0 ? tokens[negatorAt - 1].text : "";
+  if (
+    !EN_CAN_NEGATORS.has(negator.text) &&
+    !(negator.text === "not" && (before === "can" || before === "could"))
+  )
+    return false;
+  let praiseVerb = false;
+  for (let j = negatorAt + 1; j < tokens.length && j <= wordAt + 3 && !tokens[j].isBreak; j++) {
+    const text = tokens[j].text;
+    // "more than" compares with something else ("can't load more than ten items").
+    if (j <= wordAt + 2 && EN_COMPARATIVES.has(text) && tokens[j + 1]?.text !== "than") return true;
+    if (j <= wordAt) praiseVerb ||= EN_PRAISE_VERBS.has(text);
+    if (text === "enough" && praiseVerb) return true;
+  }
+  return false;
+}
+
+/** `RETURN_INTENT` for "buy" / "order" with "again" in the next three words of the clause. */
+function returnIntent(tokens: readonly TextToken[], wordAt: number): number | undefined {
+  if (tokens[wordAt].han || !EN_RETURN_VERBS.has(tokens[wordAt].text)) return undefined;
+  for (let j = wordAt + 1; j < tokens.length && j <= wordAt + 4 && !tokens[j].isBreak; j++) {
+    if (tokens[j].text === "again") return RETURN_INTENT;
+  }
+  return undefined;
+}
+
+/**
+ * Chinese modifiers that follow the word: a diminisher (慢了点 "a bit slow") or, when it ends the
+ * clause, a negator (一点问题都没有 "no problem at all", 一点毛病也没有).
+ */
+function chineseAfterWord(tokens: readonly TextToken[], wordAt: number): Modifier {
+  const rest: string[] = [];
+  for (
+    let j = wordAt + 1;
+    j < tokens.length && !tokens[j].isBreak && !CONTRAST_WORDS.has(tokens[j].text);
+    j++
+  ) {
+    if (!ZH_PARTICLES.has(tokens[j].text)) rest.push(tokens[j].text);
+    if (rest.length > 1) break;
+  }
+  if (rest.length === 1 && ZH_POST_NEGATORS.has(rest[0])) return negator();
+  const next = tokens[wordAt + 1]?.text === "了" ? tokens[wordAt + 2] : tokens[wordAt + 1];
+  if (next !== undefined && ZH_POST_DIMINISHERS.has(next.text)) return ZH_POST_DIMINISHER;
+  return boost(1);
+}
+
 /** The sentiment-bearing words of one tokenised sentence, with their valences after modifiers. */
 function scoreTokens(tokens: readonly TextToken[]): SentimentMatch[] {
   const matches: (SentimentMatch & { position: number })[] = [];
@@ -449,7 +578,7 @@ function scoreTokens(tokens: readonly TextToken[]): SentimentMatch[] {
       clauseStart = index + 1;
       return;
     }
-    const base = valenceOf(token);
+    const base = valenceOf(token) ?? returnIntent(tokens, index);
     const expected = isExpected(token);
     if (base === undefined && !expected) return;
     // Words like 好 / "pretty" are degree words before another opinion word (好慢, "pretty bad").
@@ -460,6 +589,8 @@ function scoreTokens(tokens: readonly TextToken[]): SentimentMatch[] {
 
     let scale = 1;
     let negations = 0;
+    let nearestNegator = -1;
+    let comparisonAt = -1;
     for (let j = index - 1; j >= Math.max(clauseStart, index - LOOKBACK); j--) {
       const previous = tokens[j];
       const modifier = modifierOf(previous);
@@ -470,7 +601,29 @@ function scoreTokens(tokens: readonly TextToken[]): SentimentMatch[] {
         continue;
       }
       scale *= modifier.scale;
-      if (modifier.negate) negations++;
+      if (previous.han && ZH_COMPARISON_MARKERS.has(previous.text)) comparisonAt = j;
+      if (modifier.negate) {
+        negations++;
+        if (nearestNegator < 0) nearestNegator = j;
+      }
+    }
+    if (negations % 2 === 1 && isCeiling(tokens, nearestNegator, index)) {
+      negations--;
+      scale *= CEILING_SCALE;
+    }
+    // 没有想象中那么好: the negator of a comparison reaches past the lookback to its 那么.
+    if (negations === 0 && comparisonAt > clauseStart) {
+      for (let j = comparisonAt - 1; j >= Math.max(clauseStart, comparisonAt - COMPARISON_REACH); j--) {
+        if (!ZH_COMPARISON_NEGATORS.has(tokens[j].text)) continue;
+        negations = 1;
+        scale *= ZH_COMPARISON_NEGATION.scale / ZH_MODIFIER.get(tokens[comparisonAt].text)!.scale;
+        break;
+      }
+    }
+    if (token.han) {
+      const after = chineseAfterWord(tokens, index);
+      scale *= after.scale;
+      if (after.negate) negations++;
     }
     const negated = negations % 2 === 1;
     const valence = expected
