@@ -22,7 +22,7 @@ export interface CustomerActivity {
   firstPurchase: Date | null;
   /** Timestamp of the latest purchase up to `asOf`, or null when the customer never bought. */
   lastPurchase: Date | null;
-  /** Number of purchase transactions (amount >= 0); refunds are not purchases. */
+  /** Number of purchase transactions (amount > 0); refunds and zero-value rows are not purchases. */
   purchaseCount: number;
   /** Number of distinct UTC days with a purchase: the purchase occasions the gap statistics use. */
   purchaseDays: number;
@@ -120,7 +120,7 @@ export function customerActivity(transactions: readonly ActivityTransaction[], a
   const asOfMs = asOf.getTime();
   const asOfDay = utcDay(asOfMs);
   const known = transactions.filter((transaction) => transaction.timestamp.getTime() <= asOfMs);
-  const purchases = known.filter((transaction) => transaction.amount >= 0);
+  const purchases = known.filter((transaction) => transaction.amount > 0);
   const totalSpend = known.reduce((sum, transaction) => sum + transaction.amount, 0);
 
   const purchaseTimes = purchases.map((transaction) => transaction.timestamp.getTime()).sort((a, b) => a - b);

@@ -9,7 +9,7 @@
  */
 
 import { gaussLegendre, incompleteBeta, lbeta, lgamma, digamma, logAddExp, logSigmoid } from "./special.js";
-import { fitLogParameters, type FitDiagnostics } from "./modelFit.js";
+import { explodingShapes, fitLogParameters, type FitDiagnostics } from "./modelFit.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -437,13 +437,15 @@ export function betaGeometricStarts(data: GroupedRows): BgNbdParams[] {
  * a / (a + b) below one in a million per purchase means the model found no dropout at all, and
  * P(alive) is then 1 for everyone whatever their recency.
  */
-export function betaGeometricEdgeProblems([, , a, b]: readonly number[]): string[] {
+export function betaGeometricEdgeProblems([r, , a, b]: readonly number[]): string[] {
   const dropout = a / (a + b);
+  const exploding = explodingShapes(["r", "a", "b"], [r, a, b]);
   return dropout < 1e-6
     ? [
+        ...exploding,
         `a = ${a.toPrecision(3)}, b = ${b.toPrecision(3)}: the mean dropout probability per purchase is ${dropout.toExponential(1)}, so the model sees no dropout and P(alive) is 1 for everyone`,
       ]
-    : [];
+    : exploding;
 }
 
 /**

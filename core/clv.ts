@@ -10,10 +10,16 @@
  * where E[X(0, m)] is the BG/NBD conditional expectation (eq. 10 of Fader, Hardie and Lee 2005,
  * Marketing Science) of purchases in the next m months and E[spend] the Gamma-Gamma conditional
  * expected spend per purchase. A month is 365.25 / 12 days (or that divided by 7 in weeks).
+ * MBG/NBD and Pareto/NBD fits can stand in for BG/NBD (`purchaseModel.ts`): every conditional
+ * expectation is P(alive) × E[purchases | active], so the same sums apply.
+ *
+ * The value if retained is the same sum for a customer known to be active (without the P(alive)
+ * factor): what keeping the customer is worth, the base of the value at risk.
  */
 
-import { bgNbdExpected, bgNbdPAlive, type BgNbdParams } from "./bgNbd.js";
+import type { BgNbdParams } from "./bgNbd.js";
 import { gammaGammaExpectedSpend, type GammaGammaParams } from "./gammaGamma.js";
+import { asPurchaseModel, modelExpectedIfAlive, modelPAlive, type PurchaseModel } from "./purchaseModel.js";
 
 /** Default CLV settings: a 12-month horizon, a 30% margin and a 10% annual discount rate. */
 export const CLV_DEFAULTS = Object.freeze({ horizonMonths: 12, margin: 0.3, annualDiscountRate: 0.1 });
@@ -52,8 +58,10 @@ export interface CustomerLifetimeValue {
   expectedRevenue: number;
   /** The CLV: discounted expected profit over the horizon. */
   discountedValue: number;
-  /** BG/NBD probability that the customer is still active. */
+  /** The purchase model's probability that the customer is still active. */
   pAlive: number;
+  /** The discounted value if the customer is active now: discountedValue / pAlive. */
+  retainedValue: number;
 }
 
 /** Sums over a portfolio of customers. */
@@ -109,13 +117,12 @@ function checkOptions(options: ClvOptions): Settings {
  * [Σ_m ΔE_alive(m), Σ_m ΔE_alive(m) / (1 + d)^m]. Increments are clamped at 0: they are
  * non-negative in exact arithmetic, and clamping keeps rounding from breaking monotonicity.
  */
-function aliveValue(bgNbd: BgNbdParams, x: number, T: number, settings: Settings): [number, number] {
-  const posterior = { r: bgNbd.r + x, alpha: bgNbd.alpha + T, a: bgNbd.a, b: bgNbd.b + x };
+function aliveValue(model: PurchaseModel, x: number, T: number, settings: Settings): [number, number] {
   let previous = 0;
   let purchases = 0;
   let discounted = 0;
   for (let m = 1; m <= settings.horizon; m++) {
-    const current = bgNbdExpected(posterior, m * settings.monthLength);
+    const current = modelExpectedIfAlive(model, m * settings.monthLength, x, T);
     const increment = Math.max(0, current - previous);
     purchases += increment;
     discounted += increment * settings.discount[m];
@@ -125,21 +132,23 @@ function aliveValue(bgNbd: BgNbdParams, x: number, T: number, settings: Settings
 }
 
 function assemble(
-  bgNbd: BgNbdParams,
+  model: PurchaseModel,
   gammaGamma: GammaGammaParams,
   customer: ClvCustomer,
   settings: Settings,
   alive: [number, number],
 ): CustomerLifetimeValue {
-  const pAlive = bgNbdPAlive(bgNbd, customer.x, customer.tx, customer.T);
+  const pAlive = modelPAlive(model, customer.x, customer.tx, customer.T);
   const spend = gammaGammaExpectedSpend(gammaGamma, customer.x, customer.monetary);
   const expectedPurchases = pAlive * alive[0];
+  const retainedValue = settings.margin * spend * alive[1];
   return {
     expectedPurchases,
     expectedSpendPerPurchase: spend,
     expectedRevenue: expectedPurchases * spend,
-    discountedValue: settings.margin * spend * pAlive * alive[1],
+    discountedValue: retainedValue * pAlive,
     pAlive,
+    retainedValue,
   };
 }
 
@@ -148,13 +157,16 @@ function assemble(
  * the formula). The customer's x, tx, T must be in the unit the BG/NBD model was fitted in.
  */
 export function customerLifetimeValue(
-  bgNbd: BgNbdParams,
+  purchaseModel: PurchaseModel | BgNbdParams,
   gammaGamma: GammaGammaParams,
   customer: ClvCustomer,
   options: ClvOptions,
 ): CustomerLifetimeValue {
   const settings = checkOptions(options);
-  return assemble(bgNbd, gammaGamma, customer, settings, aliveValue(bgNbd, customer.x, customer.T, settings));
+  const model = asPurchaseModel(purchaseModel);
+  // P(alive) first: it validates x, tx and T before the horizon sums use them.
+  modelPAlive(model, customer.x, customer.tx, customer.T);
+  return assemble(model, gammaGamma, customer, settings, aliveValue(model, customer.x, customer.T, settings));
 }
 
 /**
@@ -162,12 +174,13 @@ export function customerLifetimeValue(
  * they are computed once per distinct pair; the rest is a few operations per customer.
  */
 export function portfolioLifetimeValue(
-  bgNbd: BgNbdParams,
+  purchaseModel: PurchaseModel | BgNbdParams,
   gammaGamma: GammaGammaParams,
   customers: readonly ClvCustomer[],
   options: ClvOptions,
 ): PortfolioLifetimeValue {
   const settings = checkOptions(options);
+  const model = asPurchaseModel(purchaseModel);
   const cache = new Map<number, Map<number, [number, number]>>();
   const values: CustomerLifetimeValue[] = new Array(customers.length);
   let expectedPurchases = 0;
@@ -181,10 +194,10 @@ export function portfolioLifetimeValue(
     let alive = byT.get(customer.T);
     if (!alive) {
       // Validate x, tx and T before caching, so a bad row cannot poison the cache.
-      bgNbdPAlive(bgNbd, customer.x, customer.tx, customer.T);
-      byT.set(customer.T, (alive = aliveValue(bgNbd, customer.x, customer.T, settings)));
+      modelPAlive(model, customer.x, customer.tx, customer.T);
+      byT.set(customer.T, (alive = aliveValue(model, customer.x, customer.T, settings)));
     }
-    const value = assemble(bgNbd, gammaGamma, customer, settings, alive);
+    const value = assemble(model, gammaGamma, customer, settings, alive);
     values[i] = value;
     expectedPurchases += value.expectedPurchases;
     expectedRevenue += value.expectedRevenue;

@@ -8,11 +8,13 @@
  * 1. prospect   - no purchase yet.
  * 2. win-back   - came back after a lapse (see `CustomerActivity.wonBack`): a return is the
  *                 newest fact about the customer, so it outranks the older history.
- * 3. churned    - no purchase for at least 180 days AND (P(alive) < 0.2 OR overdue ratio > 4).
+ * 3. churned    - no purchase for at least 180 days AND (P(alive) < 0.2 OR overdue ratio > 4
+ *                 OR churn probability >= 90%): the book counts them as lost.
  * 4. onboarding - first purchase at most 90 days ago OR at most 2 purchase days, unless the
- *                 customer is already lapsing (overdue ratio > 2 or P(alive) < 0.5): a new
- *                 customer who stopped buying is in decline, not still onboarding.
- * 5. decline    - overdue ratio > 2 OR P(alive) < 0.5 OR purchase-rate trend <= -0.3.
+ *                 customer is already lapsing (overdue ratio > 2, P(alive) < 0.5 or churn
+ *                 probability >= 75%): a new customer who stopped buying is in decline.
+ * 5. decline    - overdue ratio > 2 OR P(alive) < 0.5 OR churn probability >= 75% OR
+ *                 purchase-rate trend <= -0.3.
  * 6. growth     - purchase-rate trend >= +0.3.
  * 7. mature     - everything else: established and buying at a steady pace.
  *
@@ -20,7 +22,9 @@
  * customers with a single purchase day have no gap of their own, so the reference gap (default
  * 90 days, the onboarding window; pass the population's median gap if known) stands in.
  * The rate trend is `CustomerActivity.purchaseRateTrend`: +-0.3 means the recent purchase rate
- * is about 1.43 times the previous one or 0.7 times it.
+ * is about 1.43 times the previous one or 0.7 times it. The churn probability is the calibrated
+ * P(no purchase in the horizon) of `churnCalibration.ts`; the rules keep the stage from
+ * contradicting it: a customer in the critical band (>= 75%) is never onboarding, growth or mature.
  */
 
 import type { Bilingual } from "./i18n.js";
@@ -70,6 +74,8 @@ export interface LifecycleInput {
   wonBack?: boolean;
   /** Model probability the customer is still active, in [0, 1]; null or absent when not modelled. */
   pAlive?: number | null;
+  /** Calibrated probability of no purchase in the horizon, in [0, 1]; null or absent when unknown. */
+  churnProbability?: number | null;
   /** Gap used for the overdue ratio when the customer has no typical gap; default 90 days. */
   referenceGapDays?: number;
 }
@@ -94,7 +100,9 @@ export const LIFECYCLE_THRESHOLDS = {
   churnMinDaysSincePurchase: 180,
   churnPAlive: 0.2,
   churnOverdueRatio: 4,
+  churnChurnProbability: 0.9,
   declinePAlive: 0.5,
+  declineChurnProbability: 0.75,
   declineOverdueRatio: 2,
   declineTrend: -0.3,
   growthTrend: 0.3,
@@ -213,9 +221,18 @@ function checkInput(input: LifecycleInput): void {
   if (input.referenceGapDays !== undefined && !(input.referenceGapDays > 0)) {
     throw new RangeError(`lifecycleStage: referenceGapDays must be positive, got ${input.referenceGapDays}`);
   }
-  const { pAlive, purchaseRateTrend } = input;
+  const { pAlive, purchaseRateTrend, churnProbability } = input;
   if (pAlive !== null && pAlive !== undefined && !(pAlive >= 0 && pAlive <= 1)) {
     throw new RangeError(`lifecycleStage: pAlive must be a probability in [0, 1], got ${pAlive}`);
+  }
+  if (
+    churnProbability !== null &&
+    churnProbability !== undefined &&
+    !(churnProbability >= 0 && churnProbability <= 1)
+  ) {
+    throw new RangeError(
+      `lifecycleStage: churnProbability must be a probability in [0, 1], got ${churnProbability}`,
+    );
   }
   if (
     purchaseRateTrend !== null &&
@@ -242,6 +259,7 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
   const t = LIFECYCLE_THRESHOLDS;
   const purchases = input.purchaseDays ?? input.purchaseCount;
   const pAlive = input.pAlive ?? null;
+  const churn = input.churnProbability ?? null;
   const trend = input.purchaseRateTrend ?? null;
   const reasons: string[] = [];
   const reasonsZh: string[] = [];
@@ -281,6 +299,8 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
       : `上次购买在${days}天前，是平时${gapText}天间隔的${ratioText}倍`;
   const pAliveEn = pAlive === null ? "" : `P(alive) ${formatPercent(pAlive)}`;
   const pAliveZh = pAlive === null ? "" : `存活概率${formatPercent(pAlive)}`;
+  const churnEn = churn === null ? "" : `churn probability ${formatPercent(churn)}`;
+  const churnZh = churn === null ? "" : `流失概率${formatPercent(churn)}`;
   const trendText = trend === null ? "" : formatPercent(Math.abs(trend));
 
   if (input.wonBack) {
@@ -291,7 +311,8 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
   if (daysSince >= t.churnMinDaysSincePurchase) {
     const lowPAlive = pAlive !== null && pAlive < t.churnPAlive;
     const farOverdue = overdue > t.churnOverdueRatio;
-    if (lowPAlive || farOverdue) {
+    const likelyGone = churn !== null && churn >= t.churnChurnProbability;
+    if (lowPAlive || farOverdue || likelyGone) {
       if (lowPAlive)
         because(
           `${pAliveEn} is below ${formatPercent(t.churnPAlive)}`,
@@ -302,6 +323,11 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
           `${overdueEn} (more than ${t.churnOverdueRatio}x)`,
           `${overdueZh}（超过${t.churnOverdueRatio}倍）`,
         );
+      if (likelyGone)
+        because(
+          `${churnEn} (at least ${formatPercent(t.churnChurnProbability)})`,
+          `${churnZh}（不低于${formatPercent(t.churnChurnProbability)}）`,
+        );
       because(
         `no purchase for ${days} days (at least ${t.churnMinDaysSincePurchase})`,
         `已${days}天未购买（不少于${t.churnMinDaysSincePurchase}天）`,
@@ -310,7 +336,9 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
     }
   }
 
-  const lapsing = overdue > t.declineOverdueRatio || (pAlive !== null && pAlive < t.declinePAlive);
+  const critical = churn !== null && churn >= t.declineChurnProbability;
+  const lapsing =
+    overdue > t.declineOverdueRatio || (pAlive !== null && pAlive < t.declinePAlive) || critical;
   const isNew = tenure <= t.onboardingDays || purchases <= t.onboardingMaxPurchases;
   if (isNew && !lapsing) {
     if (tenure <= t.onboardingDays) {
@@ -337,6 +365,11 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
         `${pAliveZh}，低于${formatPercent(t.declinePAlive)}`,
       );
     }
+    if (critical)
+      because(
+        `${churnEn} (at least ${formatPercent(t.declineChurnProbability)})`,
+        `${churnZh}（不低于${formatPercent(t.declineChurnProbability)}）`,
+      );
     if (falling)
       because(`purchase rate down ${trendText} on the previous period`, `购买频率比上一周期下降${trendText}`);
     return result("decline", overdue);

@@ -18,6 +18,23 @@ export const LOG_BOUND = 25;
 /** A log-parameter within this distance of the box is "at the edge". */
 const EDGE_MARGIN = 1;
 /**
+ * Shape parameters beyond this have collapsed their gamma or beta mixing distribution onto a
+ * point: the "heterogeneity" the model is built on has gone, a sign of a boundary solution.
+ */
+export const EXPLODING_SHAPE = 1e4;
+
+/** Edge problems for shape parameters that have run off to infinity, by name. */
+export function explodingShapes(names: readonly string[], values: readonly number[]): string[] {
+  return names.flatMap((name, i) =>
+    values[i] > EXPLODING_SHAPE
+      ? [
+          `${name} = ${values[i].toPrecision(3)} is exploding (above ${EXPLODING_SHAPE}): the model has collapsed to its no-heterogeneity limit`,
+        ]
+      : [],
+  );
+}
+
+/**
  * Largest standard error of a log-parameter before the likelihood counts as flat in it: 2.5
  * means the 95% interval spans a factor of e^(2 x 1.96 x 2.5) ~ 18,000, i.e. the data say nothing.
  */

@@ -18,12 +18,12 @@
  *   I = ∫_tx^T (α+τ)^-(r+x) (β+τ)^-(s+1) dτ
  *
  * (the first term: still alive at T; the second: died at τ in (tx, T] after the last purchase).
- * The integrand is log-concave in v = ln(min(α, β) + τ), so composite Gauss-Legendre panels sized
- * to its slope, cut where it has fallen by e^-40, give near machine precision.
+ * Composite Gauss-Legendre panels sized to the integrand's slope (see `dropoutIntegral`), cut where
+ * it has fallen by e^-40, give near machine precision for any parameters.
  */
 
 import { lgamma, digamma, logAddExp, gaussLegendre } from "./special.js";
-import { fitLogParameters, type FitDiagnostics } from "./modelFit.js";
+import { explodingShapes, fitLogParameters, type FitDiagnostics } from "./modelFit.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -63,10 +63,10 @@ function checkParams(params: ParetoNbdParams): void {
 
 const NODES = gaussLegendre(8);
 /** Largest fall of the log-integrand across one quadrature panel. */
-const PANEL_DROP = 3;
+const PANEL_DROP = 6;
 /** Where the integrand has fallen this far below its start, the rest is below double precision. */
 const CUTOFF_DROP = 40;
-const MAX_PANELS = 256;
+const MAX_PANELS = 64;
 
 /** The dropout integral I of one customer and, optionally, its parameter derivatives / I. */
 interface DropoutIntegral {
@@ -80,9 +80,13 @@ interface DropoutIntegral {
 }
 
 /**
- * ∫_lo^hi (α+τ)^-k (β+τ)^-m dτ in v = ln(c + τ), c = min(α, β), where both factors are smooth.
- * With `derivatives`, also the integrals of the integrand times -ln(α+τ), -k/(α+τ), -ln(β+τ) and
- * -m/(β+τ) (the derivatives with respect to k's r, α, m's s and β), divided by the integral.
+ * ∫_lo^hi (α+τ)^-k (β+τ)^-m dτ by Gauss-Legendre panels in τ. The log-integrand falls ever more
+ * slowly (it is convex), so each panel is as wide as its starting slope allows for a fall of at
+ * most PANEL_DROP, and at most as wide as min(α, β) + τ so both factors change by at most a factor
+ * of two: a few panels cover a power-law tail and a few more an exponential one (β, s -> ∞), and
+ * the sum stops once the integrand has fallen by CUTOFF_DROP. With `out`'s derivatives: the
+ * integrals of the integrand times -ln(α+τ), -k/(α+τ), -ln(β+τ) and -m/(β+τ) (the derivatives with
+ * respect to k's r, α, m's s and β), each divided by the integral.
  */
 function dropoutIntegral(
   alpha: number,
@@ -99,53 +103,39 @@ function dropoutIntegral(
     return out;
   }
   const c = Math.min(alpha, beta);
-  const v0 = Math.log(c + lo);
-  let v1 = Math.log(c + hi);
-  const logIntegrand = (v: number): number => {
-    const tau = Math.exp(v) - c;
-    return v - k * Math.log(alpha + tau) - m * Math.log(beta + tau);
-  };
-  const slope = (v: number): number => {
-    const tau = Math.exp(v) - c;
-    const e = c + tau;
-    return 1 - (k * e) / (alpha + tau) - (m * e) / (beta + tau);
-  };
-  // The log-integrand is concave, so its tangent at v0 bounds it from above: cut where that
-  // tangent has fallen by CUTOFF_DROP, and size panels by the largest slope (at an end).
-  const startSlope = slope(v0);
-  if (startSlope < 0) v1 = Math.min(v1, v0 + CUTOFF_DROP / -startSlope);
-  const steepest = Math.max(Math.abs(startSlope), Math.abs(slope(v1)), 1e-9);
-  const panels = Math.min(MAX_PANELS, Math.max(1, Math.ceil(((v1 - v0) * steepest) / PANEL_DROP)));
-  const width = (v1 - v0) / panels;
-  const reference = logIntegrand(v0);
+  const logAt = (tau: number) => -k * Math.log(alpha + tau) - m * Math.log(beta + tau);
+  const reference = logAt(lo);
   let sum = 0;
   let sumR = 0;
   let sumAlpha = 0;
   let sumS = 0;
   let sumBeta = 0;
   const { nodes, weights } = NODES;
-  for (let p = 0; p < panels; p++) {
-    const centre = v0 + (p + 0.5) * width;
+  let start = lo;
+  for (let panel = 0; panel < MAX_PANELS && start < hi; panel++) {
+    const slope = k / (alpha + start) + m / (beta + start);
+    const width = Math.min(PANEL_DROP / slope, c + start, hi - start);
+    const half = 0.5 * width;
+    const centre = start + half;
     for (let i = 0; i < nodes.length; i++) {
-      const v = centre + 0.5 * width * nodes[i];
-      const tau = Math.exp(v) - c;
+      const tau = centre + half * nodes[i];
       const logA = Math.log(alpha + tau);
       const logB = Math.log(beta + tau);
-      const value = weights[i] * Math.exp(v - k * logA - m * logB - reference);
+      const value = weights[i] * half * Math.exp(-k * logA - m * logB - reference);
       sum += value;
       sumR -= value * logA;
       sumAlpha -= (value * k) / (alpha + tau);
       sumS -= value * logB;
       sumBeta -= (value * m) / (beta + tau);
     }
+    start += width;
+    if (reference - logAt(start) > CUTOFF_DROP) break;
   }
-  sum *= 0.5 * width;
-  const scale = (0.5 * width) / sum;
   out.logI = reference + Math.log(sum);
-  out.dR = sumR * scale;
-  out.dAlpha = sumAlpha * scale;
-  out.dS = sumS * scale;
-  out.dBeta = sumBeta * scale;
+  out.dR = sumR / sum;
+  out.dAlpha = sumAlpha / sum;
+  out.dS = sumS / sum;
+  out.dBeta = sumBeta / sum;
   return out;
 }
 
@@ -380,13 +370,15 @@ export function fitParetoNbd(rows: readonly PurchaseRow[], options: FitParetoNbd
     starts: starts.map((start) => [start.r, start.alpha, start.s, start.beta]),
     customers: data.totalWeight,
     maxIterations: options.maxIterations,
-    edgeProblems: ([, , s, beta]) => {
+    edgeProblems: ([r, , s, beta]) => {
       const lifetimes = beta / s / span;
+      const exploding = explodingShapes(["r", "s"], [r, s]);
       return lifetimes > 1e6
         ? [
+            ...exploding,
             `s = ${s.toPrecision(3)}, beta = ${beta.toPrecision(3)}: the mean lifetime β/s is ${lifetimes.toExponential(1)} times the customers' mean age, so the model sees no dropout and P(alive) is near 1 for everyone`,
           ]
-        : [];
+        : exploding;
     },
   });
   const [r, alpha, s, beta] = fit.values;

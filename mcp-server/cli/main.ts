@@ -42,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(
         `scores refreshed for ${set.customers.toLocaleString("en-US")} customers as of ${set.asOf.slice(0, 10)} (${seconds} s)\n`,
       );
+      for (const warning of set.models.warnings) process.stderr.write(`warning: ${warning}\n`);
     },
   };
   registerCommands(program, context);

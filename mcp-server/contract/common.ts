@@ -50,7 +50,9 @@ export const bilingualOutput = z.object({ en: z.string(), zh: z.string() });
 
 export const reasonOutput = z.object({
   factor: z.string(),
-  points: z.number().describe("points this factor adds to the 0-100 risk score"),
+  points: z
+    .number()
+    .describe("percentage points this signal adds to the churn probability (negative: it lowers it)"),
   en: z.string(),
   zh: z.string(),
 });
@@ -68,6 +70,10 @@ export const scoreSetOutput = z.object({
   as_of: z.string(),
   computed_at: z.string(),
   model_version: z.string(),
+  horizon_days: z.number().int().describe("churn probability = P(no purchase in the next horizon_days)"),
+  warnings: z
+    .array(z.string())
+    .describe("what to know before trusting these scores, e.g. an as-of date long after the newest purchase"),
 });
 
 /** Filter by account manager, as the listing tools spell it. */
@@ -82,3 +88,50 @@ export const ownerInput = z
 export const riskLevelNames = ["low", "medium", "high", "critical"] as const;
 export const abcTierNames = ["A", "B", "C"] as const;
 export const valueQuadrantNames = ["true-friends", "butterflies", "barnacles", "strangers"] as const;
+
+/** The purchase model a score set uses (BG/NBD, MBG/NBD or Pareto/NBD) and how sound its fit is. */
+export const purchaseModelOutput = z.object({
+  kind: z.enum(["bg-nbd", "mbg-nbd", "pareto-nbd"]),
+  label: z.string(),
+  params: z.record(z.string(), z.number()).describe("the paper's parameters, e.g. r, alpha, a, b"),
+  log_likelihood: z.number(),
+  converged: z.boolean().describe("the optimiser converged and the fit is not degenerate"),
+  degenerate: z
+    .boolean()
+    .describe("parameters at the edge, a flat likelihood or a Hessian that is not positive definite"),
+  problems: z.array(z.string()),
+  iterations: z.number().int(),
+  customers_fitted: z.number(),
+});
+
+/** How the churn probabilities of a score set were made, and the latest backtest. */
+export const churnModelOutput = z.object({
+  horizon_days: z.number().int().describe("churn probability = P(no purchase in the next horizon_days)"),
+  method: z
+    .enum(["calibrated-logistic", "calibrated-dropout-mixture", "model", "heuristic"])
+    .describe("calibrated on the book's own history, or a stated fallback"),
+  purchase_model: purchaseModelOutput.nullable(),
+  selection: z.string().describe("why this purchase model"),
+  calibration: z
+    .object({
+      inner_horizon_days: z.number().int(),
+      origins: z.array(z.string()),
+      examples: z.number().int(),
+      churn_rate: z.number(),
+      weights: z.array(z.object({ feature: z.string(), weight: z.number() })),
+    })
+    .nullable(),
+  notes: z.array(z.string()),
+  last_backtest: z
+    .object({
+      ran_at: z.string(),
+      as_of: z.string(),
+      horizon_days: z.number().int(),
+      customers: z.number().int(),
+      auc: z.number().describe("AUC of the churn probability for 'no purchase in the horizon'"),
+      recency_auc: z.number().describe("the same for days since the last purchase, the baseline"),
+      expected_calibration_error: z.number(),
+    })
+    .nullable()
+    .describe("the latest `crm backtest`: how far to trust the at-risk list; null when none has run"),
+});

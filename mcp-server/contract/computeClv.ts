@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   asOfInput,
+  purchaseModelOutput,
   customerIdInput,
   customerRefOutput,
   cursorInput,
@@ -84,7 +85,7 @@ export const clvCustomerOutput = z.object({
   margin: z.number(),
   margin_source: z.enum(["given", "observed", "default"]),
   modelled: z.boolean().describe("false when the customer has no purchase yet or the models are not fitted"),
-  p_alive: z.number().nullable().describe("BG/NBD probability the customer is still active"),
+  p_alive: z.number().nullable().describe("the purchase model's probability the customer is still active"),
   expected_purchases: z
     .number()
     .nullable()
@@ -93,17 +94,6 @@ export const clvCustomerOutput = z.object({
   expected_revenue: z.number().nullable().describe("expected purchases × spend per purchase, undiscounted"),
   clv: z.number().nullable().describe("discounted expected profit over the horizon"),
   note: z.string().nullable(),
-});
-
-export const bgNbdOutput = z.object({
-  r: z.number(),
-  alpha: z.number(),
-  a: z.number(),
-  b: z.number(),
-  log_likelihood: z.number(),
-  converged: z.boolean(),
-  iterations: z.number().int(),
-  customers_fitted: z.number(),
 });
 
 export const gammaGammaOutput = z.object({
@@ -124,7 +114,7 @@ export const clvModelsOutput = z.object({
   unit: z.literal("days"),
   purchasing_customers: z.number().int(),
   returning_customers: z.number().int(),
-  bg_nbd: bgNbdOutput.nullable(),
+  purchase_model: purchaseModelOutput.nullable(),
   gamma_gamma: gammaGammaOutput.nullable(),
   notes: z.array(z.string()).describe("why a model is missing, and fit-quality warnings"),
 });

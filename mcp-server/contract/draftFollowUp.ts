@@ -137,9 +137,15 @@ export const factsSheetOutput = z.object({
     reasons: z.array(z.string()),
   }),
   risk: z.object({
-    score: z.number().int().describe("0-100, rounded"),
+    churn_probability_percent: z
+      .number()
+      .int()
+      .nullable()
+      .describe("chance of no purchase in the next horizon_days, in whole percent"),
+    horizon_days: z.number().int(),
+    score: z.number().int().describe("0-100: the churn probability in percent"),
     level: z.enum(["low", "medium", "high", "critical"]),
-    reasons: z.array(z.string()).describe("largest contributions first"),
+    reasons: z.array(z.string()).describe("the signals raising the churn probability, largest first"),
   }),
   clv: z.number().describe("12-month customer lifetime value, rounded to cents"),
   rfm_segment: z.enum(rfmSegmentNames).nullable(),

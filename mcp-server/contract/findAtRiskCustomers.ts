@@ -22,7 +22,7 @@ export const findAtRiskCustomersInput = {
     .enum(["value_at_risk", "risk"])
     .optional()
     .describe(
-      "Rank by value at risk (CLV × risk, default: who is most worth saving) or by risk score alone.",
+      "Rank by value at risk (value if retained × churn probability, default: who is most worth saving) or by churn probability alone.",
     ),
   owner: z
     .string()
@@ -39,7 +39,15 @@ export const findAtRiskCustomersInput = {
     .min(0)
     .max(100)
     .optional()
-    .describe(`Only customers whose risk score (0-100) is at least this; default ${DEFAULT_MIN_RISK}.`),
+    .describe(
+      `Only customers whose risk score (0-100, = churn probability in percent) is at least this; default ${DEFAULT_MIN_RISK}.`,
+    ),
+  include_lost: z
+    .boolean()
+    .optional()
+    .describe(
+      "Also list customers the book already counts as lost (lifecycle stage churned), labelled win-back. Default false: they are counted in lost_customers but do not crowd the list.",
+    ),
   limit: limitInput,
   cursor: cursorInput,
   as_of: asOfInput,
@@ -48,14 +56,29 @@ export const findAtRiskCustomersInput = {
 export const atRiskRowOutput = z.object({
   rank: z.number().int(),
   customer: customerRefOutput,
-  risk_score: z.number().describe("0-100; higher means more likely to be lost"),
-  risk_level: z.enum(["low", "medium", "high", "critical"]),
+  churn_probability: z
+    .number()
+    .describe(
+      "probability of no purchase in the next horizon_days (see scores), calibrated on this book's history",
+    ),
+  risk_score: z.number().describe("0-100: round(100 × churn_probability)"),
+  risk_level: z
+    .enum(["low", "medium", "high", "critical"])
+    .describe("churn-probability band: low < 25% <= medium < 50% <= high < 75% <= critical"),
+  list: z
+    .enum(["at-risk", "win-back"])
+    .describe("win-back: the book already counts this customer as lost (lifecycle churned)"),
   top_reasons: z
     .array(reasonOutput)
-    .describe("the largest contributions to the score, with the numbers behind them"),
-  p_alive: z.number().nullable().describe("BG/NBD probability the customer is still active"),
+    .describe("the signals pushing the churn probability up most, with the numbers behind them"),
+  p_alive: z.number().nullable().describe("the purchase model's probability the customer is still active"),
   clv: z.number().describe("12-month customer lifetime value (discounted expected profit)"),
-  value_at_risk: z.number().describe("CLV × risk score / 100"),
+  value_if_retained: z
+    .number()
+    .describe(
+      "discounted 12-month profit if the customer stays active (the CLV without its P(alive) factor)",
+    ),
+  value_at_risk: z.number().describe("value_if_retained × churn_probability"),
   last_purchase: z.string().nullable(),
   days_since_last_purchase: z.number().nullable(),
   typical_gap_days: z.number().nullable(),
@@ -68,6 +91,12 @@ export const atRiskRowOutput = z.object({
 export const findAtRiskCustomersOutput = z.object({
   customers: z.array(atRiskRowOutput),
   ...paginationOutput,
+  lost_customers: z
+    .number()
+    .int()
+    .describe(
+      "customers matching the filters whom the book counts as lost (churned); listed only with include_lost",
+    ),
   scores: scoreSetOutput,
 });
 

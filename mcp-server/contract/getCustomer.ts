@@ -48,15 +48,25 @@ export const purchasesOutput = z.object({
 });
 
 export const customerRiskOutput = z.object({
-  score: z.number().describe("0-100; higher means more likely to be lost"),
-  level: z.enum(riskLevelNames),
+  churn_probability: z
+    .number()
+    .nullable()
+    .describe("probability of no purchase in the next horizon_days (see scores); null without a purchase"),
+  score: z.number().describe("0-100: round(100 × churn_probability)"),
+  level: z.enum(riskLevelNames).describe("churn-probability band"),
   level_label: bilingualOutput,
-  reasons: z.array(reasonOutput).describe("every factor with data, largest contribution first"),
-  value_at_risk: z.number().describe("CLV × risk score / 100"),
+  reasons: z
+    .array(reasonOutput)
+    .describe(
+      "the calibrated signals' contributions, largest push towards churn first; negative points lower it",
+    ),
+  value_if_retained: z.number().describe("discounted 12-month profit if the customer stays active"),
+  value_at_risk: z.number().describe("value_if_retained × churn_probability"),
+  not_scored: z.string().nullable().describe("why the customer could not be scored, when they could not"),
 });
 
 export const customerValueOutput = z.object({
-  p_alive: z.number().nullable().describe("BG/NBD probability the customer is still active"),
+  p_alive: z.number().nullable().describe("the purchase model's probability the customer is still active"),
   clv: z.number().describe("customer lifetime value: discounted expected profit over the horizon"),
   horizon_months: z.number().int(),
   margin_rate: z.number().describe("profit margin used: observed in the data, else the default"),

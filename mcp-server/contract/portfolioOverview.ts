@@ -6,6 +6,7 @@ import {
   lifecycleStageNames,
   ownerInput,
   riskLevelNames,
+  churnModelOutput,
   scoreSetOutput,
 } from "./common.js";
 
@@ -69,13 +70,19 @@ export const portfolioOverviewOutput = z.object({
     .nullable()
     .describe("over NPS survey answers in the last 365 days; null without answers"),
   total_clv: z.number().describe("sum of 12-month CLV"),
-  total_value_at_risk: z.number().describe("sum of CLV × risk score / 100"),
+  total_value_at_risk: z.number().describe("sum of value if retained × churn probability"),
+  expected_churners: z
+    .number()
+    .describe(
+      "sum of churn probabilities: how many of the buying customers are expected not to buy in the horizon",
+    ),
   lifecycle_stages: z.array(
     z.object({ stage: z.enum(lifecycleStageNames), label: bilingualOutput, customers: z.number().int() }),
   ),
   risk_levels: z.array(
     z.object({ level: z.enum(riskLevelNames), label: bilingualOutput, customers: z.number().int() }),
   ),
+  churn_model: churnModelOutput,
   scores: scoreSetOutput,
 });
 

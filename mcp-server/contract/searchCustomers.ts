@@ -50,7 +50,11 @@ export const customerListingOutput = z.object({
   orders: z.number().int().describe("purchase transactions up to as_of"),
   revenue: z.number().describe("net spend up to as_of"),
   last_purchase: z.string().nullable(),
-  risk_score: z.number().describe("0-100; higher means more likely to be lost"),
+  churn_probability: z
+    .number()
+    .nullable()
+    .describe("probability of no purchase in the next horizon_days; null without a purchase"),
+  risk_score: z.number().describe("0-100: round(100 × churn_probability)"),
   risk_level: z.enum(riskLevelNames),
   p_alive: z.number().nullable(),
   clv: z.number().describe("12-month customer lifetime value"),

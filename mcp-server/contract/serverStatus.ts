@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { churnModelOutput } from "./common.js";
 
 export const SERVER_STATUS = "server_status";
 
@@ -18,14 +19,23 @@ export const serverStatusOutput = z.object({
   latest_scores: z
     .object({
       as_of: z.string(),
+      horizon_days: z.number().int(),
       data_version: z.number().int(),
       computed_at: z.string(),
       customers: z.number().int(),
       seconds: z.number().describe("how long computing them took"),
       current: z.boolean().describe("computed from the current data version"),
+      newest_purchase: z.string().nullable().describe("the newest purchase on or before as_of"),
+      warnings: z.array(z.string()).describe("what to know before trusting these scores"),
+      unscored_customers: z.number().int().describe("customers whose history could not be scored"),
     })
     .nullable()
     .describe("the most recently computed score set; null before the first scoring"),
+  churn_model: churnModelOutput
+    .nullable()
+    .describe(
+      "how the latest scores' churn probabilities were made and the latest backtest; null before the first scoring",
+    ),
   llm_endpoint: z
     .object({ base_url: z.string(), model: z.string() })
     .nullable()

@@ -93,9 +93,14 @@ export async function buildFactsSheet(
       reasons: score.lifecycleReasons[language],
     },
     risk: {
+      churn_probability_percent:
+        score.churnProbability === null ? null : Math.round(100 * score.churnProbability),
+      horizon_days: set.horizonDays,
       score: Math.round(score.riskScore),
       level: score.riskLevel,
-      reasons: score.riskReasons.map((reason) => reason[language]),
+      reasons: score.riskReasons
+        .filter((reason) => reason.contribution > 0)
+        .map((reason) => reason[language]),
     },
     clv: Math.round(score.clv * 100) / 100,
     rfm_segment: score.rfm?.segment ?? null,
@@ -148,7 +153,7 @@ export function factsSheetMarkdown(facts: FactsSheet): string {
   if (facts.do_not_contact) lines.push("**Do not contact.**");
   lines.push(
     `- ${zh ? "生命周期" : "Lifecycle"}: ${facts.lifecycle.label} (${facts.lifecycle.reasons.join("; ")})`,
-    `- ${zh ? "风险" : "Risk"}: ${facts.risk.score}/100 ${riskLevelLabel(facts.risk.level, facts.language)}${facts.risk.reasons.length > 0 ? ` — ${facts.risk.reasons.slice(0, 3).join("; ")}` : ""}`,
+    `- ${zh ? "流失风险" : "Churn risk"}: ${facts.risk.churn_probability_percent === null ? "-" : `${facts.risk.churn_probability_percent}%`} ${zh ? `（${facts.risk.horizon_days}天内不再购买的概率，${riskLevelLabel(facts.risk.level, facts.language)}）` : `chance of no purchase in ${facts.risk.horizon_days} days (${riskLevelLabel(facts.risk.level, facts.language)})`}${facts.risk.reasons.length > 0 ? ` — ${facts.risk.reasons.slice(0, 3).join("; ")}` : ""}`,
     `- CLV: ${facts.clv.toFixed(2)}; ${zh ? "订单" : "orders"} ${p.orders}; ${zh ? "收入" : "revenue"} ${p.revenue.toFixed(2)}`,
     `- ${zh ? "上次购买" : "Last purchase"}: ${p.last_purchase ?? "-"}${p.days_since_last_purchase !== null ? ` (${p.days_since_last_purchase} ${zh ? "天前" : "days ago"})` : ""}; ${zh ? "通常间隔" : "usual gap"}: ${p.typical_gap_days ?? "-"} ${zh ? "天" : "days"}`,
   );

@@ -360,7 +360,7 @@ const EN: Phrases = {
   script(c, facts, goal, text, points) {
     const who = `${c.fullName ?? facts.customer.name}${c.company ? ` (${c.company})` : ""}`;
     const briefing = [
-      `- Lifecycle stage: ${facts.lifecycle.label}. Risk score: ${facts.risk.score} (${RISK_LEVELS[facts.risk.level].label.en.toLowerCase()}).`,
+      `- Lifecycle stage: ${facts.lifecycle.label}. Churn risk: ${facts.risk.score}% chance of no purchase in ${facts.risk.horizon_days} days (${RISK_LEVELS[facts.risk.level].label.en.toLowerCase()}).`,
     ];
     if (facts.risk.reasons.length > 0) briefing.push(`- Why: ${facts.risk.reasons.slice(0, 2).join("; ")}.`);
     if (c.lastPurchase) {
@@ -591,7 +591,7 @@ const ZH: Phrases = {
   script(c, facts, goal, text, points) {
     const who = `${c.fullName ?? facts.customer.name}${c.company ? `（${c.company}）` : ""}`;
     const briefing = [
-      `- 生命周期阶段：${facts.lifecycle.label}。风险评分：${facts.risk.score}（${RISK_LEVELS[facts.risk.level].label.zh}）。`,
+      `- 生命周期阶段：${facts.lifecycle.label}。流失风险：${facts.risk.horizon_days}天内不再购买的概率为${facts.risk.score}%（${RISK_LEVELS[facts.risk.level].label.zh}）。`,
     ];
     if (facts.risk.reasons.length > 0)
       briefing.push(`- 原因：${facts.risk.reasons.slice(0, 2).join("；")}。`);

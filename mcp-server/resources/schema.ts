@@ -39,17 +39,29 @@ const TABLE_NOTES: Record<string, { about: string; columns?: Record<string, stri
     about: "Drafted messages (never sent by the product).",
     columns: { generator: "which generator wrote the text" },
   },
-  score_sets: { about: "Cached model fits: one per as-of date and data version." },
+  score_sets: {
+    about:
+      "Cached model fits: one per as-of date, churn horizon and data version; models holds the purchase model, calibration and warnings.",
+  },
   customer_scores: {
-    about: "Cached per-customer scores for a score set: P(alive), CLV, risk, lifecycle stage, RFM, ABC tier.",
+    about:
+      "Cached per-customer scores for a score set: churn probability, P(alive), CLV, value at risk, lifecycle stage, RFM, ABC tier.",
     columns: {
-      x: "repeat purchase days (BG/NBD frequency)",
+      x: "repeat purchase days (the purchase model's frequency)",
       tx: "days from first to last purchase (recency)",
       t: "days from first purchase to as-of (age T)",
-      p_alive: "BG/NBD probability the customer is still active",
+      p_alive: "the purchase model's probability the customer is still active",
+      churn_probability:
+        "probability of no purchase in the next horizon_days, calibrated on the book's history",
       clv: "12-month customer lifetime value: discounted expected profit",
-      value_at_risk: "clv × risk_score / 100",
+      value_if_retained: "discounted 12-month profit if the customer stays active",
+      risk_score: "round(100 × churn_probability)",
+      value_at_risk: "value_if_retained × churn_probability",
+      score_problem: "why the customer could not be scored, when they could not",
     },
+  },
+  backtests: {
+    about: "Results of `crm backtest`: AUC and calibration of the churn probability on a time split.",
   },
   audit_log: { about: "Every write made through the MCP server: who, when, what." },
   settings: { about: "Internal settings (data version, HTTP token). Not customer data." },

@@ -13,19 +13,21 @@ export interface CustomerRecord {
     language: "en" | "zh" | null;
     status: string;
   }[];
-  lastInteraction: Date | null;
+  /** Times of the customer's interactions (calls, emails, ...), oldest first. */
+  interactions: Date[];
 }
 
 /**
  * Reads everything the scores depend on up to `asOf` in four sequential scans (one per table),
- * grouped by customer. One pass per table is far faster than a query per customer.
+ * grouped by customer. One pass per table is far faster than a query per customer. A backtest
+ * passes the end of its holdout as `asOf` and lets the scoring cut at the split itself.
  */
 export async function loadBook(store: Store, asOf: Date): Promise<CustomerRecord[]> {
   const end = storedTime(asOf);
   const customers = await store.db.all<{ id: number }>("SELECT id FROM customers ORDER BY id");
   const byId = new Map<number, CustomerRecord>();
   const records = customers.map(({ id }) => {
-    const record: CustomerRecord = { id, transactions: [], feedback: [], lastInteraction: null };
+    const record: CustomerRecord = { id, transactions: [], feedback: [], interactions: [] };
     byId.set(id, record);
     return record;
   });
@@ -65,13 +67,10 @@ export async function loadBook(store: Store, asOf: Date): Promise<CustomerRecord
       status: row.status,
     });
   }
-  const interactions = await store.db.all<{ customer_id: number; last: string }>(
-    "SELECT customer_id, MAX(occurred_at) AS last FROM interactions WHERE occurred_at <= ? GROUP BY customer_id",
+  const interactions = await store.db.all<{ customer_id: number; occurred_at: string }>(
+    "SELECT customer_id, occurred_at FROM interactions WHERE occurred_at <= ? ORDER BY customer_id, occurred_at",
     [end],
   );
-  for (const row of interactions) {
-    const record = byId.get(row.customer_id);
-    if (record) record.lastInteraction = new Date(row.last);
-  }
+  for (const row of interactions) byId.get(row.customer_id)?.interactions.push(new Date(row.occurred_at));
   return records;
 }

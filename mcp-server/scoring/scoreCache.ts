@@ -1,7 +1,12 @@
 import type { SqlValue } from "../store/database.js";
 import type { Store } from "../store/store.js";
 import { loadBook } from "./loadBook.js";
-import { scoreCustomers, type BookModels, type CustomerScore } from "./scoreCustomers.js";
+import {
+  DEFAULT_HORIZON_DAYS,
+  scoreCustomers,
+  type BookModels,
+  type CustomerScore,
+} from "./scoreCustomers.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION } from "./settings.js";
 import { storedTime } from "../store/timestamps.js";
 
@@ -9,6 +14,8 @@ import { storedTime } from "../store/timestamps.js";
 export interface ScoreSet {
   id: number;
   asOf: string;
+  /** Churn horizon in days: the churn probability is P(no purchase in the next horizonDays). */
+  horizonDays: number;
   dataVersion: number;
   modelVersion: string;
   computedAt: string;
@@ -33,9 +40,11 @@ const COLUMNS = [
   "monetary",
   "margin_rate",
   "p_alive",
+  "churn_probability",
   "expected_purchases",
   "expected_spend",
   "clv",
+  "value_if_retained",
   "risk_score",
   "risk_level",
   "value_at_risk",
@@ -51,6 +60,7 @@ const COLUMNS = [
   "latest_nps",
   "open_complaints",
   "last_interaction",
+  "score_problem",
 ] as const;
 
 /** A `customer_scores` row as SQLite returns it. */
@@ -72,9 +82,11 @@ function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
     score.monetary,
     score.marginRate,
     score.pAlive,
+    score.churnProbability,
     score.expectedPurchases,
     score.expectedSpend,
     score.clv,
+    score.valueIfRetained,
     score.riskScore,
     score.riskLevel,
     score.valueAtRisk,
@@ -90,6 +102,7 @@ function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
     score.latestNps,
     score.openComplaints,
     score.lastInteraction,
+    score.scoreProblem,
   ];
 }
 
@@ -110,9 +123,11 @@ export function rowToScore(row: ScoreRow): CustomerScore {
     monetary: Number(row.monetary),
     marginRate: Number(row.margin_rate),
     pAlive: number(row.p_alive),
+    churnProbability: number(row.churn_probability),
     expectedPurchases: number(row.expected_purchases),
     expectedSpend: number(row.expected_spend),
     clv: Number(row.clv),
+    valueIfRetained: Number(row.value_if_retained),
     riskScore: Number(row.risk_score),
     riskLevel: row.risk_level as CustomerScore["riskLevel"],
     valueAtRisk: Number(row.value_at_risk),
@@ -133,12 +148,14 @@ export function rowToScore(row: ScoreRow): CustomerScore {
     latestNps: number(row.latest_nps),
     openComplaints: Number(row.open_complaints),
     lastInteraction: row.last_interaction as string | null,
+    scoreProblem: row.score_problem as string | null,
   };
 }
 
 interface ScoreSetRow {
   id: number;
   as_of: string;
+  horizon_days: number;
   data_version: number;
   model_version: string;
   computed_at: string;
@@ -151,6 +168,7 @@ function toScoreSet(row: ScoreSetRow): ScoreSet {
   return {
     id: row.id,
     asOf: row.as_of,
+    horizonDays: row.horizon_days,
     dataVersion: row.data_version,
     modelVersion: row.model_version,
     computedAt: row.computed_at,
@@ -163,53 +181,69 @@ function toScoreSet(row: ScoreSetRow): ScoreSet {
 const inFlight = new Map<string, Promise<ScoreSet>>();
 
 /**
- * The score set for `asOf` on the current data: read from the cache when it is there, else
- * computed once (concurrent callers share the computation) and stored. Older sets beyond
- * `KEPT_SCORE_SETS` are dropped.
+ * The score set for `asOf` and the churn horizon on the current data: read from the cache when it
+ * is there, else computed once (concurrent callers share the computation) and stored. Older sets
+ * beyond `KEPT_SCORE_SETS` are dropped.
  */
 export async function ensureScores(
   store: Store,
   asOf: Date,
   now: () => Date = () => new Date(),
+  horizonDays: number = DEFAULT_HORIZON_DAYS,
 ): Promise<ScoreSet> {
   const asOfText = storedTime(asOf);
   const dataVersion = await store.dataVersion();
-  const cached = await store.db.get<ScoreSetRow>(
-    "SELECT * FROM score_sets WHERE as_of = ? AND data_version = ? AND model_version = ?",
-    [asOfText, dataVersion, MODEL_VERSION],
-  );
+  const key = [asOfText, horizonDays, dataVersion, MODEL_VERSION] as const;
+  const cached = await store.db.get<ScoreSetRow>(SELECT_SET, [...key]);
   if (cached) return toScoreSet(cached);
-  const key = `${store.path}|${asOfText}|${dataVersion}`;
-  let pending = inFlight.get(key);
+  const flightKey = `${store.path}|${key.join("|")}`;
+  let pending = inFlight.get(flightKey);
   if (!pending) {
-    pending = computeAndStore(store, asOf, asOfText, dataVersion, now).finally(() => inFlight.delete(key));
-    inFlight.set(key, pending);
+    pending = computeAndStore(store, asOf, horizonDays, dataVersion, now).finally(() =>
+      inFlight.delete(flightKey),
+    );
+    inFlight.set(flightKey, pending);
   }
   return pending;
 }
 
+const SELECT_SET =
+  "SELECT * FROM score_sets WHERE as_of = ? AND horizon_days = ? AND data_version = ? AND model_version = ?";
+
 async function computeAndStore(
   store: Store,
   asOf: Date,
-  asOfText: string,
+  horizonDays: number,
   dataVersion: number,
   now: () => Date,
 ): Promise<ScoreSet> {
   const started = performance.now();
+  const asOfText = storedTime(asOf);
   const records = await loadBook(store, asOf);
-  const { models, scores } = scoreCustomers(records, asOf);
+  const { models, scores } = scoreCustomers(records, asOf, { horizonDays });
   const seconds = (performance.now() - started) / 1000;
   const computedAt = storedTime(now());
   return store.db.transaction(async () => {
     // Another process may have computed the same set while this one worked.
-    const existing = await store.db.get<ScoreSetRow>(
-      "SELECT * FROM score_sets WHERE as_of = ? AND data_version = ? AND model_version = ?",
-      [asOfText, dataVersion, MODEL_VERSION],
-    );
+    const existing = await store.db.get<ScoreSetRow>(SELECT_SET, [
+      asOfText,
+      horizonDays,
+      dataVersion,
+      MODEL_VERSION,
+    ]);
     if (existing) return toScoreSet(existing);
     const { lastID } = await store.db.run(
-      "INSERT INTO score_sets (as_of, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [asOfText, dataVersion, MODEL_VERSION, computedAt, seconds, scores.length, JSON.stringify(models)],
+      "INSERT INTO score_sets (as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [
+        asOfText,
+        horizonDays,
+        dataVersion,
+        MODEL_VERSION,
+        computedAt,
+        seconds,
+        scores.length,
+        JSON.stringify(models),
+      ],
     );
     await store.db.insertRows(
       "customer_scores",
@@ -222,6 +256,7 @@ async function computeAndStore(
     return {
       id: lastID,
       asOf: asOfText,
+      horizonDays,
       dataVersion,
       modelVersion: MODEL_VERSION,
       computedAt,

@@ -7,7 +7,8 @@ import { CLV_DEFAULTS } from "../../core/clv.js";
 export const SCORING_DEFAULTS = CLV_DEFAULTS;
 
 /** Bump when the scoring changes, so cached scores from older code are recomputed. */
-export const MODEL_VERSION = "crm-scores/1: BG/NBD + Gamma-Gamma (days), CLV 12m, RFM, lifecycle, risk";
+export const MODEL_VERSION =
+  "crm-scores/2: BG/NBD, MBG/NBD or Pareto/NBD chosen per book + Gamma-Gamma (days), churn probability calibrated on inner windows, CLV 12m, RFM, lifecycle";
 
 /** How many score sets (as-of dates and data versions) the store keeps. */
 export const KEPT_SCORE_SETS = 4;

@@ -160,4 +160,86 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX customer_scores_by_risk
     ON customer_scores (score_set_id, risk_score DESC, value_at_risk DESC, customer_id);
   `,
+  // 4: churn probabilities. Cached scores are derived data, so the score tables are rebuilt rather
+  // than altered: score sets are now keyed by their churn horizon too, customer scores carry the
+  // calibrated churn probability, the value if retained and why a customer could not be scored.
+  // Backtests keep their results so status reports can say how far to trust the at-risk list.
+  `
+  DROP TABLE customer_scores;
+  DROP TABLE score_sets;
+  CREATE TABLE score_sets (
+    id INTEGER PRIMARY KEY,
+    as_of TEXT NOT NULL,
+    horizon_days INTEGER NOT NULL,
+    data_version INTEGER NOT NULL,
+    model_version TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    customers INTEGER NOT NULL,
+    models TEXT NOT NULL,
+    UNIQUE (as_of, horizon_days, data_version, model_version)
+  );
+
+  CREATE TABLE customer_scores (
+    score_set_id INTEGER NOT NULL REFERENCES score_sets (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    orders INTEGER NOT NULL,
+    revenue REAL NOT NULL,
+    first_purchase TEXT,
+    last_purchase TEXT,
+    days_since_last_purchase INTEGER,
+    typical_gap_days REAL,
+    x INTEGER NOT NULL,
+    tx REAL NOT NULL,
+    t REAL NOT NULL,
+    monetary REAL NOT NULL,
+    margin_rate REAL NOT NULL,
+    p_alive REAL,
+    churn_probability REAL,
+    expected_purchases REAL,
+    expected_spend REAL,
+    clv REAL NOT NULL,
+    value_if_retained REAL NOT NULL,
+    risk_score REAL NOT NULL,
+    risk_level TEXT NOT NULL,
+    value_at_risk REAL NOT NULL,
+    risk_reasons TEXT NOT NULL,
+    lifecycle_stage TEXT NOT NULL,
+    lifecycle_reasons TEXT NOT NULL,
+    rfm_r INTEGER,
+    rfm_f INTEGER,
+    rfm_m INTEGER,
+    rfm_segment TEXT,
+    abc_tier TEXT,
+    value_quadrant TEXT,
+    latest_nps REAL,
+    open_complaints INTEGER NOT NULL,
+    last_interaction TEXT,
+    score_problem TEXT,
+    PRIMARY KEY (score_set_id, customer_id)
+  ) WITHOUT ROWID;
+  -- find_at_risk_customers: a page in value-at-risk or risk order, threshold as a residual filter.
+  CREATE INDEX customer_scores_by_value_at_risk
+    ON customer_scores (score_set_id, value_at_risk DESC, risk_score DESC, customer_id);
+  CREATE INDEX customer_scores_by_risk
+    ON customer_scores (score_set_id, risk_score DESC, value_at_risk DESC, customer_id);
+  -- compute_clv's leaderboard and portfolio totals: the top of the book by CLV.
+  CREATE INDEX customer_scores_clv ON customer_scores (score_set_id, clv DESC);
+
+  CREATE TABLE backtests (
+    id INTEGER PRIMARY KEY,
+    ran_at TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    horizon_days INTEGER NOT NULL,
+    data_version INTEGER NOT NULL,
+    model_version TEXT NOT NULL,
+    customers INTEGER NOT NULL,
+    churn_rate REAL NOT NULL,
+    auc REAL NOT NULL,
+    expected_calibration_error REAL NOT NULL,
+    result TEXT NOT NULL
+  );
+  -- server_status and portfolio_overview: the latest backtest.
+  CREATE INDEX backtests_ran_at ON backtests (ran_at);
+  `,
 ];

@@ -20,10 +20,12 @@ import {
   nextCursor,
   page,
   percent,
+  purchaseModelInfo,
   scoreSetInfo,
   scoresFor,
   toolResult,
 } from "./support.js";
+import { PURCHASE_MODELS } from "../../core/purchaseModel.js";
 
 type Input = {
   customer_id?: string;
@@ -43,8 +45,9 @@ const SUSPECT_CORRELATION = 0.3;
 
 export const CLV_FORMULA =
   "CLV = sum over months m = 1..H of margin × E[spend per purchase] × (E[purchases by month m] - E[purchases by month m-1]) / (1 + d)^m, " +
-  "where d = (1 + annual discount rate)^(1/12) - 1 and a month is 365.25/12 days. E[purchases] is the BG/NBD expectation " +
-  "given the customer's repeat purchases x, recency tx and age T (Fader, Hardie & Lee 2005, Marketing Science, eq. 10), " +
+  "where d = (1 + annual discount rate)^(1/12) - 1 and a month is 365.25/12 days. E[purchases] is the purchase model's expectation " +
+  "given the customer's repeat purchases x, recency tx and age T (BG/NBD: Fader, Hardie & Lee 2005, Marketing Science, eq. 10; " +
+  "MBG/NBD: Batislam et al. 2007; Pareto/NBD: Schmittlein et al. 1987; the model is chosen per book by a backtest on its own history), " +
   "which already weighs in P(alive); E[spend per purchase] is the Gamma-Gamma expectation given x and the mean repeat spend " +
   "(Fader, Hardie & Lee 2005, JMR). Both models are fitted once per as-of date on the whole book and reused here.";
 
@@ -102,7 +105,7 @@ async function customersWithMargins(deps: ServerDeps, set: ScoreSet, ids: number
 }
 
 /**
- * Lifetime values from the cached BG/NBD and Gamma-Gamma fits and each customer's cached
+ * Lifetime values from the cached purchase-model and Gamma-Gamma fits and each customer's cached
  * (x, tx, T, monetary): nothing is refitted, so a call costs a few model evaluations per customer.
  */
 export async function computeClv(deps: ServerDeps, input: Input): Promise<ComputeClvResult> {
@@ -123,8 +126,9 @@ export async function computeClv(deps: ServerDeps, input: Input): Promise<Comput
           selected.map(({ customer }) => customer.id),
         )
       : new Set<number>();
-  const { bgNbd, gammaGamma } = set.models;
-  const fitted = bgNbd !== null && gammaGamma !== null;
+  const { gammaGamma } = set.models;
+  const purchaseModel = set.models.churn.purchaseModel;
+  const fitted = purchaseModel !== null && gammaGamma !== null;
 
   // Customers sharing a margin are valued in one portfolio call, which reuses the horizon sums
   // for customers with the same (x, T).
@@ -140,7 +144,7 @@ export async function computeClv(deps: ServerDeps, input: Input): Promise<Comput
     }
     for (const [margin, group] of byMargin) {
       const portfolio = portfolioLifetimeValue(
-        bgNbd,
+        purchaseModel,
         gammaGamma,
         group.map(({ score }) => ({ x: score.x, tx: score.tx, T: score.T, monetary: score.monetary })),
         { horizonMonths, margin, annualDiscountRate, unit: set.models.unit },
@@ -217,10 +221,13 @@ export async function computeClv(deps: ServerDeps, input: Input): Promise<Comput
 }
 
 function modelsReport(set: ScoreSet): ComputeClvResult["models"] {
-  const { bgNbd, gammaGamma } = set.models;
+  const { gammaGamma } = set.models;
+  const purchaseModel = set.models.churn.purchaseModel;
   const notes = [...set.models.notes];
-  if (bgNbd && !bgNbd.converged)
-    notes.push("BG/NBD optimiser did not report convergence; treat values with care");
+  if (purchaseModel && !purchaseModel.converged)
+    notes.push(
+      `${PURCHASE_MODELS[purchaseModel.kind].label} fit did not converge to a sound estimate; treat values with care`,
+    );
   if (gammaGamma && !gammaGamma.converged)
     notes.push("Gamma-Gamma optimiser did not report convergence; treat values with care");
   if (gammaGamma && Math.abs(gammaGamma.frequencyMonetaryCorrelation) > SUSPECT_CORRELATION) {
@@ -229,20 +236,11 @@ function modelsReport(set: ScoreSet): ComputeClvResult["models"] {
     );
   }
   return {
-    fitted: bgNbd !== null && gammaGamma !== null,
+    fitted: purchaseModel !== null && gammaGamma !== null,
     unit: set.models.unit,
     purchasing_customers: set.models.purchasingCustomers,
     returning_customers: set.models.returningCustomers,
-    bg_nbd: bgNbd && {
-      r: bgNbd.r,
-      alpha: bgNbd.alpha,
-      a: bgNbd.a,
-      b: bgNbd.b,
-      log_likelihood: bgNbd.logLikelihood,
-      converged: bgNbd.converged,
-      iterations: bgNbd.iterations,
-      customers_fitted: bgNbd.customers,
-    },
+    purchase_model: purchaseModel && purchaseModelInfo(purchaseModel),
     gamma_gamma: gammaGamma && {
       p: gammaGamma.p,
       q: gammaGamma.q,
@@ -299,13 +297,16 @@ export function clvMarkdown(result: ComputeClvResult): string {
     lines.push("", "No customers in this selection.");
   }
   if (result.next_cursor) lines.push("", `More: call again with cursor "${result.next_cursor}".`);
-  if (models.bg_nbd && models.gamma_gamma) {
-    const bg = models.bg_nbd;
+  if (models.purchase_model && models.gamma_gamma) {
+    const model = models.purchase_model;
     const gg = models.gamma_gamma;
+    const params = Object.entries(model.params)
+      .map(([name, value]) => `${name}=${value.toPrecision(4)}`)
+      .join(", ");
     lines.push(
       "",
-      `Models (fitted once for ${result.scores.as_of}, in days): BG/NBD r=${bg.r.toPrecision(4)}, α=${bg.alpha.toPrecision(4)}, a=${bg.a.toPrecision(4)}, b=${bg.b.toPrecision(4)} ` +
-        `(log-likelihood ${bg.log_likelihood.toFixed(1)}, ${bg.converged ? "converged" : "NOT converged"}, ${bg.customers_fitted} customers); ` +
+      `Models (fitted once for ${result.scores.as_of}, in days): ${model.label} ${params} ` +
+        `(log-likelihood ${model.log_likelihood.toFixed(1)}, ${model.converged ? "converged" : model.degenerate ? "DEGENERATE" : "NOT converged"}, ${model.customers_fitted} customers); ` +
         `Gamma-Gamma p=${gg.p.toPrecision(4)}, q=${gg.q.toPrecision(4)}, v=${gg.v.toPrecision(4)} (log-likelihood ${gg.log_likelihood.toFixed(1)}, ` +
         `${gg.converged ? "converged" : "NOT converged"}, ${gg.customers_fitted} customers, frequency-spend correlation ${gg.frequency_monetary_correlation.toFixed(2)}).`,
     );
@@ -324,7 +325,7 @@ export function registerComputeClv(server: McpServer, deps: ServerDeps): void {
         "Customer lifetime value with its breakdown (P(alive), expected purchases, expected spend per purchase, expected " +
         "revenue, discounted profit) for one customer, a list of up to 100, an RFM segment or a lifecycle stage, with totals. " +
         "Choose the horizon (months), margin and discount rate to answer 'what is this segment worth over 3 years at a 25% margin?'. " +
-        "Uses the BG/NBD and Gamma-Gamma models already fitted for the as-of date (parameters and fit quality are reported); " +
+        "Uses the purchase model (BG/NBD, MBG/NBD or Pareto/NBD, chosen per book) and Gamma-Gamma already fitted for the as-of date (parameters and fit quality are reported); " +
         "give exactly one of customer_id, customer_ids, segment, lifecycle_stage.",
       inputSchema: computeClvInput,
       outputSchema: computeClvOutput,

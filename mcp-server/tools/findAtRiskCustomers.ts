@@ -11,7 +11,18 @@ import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
 import type { CustomerRow } from "../store/rows.js";
-import { cell, customerRef, money, nextCursor, page, round, scoresFor, toolResult } from "./support.js";
+import {
+  cell,
+  customerRef,
+  money,
+  nextCursor,
+  page,
+  percent,
+  round,
+  scoreSetInfo,
+  scoresFor,
+  toolResult,
+} from "./support.js";
 
 type Input = {
   sort_by?: "value_at_risk" | "risk";
@@ -20,6 +31,7 @@ type Input = {
   lifecycle_stage?: string;
   min_clv?: number;
   min_risk?: number;
+  include_lost?: boolean;
   limit?: number;
   cursor?: string;
   as_of?: string;
@@ -57,23 +69,38 @@ export async function findAtRiskCustomers(
   }
   const params: SqlValue[] = [set.id, input.min_risk ?? DEFAULT_MIN_RISK, ...filterParams];
   const join = input.owner ? "JOIN customers c ON c.id = s.customer_id" : "";
-  const extra = filtersSql.map((clause) => ` AND ${clause}`).join("");
+  const shared = filtersSql.map((clause) => ` AND ${clause}`).join("");
+  // Customers the book counts as lost are win-back work, not retention: left out unless asked for.
+  const lost = " AND s.lifecycle_stage = 'churned'";
+  const extra = input.include_lost ? shared : `${shared} AND s.lifecycle_stage <> 'churned'`;
   // A score set never changes once written, so its counts can be remembered: paging through a
   // list (or asking again) then costs only the page. Counting walks the risk index from the
   // threshold down; the customers table is read only for the owner filter.
-  const countKey = JSON.stringify([deps.store.path, set.id, set.computedAt, params, input.owner ?? null]);
-  let total = totalsCache.get(countKey);
-  if (total === undefined) {
-    total =
-      (
-        await deps.store.db.get<{ count: number }>(
-          `SELECT COUNT(*) AS count FROM customer_scores s ${join} WHERE s.score_set_id = ? AND s.risk_score >= ?${extra}`,
-          params,
-        )
-      )?.count ?? 0;
-    if (totalsCache.size >= TOTALS_CACHE_SIZE) totalsCache.delete(totalsCache.keys().next().value!);
-    totalsCache.set(countKey, total);
-  }
+  const count = async (where: string): Promise<number> => {
+    const countKey = JSON.stringify([
+      deps.store.path,
+      set.id,
+      set.computedAt,
+      params,
+      input.owner ?? null,
+      where,
+    ]);
+    let cached = totalsCache.get(countKey);
+    if (cached === undefined) {
+      cached =
+        (
+          await deps.store.db.get<{ count: number }>(
+            `SELECT COUNT(*) AS count FROM customer_scores s ${join} WHERE s.score_set_id = ? AND s.risk_score >= ?${where}`,
+            params,
+          )
+        )?.count ?? 0;
+      if (totalsCache.size >= TOTALS_CACHE_SIZE) totalsCache.delete(totalsCache.keys().next().value!);
+      totalsCache.set(countKey, cached);
+    }
+    return cached;
+  };
+  const total = await count(extra);
+  const lostCustomers = await count(shared + lost);
   // The page is read in ranking-index order and stops after `limit` rows. The unary + keeps
   // SQLite from choosing the risk range instead, which would sort every customer at risk.
   const order =
@@ -92,8 +119,10 @@ export async function findAtRiskCustomers(
     return {
       rank: offset + index + 1,
       customer: customerRef(row),
-      risk_score: round(score.riskScore, 1),
+      churn_probability: round(score.churnProbability ?? 0, 4),
+      risk_score: score.riskScore,
       risk_level: score.riskLevel,
+      list: (score.lifecycleStage === "churned" ? "win-back" : "at-risk") as "at-risk" | "win-back",
       top_reasons: score.riskReasons
         .filter((reason) => reason.contribution > 0)
         .slice(0, 3)
@@ -105,6 +134,7 @@ export async function findAtRiskCustomers(
         })),
       p_alive: score.pAlive === null ? null : round(score.pAlive, 4),
       clv: round(score.clv, 2),
+      value_if_retained: round(score.valueIfRetained, 2),
       value_at_risk: round(score.valueAtRisk, 2),
       last_purchase: score.lastPurchase,
       days_since_last_purchase: score.daysSinceLastPurchase,
@@ -119,23 +149,29 @@ export async function findAtRiskCustomers(
     customers,
     total,
     next_cursor: nextCursor(offset, customers.length, total, filters),
-    scores: { as_of: set.asOf.slice(0, 10), computed_at: set.computedAt, model_version: set.modelVersion },
+    lost_customers: lostCustomers,
+    scores: scoreSetInfo(set),
   };
 }
 
 /** The result as a markdown table, for chat and reports. */
 export function atRiskMarkdown(result: FindAtRiskCustomersResult): string {
+  const horizon = result.scores.horizon_days;
+  const lostNote =
+    result.lost_customers > 0 && !result.customers.some((row) => row.list === "win-back")
+      ? ` ${result.lost_customers} more the book already counts as lost are left out (include_lost: true lists them for win-back).`
+      : "";
   if (result.customers.length === 0) {
-    return `No customers at risk match these filters (as of ${result.scores.as_of}). Try a lower min_risk or fewer filters.`;
+    return `No customers at risk match these filters (as of ${result.scores.as_of}). Try a lower min_risk or fewer filters.${lostNote}`;
   }
   const lines = [
-    `**${result.total} customers at risk** as of ${result.scores.as_of}; showing ${result.customers[0].rank}-${result.customers.at(-1)!.rank}.`,
+    `**${result.total} customers at risk** as of ${result.scores.as_of}; showing ${result.customers[0].rank}-${result.customers.at(-1)!.rank}. Churn = chance of no purchase in the next ${horizon} days.${lostNote}`,
     "",
-    "| # | customer | owner | risk | value at risk | CLV | P(alive) | stage | why |",
-    "|---|---|---|---|---|---|---|---|---|",
+    `| # | customer | owner | churn (${horizon}d) | value at risk | value if retained | stage | why |`,
+    "|---|---|---|---|---|---|---|---|",
     ...result.customers.map(
       (row) =>
-        `| ${row.rank} | ${cell(row.customer.name)} (${row.customer.customer_id}) | ${cell(row.customer.owner)} | ${row.risk_score.toFixed(0)} ${row.risk_level} | ${money(row.value_at_risk)} | ${money(row.clv)} | ${row.p_alive === null ? "-" : row.p_alive.toFixed(2)} | ${row.lifecycle_stage} | ${cell(row.top_reasons.map((reason) => (row.customer.language === "zh" ? reason.zh : reason.en)).join("; "))} |`,
+        `| ${row.rank} | ${cell(row.customer.name)} (${row.customer.customer_id}) | ${cell(row.customer.owner)} | ${percent(row.churn_probability)} ${row.risk_level} | ${money(row.value_at_risk)} | ${money(row.value_if_retained)} | ${row.list === "win-back" ? "churned (win-back)" : row.lifecycle_stage} | ${cell(row.top_reasons.map((reason) => (row.customer.language === "zh" ? reason.zh : reason.en)).join("; "))} |`,
     ),
   ];
   if (result.next_cursor) lines.push("", `More: call again with cursor "${result.next_cursor}".`);
@@ -148,8 +184,10 @@ export function registerFindAtRiskCustomers(server: McpServer, deps: ServerDeps)
     {
       title: "Find at-risk customers",
       description:
-        "Customers most likely to be lost, ranked by value at risk (CLV × risk) or by risk score, each with the reasons behind the score " +
-        "(e.g. 'last order 94 days ago; usually every 21 days'), P(alive), CLV, lifecycle stage and a suggested next action. " +
+        "Customers most likely to stop buying, ranked by value at risk (value if retained × churn probability) or by churn probability. " +
+        "The churn probability is the chance of no purchase in the next 90 days, calibrated on this book's own history; each row gives " +
+        "the signals behind it with their numbers (e.g. '94 days since the last purchase, 4.5x their usual 21-day gap (+18 points)'), " +
+        "P(alive), CLV, lifecycle stage and a next action. Customers the book already counts as lost are left out unless include_lost. " +
         "Answers 'who should I call this week?'. Filter by owner, RFM segment, lifecycle stage or minimum CLV; paginated.",
       inputSchema: findAtRiskCustomersInput,
       outputSchema: findAtRiskCustomersOutput,

@@ -14,7 +14,16 @@ import { readScore } from "../scoring/scoreCache.js";
 import { SCORING_DEFAULTS } from "../scoring/settings.js";
 import type { ServerDeps } from "../server/deps.js";
 import { customerHistory } from "../store/customerQueries.js";
-import { cell, customerRef, money, parseTags, scoreSetInfo, scoresFor, toolResult } from "./support.js";
+import {
+  cell,
+  customerRef,
+  money,
+  parseTags,
+  percent,
+  scoreSetInfo,
+  scoresFor,
+  toolResult,
+} from "./support.js";
 
 /** The latest `RECENT_ITEMS` of an oldest-first list, newest first. */
 function latest<T>(items: readonly T[]): T[] {
@@ -64,6 +73,7 @@ export async function getCustomer(
       typical_gap_days: score.typicalGapDays,
     },
     risk: {
+      churn_probability: score.churnProbability,
       score: score.riskScore,
       level: score.riskLevel,
       level_label: RISK_LEVELS[score.riskLevel].label,
@@ -73,7 +83,9 @@ export async function getCustomer(
         en: reason.en,
         zh: reason.zh,
       })),
+      value_if_retained: score.valueIfRetained,
       value_at_risk: score.valueAtRisk,
+      not_scored: score.scoreProblem,
     },
     value: {
       p_alive: score.pAlive,
@@ -164,8 +176,10 @@ export function customerMarkdown(result: GetCustomerResult): string {
     `Email: ${profile.email ?? "-"} · phone: ${profile.phone ?? "-"}`,
     "",
     `**Scores as of ${result.scores.as_of}**`,
-    `- Risk: ${risk.score.toFixed(0)}/100 (${risk.level_label[language]}); value at risk ${money(risk.value_at_risk)}`,
-    ...risk.reasons.map((reason) => `  - ${reason[language]} (+${reason.points.toFixed(1)})`),
+    risk.not_scored
+      ? `- Not scored: ${risk.not_scored}`
+      : `- Churn probability ${risk.churn_probability === null ? "-" : percent(risk.churn_probability)} (no purchase in the next ${result.scores.horizon_days} days; ${risk.level_label[language]} risk); value if retained ${money(risk.value_if_retained)}, value at risk ${money(risk.value_at_risk)}`,
+    ...risk.reasons.map((reason) => `  - ${reason[language]}`),
     `- P(alive) ${fixed(value.p_alive, 2)}; ${value.horizon_months}-month CLV ${money(value.clv)} at a ${(value.margin_rate * 100).toFixed(1)}% margin; ` +
       `expected ${fixed(value.expected_purchases, 2)} purchases × ${value.expected_spend_per_purchase === null ? "-" : money(value.expected_spend_per_purchase)} = ${value.expected_revenue === null ? "-" : money(value.expected_revenue)}`,
     `- RFM: ${rfm ? `${rfm.code} ${rfm.label[language]} - ${rfm.action[language]}` : "- (no purchases)"}`,
@@ -219,7 +233,7 @@ export function registerGetCustomer(server: McpServer, deps: ServerDeps): void {
     {
       title: "Get customer",
       description:
-        "Everything about one customer as of a date: profile (tags, do-not-contact), risk score with its reasons, P(alive), " +
+        "Everything about one customer as of a date: profile (tags, do-not-contact), churn probability (no purchase in the next 90 days) with the signals behind it, value at risk, P(alive), " +
         "12-month CLV with expected purchases and spend, RFM scores and segment, ABC tier, value quadrant, lifecycle stage " +
         `with reasons and strategy, last purchase and typical gap, and the latest ${RECENT_ITEMS} transactions, interactions ` +
         "and feedback. Answers 'tell me about this customer' before a call. Find the id with search_customers.",

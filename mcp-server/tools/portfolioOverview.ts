@@ -12,7 +12,8 @@ import {
 import { bookStats } from "../reports/bookStats.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
-import { money, percent, scoreSetInfo, scoresFor, toolResult } from "./support.js";
+import { latestBacktest } from "../scoring/backtestStore.js";
+import { churnModelInfo, money, percent, scoreSetInfo, scoresFor, toolResult, trustLine } from "./support.js";
 import { storedTime } from "../store/timestamps.js";
 
 const DAY_MS = 86_400_000;
@@ -85,8 +86,12 @@ export async function portfolioOverview(
 
   const scoreFrom = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE s.score_set_id = ? ${ownerFilter}`;
   const scoreParams: SqlValue[] = [set.id, ...ownerParams];
-  const totals = await deps.store.db.get<{ clv: number | null; value_at_risk: number | null }>(
-    `SELECT SUM(s.clv) AS clv, SUM(s.value_at_risk) AS value_at_risk ${scoreFrom}`,
+  const totals = await deps.store.db.get<{
+    clv: number | null;
+    value_at_risk: number | null;
+    churners: number | null;
+  }>(
+    `SELECT SUM(s.clv) AS clv, SUM(s.value_at_risk) AS value_at_risk, SUM(s.churn_probability) AS churners ${scoreFrom}`,
     scoreParams,
   );
   const tierRows = await deps.store.db.all<{ tier: AbcTier; customers: number; clv: number }>(
@@ -152,6 +157,7 @@ export async function portfolioOverview(
           },
     total_clv: totals?.clv ?? 0,
     total_value_at_risk: totals?.value_at_risk ?? 0,
+    expected_churners: totals?.churners ?? 0,
     lifecycle_stages: LIFECYCLE_STAGE_KEYS.map((stage) => ({
       stage,
       label: LIFECYCLE_STAGES[stage].label,
@@ -162,6 +168,7 @@ export async function portfolioOverview(
       label: RISK_LEVELS[level].label,
       customers: levelRows.find((row) => row.level === level)?.customers ?? 0,
     })),
+    churn_model: churnModelInfo(set.models, await latestBacktest(deps.store)),
     scores: scoreSetInfo(set),
   };
 }
@@ -180,7 +187,8 @@ export function portfolioMarkdown(result: PortfolioOverviewResult): string {
     `- Churn: ${optionalPercent(retention.churn_rate)} (${retention.churned} of the ${retention.previous_window_customers} customers who bought 366-730 days ago did not buy in the last 365 days); retention ${optionalPercent(retention.retention_rate)}`,
     `- Revenue, last 12 months: ${money(result.revenue_last_12_months)}; top 10% of the ${concentration.customers_with_revenue} buying customers bring ${optionalPercent(concentration.top_10_percent_share)}, top 20% ${optionalPercent(concentration.top_20_percent_share)}`,
     `- NPS (last 12 months): ${result.nps ? `${result.nps.score.toFixed(0)} from ${result.nps.responses} answers (${result.nps.promoters} promoters, ${result.nps.passives} passives, ${result.nps.detractors} detractors)` : "no answers"}`,
-    `- Total 12-month CLV ${money(result.total_clv)}; value at risk ${money(result.total_value_at_risk)}`,
+    `- Total 12-month CLV ${money(result.total_clv)}; value at risk ${money(result.total_value_at_risk)}; expected not to buy in the next ${result.churn_model.horizon_days} days: ${result.expected_churners.toFixed(0)} of ${result.customers_with_purchases} buying customers`,
+    `- ${trustLine(result.churn_model)}`,
     "",
     "| ABC tier | customers | share of customers | CLV | share of CLV |",
     "|---|---|---|---|---|",
@@ -204,7 +212,8 @@ export function registerPortfolioOverview(server: McpServer, deps: ServerDeps): 
         "Headline numbers for the whole book or one account manager as of a date: customers, active customers (a purchase in " +
         "the last 365 days), repeat rate, churn and retention, revenue in the last 12 months and how concentrated it is " +
         "(share from the top 10% and 20% of buying customers), ABC tiers by CLV, NPS over the last 12 months, total CLV and " +
-        "value at risk, and counts by lifecycle stage and risk level. Churn rate = of the customers who bought in the previous " +
+        "value at risk, expected churners, how the churn probabilities were made and how the latest backtest rated them (AUC, " +
+        "calibration error), and counts by lifecycle stage and risk level. Churn rate = of the customers who bought in the previous " +
         "12-month window (366-730 days before as_of), the share with no purchase in the latest 365 days; retention rate = " +
         "1 - churn rate. Answers 'how is my book doing?'.",
       inputSchema: portfolioOverviewInput,

@@ -83,6 +83,7 @@ export async function searchCustomers(deps: ServerDeps, input: Input): Promise<S
       orders: score.orders,
       revenue: score.revenue,
       last_purchase: score.lastPurchase,
+      churn_probability: score.churnProbability,
       risk_score: score.riskScore,
       risk_level: score.riskLevel,
       p_alive: score.pAlive,

@@ -19,7 +19,16 @@ import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
 import type { CustomerRow } from "../store/rows.js";
-import { cell, customerRef, money, percent, scoresFor, shareOf, toolResult } from "./support.js";
+import {
+  cell,
+  customerRef,
+  money,
+  percent,
+  scoreSetInfo,
+  scoresFor,
+  shareOf,
+  toolResult,
+} from "./support.js";
 
 type Input = {
   by: Segmentation;
@@ -278,7 +287,7 @@ export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<
     segments: infos.map((info) => summarise(info, groups.get(info.key)!, totals, samples)),
     unsegmented: unsegmented > 0 ? { count: unsegmented, reason: UNSEGMENTED_NO_PURCHASE } : null,
     kmeans,
-    scores: { as_of: set.asOf.slice(0, 10), computed_at: set.computedAt, model_version: set.modelVersion },
+    scores: scoreSetInfo(set),
   };
 }
 

@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { resolveAsOf } from "../asOf.js";
-import { PAGE } from "../contract/common.js";
+import type { z } from "zod";
+import { PAGE, type churnModelOutput } from "../contract/common.js";
 import { ensureScores, type ScoreSet } from "../scoring/scoreCache.js";
 import { redactText, redactValue } from "../server/redact.js";
 import type { ServerDeps } from "../server/deps.js";
 import { displayName, type CustomerRow } from "../store/rows.js";
+import { PURCHASE_MODELS, type PurchaseModelFit } from "../../core/purchaseModel.js";
+import type { StoredBacktest } from "../scoring/backtestStore.js";
+import type { BookModels } from "../scoring/scoreCustomers.js";
 
 /** The as-of moment a tool call means: the end of `as_of`, or of today by the server's clock. */
 export function toolAsOf(deps: ServerDeps, asOf: string | undefined): Date {
@@ -28,9 +32,18 @@ export function toolResult<T extends Record<string, unknown>>(
   markdown: string,
 ): CallToolResult {
   const content = deps.redact ? redactValue(structured) : structured;
+  // Warnings about the scores (a stale as-of date, customers left unscored) lead the text, so a
+  // chat answer built on it cannot miss them.
+  const scores = structured.scores as { warnings?: unknown } | undefined;
+  const warnings = Array.isArray(scores?.warnings) ? (scores.warnings as string[]) : [];
+  const text = [
+    ...warnings.map((warning) => `> **Warning:** ${warning}`),
+    ...(warnings.length ? [""] : []),
+    markdown,
+  ].join("\n");
   return {
     structuredContent: content,
-    content: [{ type: "text", text: deps.redact ? redactText(markdown) : markdown }],
+    content: [{ type: "text", text: deps.redact ? redactText(text) : text }],
   };
 }
 
@@ -94,8 +107,20 @@ export function cell(text: string | null | undefined): string {
 }
 
 /** The score set a result was read from, as tools report it. */
-export function scoreSetInfo(set: ScoreSet): { as_of: string; computed_at: string; model_version: string } {
-  return { as_of: set.asOf.slice(0, 10), computed_at: set.computedAt, model_version: set.modelVersion };
+export function scoreSetInfo(set: ScoreSet): {
+  as_of: string;
+  computed_at: string;
+  model_version: string;
+  horizon_days: number;
+  warnings: string[];
+} {
+  return {
+    as_of: set.asOf.slice(0, 10),
+    computed_at: set.computedAt,
+    model_version: set.modelVersion,
+    horizon_days: set.horizonDays,
+    warnings: set.models.warnings ?? [],
+  };
 }
 
 /** A customer's tags: the stored JSON array, or none when it cannot be read. */
@@ -126,4 +151,69 @@ export function requireWrites(deps: ServerDeps, what: string): void {
 export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/** A fitted purchase model as tools report it. */
+export function purchaseModelInfo(fit: PurchaseModelFit) {
+  return {
+    kind: fit.kind,
+    label: PURCHASE_MODELS[fit.kind].label,
+    params: { ...fit.params } as Record<string, number>,
+    log_likelihood: fit.logLikelihood,
+    converged: fit.converged,
+    degenerate: fit.diagnostics.degenerate,
+    problems: fit.diagnostics.problems,
+    iterations: fit.iterations,
+    customers_fitted: fit.customers,
+  };
+}
+
+/** How a score set's churn probabilities were made, with the latest backtest, as tools report it. */
+export function churnModelInfo(models: BookModels, backtest: StoredBacktest | null) {
+  const churn = models.churn;
+  const product = backtest?.result.rankings.find((ranking) => ranking.name === "churn_probability");
+  const recency = backtest?.result.rankings.find((ranking) => ranking.name === "days_since_last_purchase");
+  return {
+    horizon_days: churn.horizonDays,
+    method: churn.method,
+    purchase_model: churn.purchaseModel && purchaseModelInfo(churn.purchaseModel),
+    selection: churn.selection,
+    calibration: churn.calibration && {
+      inner_horizon_days: churn.calibration.innerHorizonDays,
+      origins: churn.calibration.origins,
+      examples: churn.calibration.examples,
+      churn_rate: churn.calibration.churnRate,
+      weights: churn.calibration.weights.map((w) => ({ feature: w.key, weight: w.weight })),
+    },
+    notes: churn.notes,
+    last_backtest:
+      backtest && product && recency
+        ? {
+            ran_at: backtest.ranAt,
+            as_of: backtest.result.asOf,
+            horizon_days: backtest.result.horizonDays,
+            customers: backtest.result.customers,
+            auc: product.auc,
+            recency_auc: recency.auc,
+            expected_calibration_error: backtest.result.calibration.expectedCalibrationError,
+          }
+        : null,
+  };
+}
+
+/** One line on how far to trust the churn probabilities, for markdown answers. */
+export function trustLine(info: z.infer<typeof churnModelOutput>): string {
+  const model = info.purchase_model
+    ? `${info.purchase_model.label}${info.purchase_model.degenerate ? " (degenerate fit)" : ""}`
+    : "no purchase model";
+  const method =
+    info.method === "calibrated-logistic" || info.method === "calibrated-dropout-mixture"
+      ? `calibrated on ${info.calibration?.examples ?? 0} past outcomes`
+      : info.method === "model"
+        ? "the model's own probability, not calibrated"
+        : "a rule of thumb (too few customers for a model)";
+  const backtest = info.last_backtest
+    ? `last backtest (as of ${info.last_backtest.as_of}, ${info.last_backtest.horizon_days} days): AUC ${info.last_backtest.auc.toFixed(3)} vs ${info.last_backtest.recency_auc.toFixed(3)} for recency alone, calibration error ${(100 * info.last_backtest.expected_calibration_error).toFixed(1)} points`
+    : "no backtest yet (run `crm backtest` to measure it on this book)";
+  return `Churn probability (${info.horizon_days} days): ${model}, ${method}; ${backtest}.`;
 }

@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { registerAskCommand } from "./ask.js";
+import { registerBacktestCommand } from "./backtest.js";
 import { registerCustomersCommand } from "./customers.js";
 import { registerDemoCommand } from "./demo.js";
 import { registerDraftCommand } from "./draft.js";
 import { registerFeedbackCommand } from "./feedback.js";
 import { registerImportCommand } from "./import.js";
 import { registerModelCommand } from "./model.js";
+import { registerScoresCommand } from "./scores.js";
 import { registerServeCommand } from "./serve.js";
 import { registerStartCommand } from "./start.js";
 import { registerStatsCommand } from "./stats.js";
@@ -19,6 +21,8 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerDraftCommand(program, context);
   registerFeedbackCommand(program, context);
   registerAskCommand(program, context);
+  registerBacktestCommand(program, context);
+  registerScoresCommand(program, context);
   registerImportCommand(program, context);
   registerDemoCommand(program, context);
   registerServeCommand(program, context);
