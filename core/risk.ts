@@ -71,7 +71,7 @@ export interface RiskReason extends Bilingual {
 }
 
 /** Contributions smaller than this (in points) are not worth a reason. */
-const MIN_REASON_POINTS = 0.5;
+const MIN_REASON_POINTS = 1;
 
 /**
  * The reasons behind a calibrated prediction, largest push towards churn first, then the signals

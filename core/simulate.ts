@@ -4,6 +4,7 @@
  */
 
 import type { BgNbdParams } from "./bgNbd.js";
+import type { ParetoNbdParams } from "./paretoNbd.js";
 import type { GammaGammaParams } from "./gammaGamma.js";
 import { createRng, type Rng } from "./random.js";
 
@@ -72,6 +73,51 @@ export function simulateBgNbd(params: BgNbdParams, options: SimulateBgNbdOptions
     rows[i] = { x: times.length, tx: times.length > 0 ? times[times.length - 1] : 0, T };
   }
   return rows;
+}
+
+/**
+ * Repeat purchase times in (0, T] of one customer from the MBG/NBD process (Batislam, Denizel and
+ * Filiztekin 2007): as BG/NBD, but the customer may drop out right after the first purchase
+ * (at time 0) with the same probability p as after every repeat purchase.
+ */
+export function simulateMbgNbdPurchaseTimes(params: BgNbdParams, T: number, rng: Rng): number[] {
+  checkBgNbdParams(params);
+  if (!(T >= 0) || !Number.isFinite(T)) throw new RangeError(`age T must be a finite number >= 0, got ${T}`);
+  const lambda = rng.gamma(params.r, 1 / params.alpha);
+  const p = rng.beta(params.a, params.b);
+  const times: number[] = [];
+  if (!(lambda > 0) || rng.uniform() < p) return times;
+  let time = 0;
+  for (;;) {
+    time += rng.exponential(lambda);
+    if (time > T) break;
+    times.push(time);
+    if (rng.uniform() < p) break;
+  }
+  return times;
+}
+
+/**
+ * Repeat purchase times in (0, T] of one customer from the Pareto/NBD process (Schmittlein,
+ * Morrison and Colombo 1987): λ ~ Gamma(r, rate α), μ ~ Gamma(s, rate β); purchases follow a
+ * Poisson process of rate λ until an exponential lifetime of rate μ ends.
+ */
+export function simulateParetoNbdPurchaseTimes(params: ParetoNbdParams, T: number, rng: Rng): number[] {
+  for (const name of ["r", "alpha", "s", "beta"] as const) {
+    if (!(params[name] > 0) || !Number.isFinite(params[name])) {
+      throw new RangeError(
+        `Pareto/NBD parameter ${name} must be a positive finite number, got ${params[name]}`,
+      );
+    }
+  }
+  if (!(T >= 0) || !Number.isFinite(T)) throw new RangeError(`age T must be a finite number >= 0, got ${T}`);
+  const lambda = rng.gamma(params.r, 1 / params.alpha);
+  const mu = rng.gamma(params.s, 1 / params.beta);
+  const end = Math.min(T, mu > 0 ? rng.exponential(mu) : Infinity);
+  const times: number[] = [];
+  if (!(lambda > 0)) return times;
+  for (let time = rng.exponential(lambda); time <= end; time += rng.exponential(lambda)) times.push(time);
+  return times;
 }
 
 /**

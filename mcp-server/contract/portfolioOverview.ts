@@ -79,9 +79,11 @@ export const portfolioOverviewOutput = z.object({
   lifecycle_stages: z.array(
     z.object({ stage: z.enum(lifecycleStageNames), label: bilingualOutput, customers: z.number().int() }),
   ),
-  risk_levels: z.array(
-    z.object({ level: z.enum(riskLevelNames), label: bilingualOutput, customers: z.number().int() }),
-  ),
+  risk_levels: z
+    .array(z.object({ level: z.enum(riskLevelNames), label: bilingualOutput, customers: z.number().int() }))
+    .describe(
+      "customers with a purchase by churn-probability band (low < 25% <= medium < 50% <= high < 75% <= critical)",
+    ),
   churn_model: churnModelOutput,
   scores: scoreSetOutput,
 });

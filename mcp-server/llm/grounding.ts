@@ -284,7 +284,11 @@ function pad(value: number): string {
 
 /** The sources of a draft: the facts sheet without the customer's words, and the manager's notes. */
 export function draftSources(facts: FactsSheet): Sources {
-  return new Sources().addValue(facts, new Set(["customer_text"]));
+  const sources = new Sources().addValue(facts, new Set(["customer_text"]));
+  // The churn probability is stored in whole percent; a draft may cite it as "63%".
+  if (facts.risk.churn_probability_percent !== null)
+    sources.addShare(facts.risk.churn_probability_percent / 100);
+  return sources;
 }
 
 /** The words around a match, cut at word boundaries where the text has them. */

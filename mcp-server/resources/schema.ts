@@ -55,6 +55,8 @@ const TABLE_NOTES: Record<string, { about: string; columns?: Record<string, stri
         "probability of no purchase in the next horizon_days, calibrated on the book's history",
       clv: "12-month customer lifetime value: discounted expected profit",
       value_if_retained: "discounted 12-month profit if the customer stays active",
+      expected_purchases: "expected purchases in the next 12 months (the CLV horizon)",
+      horizon_expected_purchases: "expected purchases in the next horizon_days (the churn horizon)",
       risk_score: "round(100 × churn_probability)",
       value_at_risk: "value_if_retained × churn_probability",
       score_problem: "why the customer could not be scored, when they could not",

@@ -91,7 +91,7 @@ export function backtestRecords(
     const record = records[index];
     probability.push(score.churnProbability);
     recency.push(score.daysSinceLastPurchase);
-    expected.push(-(score.expectedPurchases ?? 0));
+    expected.push(-(score.horizonExpectedPurchases ?? 0));
     labels.push(boughtBetween(record, asOf, holdoutEnd) ? 0 : 1);
     clv.push(score.clv);
     pastSpend.push(score.revenue);

@@ -124,7 +124,7 @@ function tryFit(
 ): PurchaseModelFit | string {
   const rows = fitRows(states);
   if (rows.length < MIN_CUSTOMERS_TO_FIT) {
-    return `${rows.length} customers with a purchase before the day, at least ${MIN_CUSTOMERS_TO_FIT} needed`;
+    return `${rows.length} purchasing customers, at least ${MIN_CUSTOMERS_TO_FIT} needed`;
   }
   try {
     return fitPurchaseModel(
@@ -294,10 +294,14 @@ export function buildChurnModel(
         );
       }
     }
-  } else
+  } else {
+    const reasons = [...new Set(candidates.map((c) => c.problems.join("; ")))];
     notes.push(
-      `No purchase model: ${candidates.map((c) => `${c.label}: ${c.problems.join("; ")}`).join(" | ")}.`,
+      reasons.length === 1
+        ? `No purchase model: ${reasons[0]}.`
+        : `No purchase model: ${candidates.map((c) => `${c.label}: ${c.problems.join("; ")}`).join(" | ")}.`,
     );
+  }
 
   let calibration: ChurnCalibration | null = null;
   let calibrationReport: ChurnModelReport["calibration"] = null;

@@ -1,4 +1,4 @@
-import { portfolioLifetimeValue, type CustomerLifetimeValue } from "../../core/clv.js";
+import { DAYS_PER_MONTH, portfolioLifetimeValue, type CustomerLifetimeValue } from "../../core/clv.js";
 import { sentimentOf } from "../../core/feedback.js";
 import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
 import { lifecycleStage, type LifecycleStageKey } from "../../core/lifecycle.js";
@@ -13,7 +13,9 @@ import { customerState, daysBetween, type CustomerState } from "./customerState.
 import type { CustomerRecord } from "./loadBook.js";
 import { SCORING_DEFAULTS } from "./settings.js";
 
-/** Likewise for Gamma-Gamma, which needs returning customers. */
+/** The CLV horizon in days, for expected purchases when there is no spend model. */
+const CLV_HORIZON_DAYS = SCORING_DEFAULTS.horizonMonths * DAYS_PER_MONTH;
+/** Fewer returning customers than this cannot support a Gamma-Gamma fit. */
 const MIN_RETURNING_TO_FIT = 10;
 /** The newest purchase may be this many horizons before the as-of date before scores warn. */
 const STALE_HORIZONS = 2;
@@ -55,8 +57,10 @@ export interface CustomerScore {
   pAlive: number | null;
   /** P(no purchase in the next horizon days); null for customers who never bought. */
   churnProbability: number | null;
-  /** Expected purchases over the churn horizon. */
+  /** Expected purchases over the CLV horizon (12 months). */
   expectedPurchases: number | null;
+  /** Expected purchases over the churn horizon (`BookModels.horizonDays`). */
+  horizonExpectedPurchases: number | null;
   expectedSpend: number | null;
   clv: number;
   /** Discounted 12-month profit if the customer is retained (see `BookModels` and the README). */
@@ -182,6 +186,7 @@ function unscoredCustomer(record: CustomerRecord, reason: string): CustomerScore
     pAlive: null,
     churnProbability: null,
     expectedPurchases: null,
+    horizonExpectedPurchases: null,
     expectedSpend: null,
     clv: 0,
     valueIfRetained: 0,
@@ -277,9 +282,12 @@ export function scoreCustomers(
       const activity = state.activity;
       const value = values[index];
       const pAlive = model ? (value?.pAlive ?? modelPAlive(model, state.x, state.tx, state.T)) : null;
-      const expectedPurchases = model
+      const horizonExpectedPurchases = model
         ? modelConditionalExpected(model, horizonDays, state.x, state.tx, state.T)
         : null;
+      const expectedPurchases =
+        value?.expectedPurchases ??
+        (model ? modelConditionalExpected(model, CLV_HORIZON_DAYS, state.x, state.tx, state.T) : null);
       const expectedSpend =
         value?.expectedSpendPerPurchase ?? (state.x > 0 ? state.monetary : state.averageSpend);
       const clv = value?.discountedValue ?? 0;
@@ -313,6 +321,7 @@ export function scoreCustomers(
         pAlive,
         churnProbability: probability,
         expectedPurchases,
+        horizonExpectedPurchases,
         expectedSpend,
         clv,
         valueIfRetained,

@@ -197,6 +197,7 @@ export const MIGRATIONS: readonly string[] = [
     p_alive REAL,
     churn_probability REAL,
     expected_purchases REAL,
+    horizon_expected_purchases REAL,
     expected_spend REAL,
     clv REAL NOT NULL,
     value_if_retained REAL NOT NULL,

@@ -72,7 +72,8 @@ export async function findAtRiskCustomers(
   const shared = filtersSql.map((clause) => ` AND ${clause}`).join("");
   // Customers the book counts as lost are win-back work, not retention: left out unless asked for.
   const lost = " AND s.lifecycle_stage = 'churned'";
-  const extra = input.include_lost ? shared : `${shared} AND s.lifecycle_stage <> 'churned'`;
+  const listLost = input.include_lost === true || input.lifecycle_stage === "churned";
+  const extra = listLost ? shared : `${shared} AND s.lifecycle_stage <> 'churned'`;
   // A score set never changes once written, so its counts can be remembered: paging through a
   // list (or asking again) then costs only the page. Counting walks the risk index from the
   // threshold down; the customers table is read only for the owner filter.

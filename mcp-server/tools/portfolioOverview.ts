@@ -103,7 +103,8 @@ export async function portfolioOverview(
     scoreParams,
   );
   const levelRows = await deps.store.db.all<{ level: RiskLevel; customers: number }>(
-    `SELECT s.risk_level AS level, COUNT(*) AS customers ${scoreFrom} GROUP BY s.risk_level`,
+    // Risk levels are churn-probability bands, so only customers who have bought have one.
+    `SELECT s.risk_level AS level, COUNT(*) AS customers ${scoreFrom} AND s.churn_probability IS NOT NULL GROUP BY s.risk_level`,
     scoreParams,
   );
   const npsAnswers = await deps.store.db.all<{ score: number }>(

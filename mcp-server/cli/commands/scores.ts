@@ -52,7 +52,7 @@ interface JoinedRow extends CustomerRow {
   risk_score: number;
   risk_level: string;
   p_alive: number | null;
-  expected_purchases: number | null;
+  horizon_expected_purchases: number | null;
   clv: number;
   value_if_retained: number;
   value_at_risk: number;
@@ -92,7 +92,7 @@ export async function* scoredRows(store: Store, set: ScoreSet): AsyncGenerator<E
         risk_score: row.churn_probability === null ? null : row.risk_score,
         risk_level: row.churn_probability === null ? null : row.risk_level,
         p_alive: row.p_alive,
-        expected_purchases: row.expected_purchases,
+        expected_purchases: row.horizon_expected_purchases,
         clv: row.clv,
         value_if_retained: row.value_if_retained,
         value_at_risk: row.value_at_risk,

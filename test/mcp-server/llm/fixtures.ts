@@ -25,9 +25,15 @@ export function sampleFacts(overrides: Partial<FactsSheet> = {}, language: "en" 
       ],
     },
     risk: {
+      churn_probability_percent: 63,
+      horizon_days: 90,
       score: 63,
       level: "high",
-      reasons: [zh ? "模型流失概率73%（存活概率27%）" : "model churn probability 73% (P(alive) 27%)"],
+      reasons: [
+        zh
+          ? "距上次购买79天，是其平时21天间隔的3.8倍（+18个百分点）"
+          : "79 days since the last purchase, 3.8x their usual 21-day gap (+18 points)",
+      ],
     },
     clv: 812.4,
     rfm_segment: "at-risk",

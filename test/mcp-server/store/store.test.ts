@@ -12,8 +12,15 @@ function declared(kind: "TABLE" | "INDEX"): string[] {
   const dropped = new RegExp(`DROP\\s+${kind}\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)`, "gi");
   const names = new Set<string>();
   for (const sql of MIGRATIONS) {
-    for (const match of sql.matchAll(created)) names.add(match[1]);
-    for (const match of sql.matchAll(dropped)) names.delete(match[1]);
+    // In statement order: a migration may drop a table and create it again.
+    const events = [
+      ...[...sql.matchAll(created)].map((match) => ({ at: match.index, name: match[1], add: true })),
+      ...[...sql.matchAll(dropped)].map((match) => ({ at: match.index, name: match[1], add: false })),
+    ].sort((a, b) => a.at - b.at);
+    for (const event of events) {
+      if (event.add) names.add(event.name);
+      else names.delete(event.name);
+    }
   }
   return [...names].sort();
 }

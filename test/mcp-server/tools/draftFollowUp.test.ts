@@ -93,7 +93,11 @@ describe("draft_follow_up", () => {
     });
     expect(facts.lifecycle.stage).toBe(cached.lifecycleStage);
     expect(facts.risk.score).toBe(Math.round(cached.riskScore));
-    expect(facts.risk.reasons).toEqual(cached.riskReasons.map((reason) => reason.en));
+    expect(facts.risk.churn_probability_percent).toBe(Math.round(100 * cached.churnProbability!));
+    expect(facts.risk.horizon_days).toBe(90);
+    expect(facts.risk.reasons).toEqual(
+      cached.riskReasons.filter((reason) => reason.contribution > 0).map((reason) => reason.en),
+    );
     expect(facts.clv).toBeCloseTo(cached.clv, 2);
     expect(facts.purchases.orders).toBe(orders.length);
     expect(facts.purchases.last_purchase).toBe(orders[0].occurred_at.slice(0, 10));
@@ -196,7 +200,8 @@ describe("draft_follow_up", () => {
       for (const request of requests)
         steered.push(await draft({ customer_id: "C00005", ...request }, harness));
       for (const result of steered) {
-        expect(result.body).not.toMatch(/ignore|90|instruction/i);
+        // "in 90 days" is the churn horizon of the facts; the injected "90% off" must not appear.
+        expect(result.body).not.toMatch(/ignore|90\s*%|% off|instruction/i);
         expect(result.facts.feedback.recent[0]).toMatchObject({
           date: "2026-06-20",
           sentiment: "negative",

@@ -10,6 +10,8 @@ interface CachedRow {
   external_id: string;
   owner: string | null;
   risk_score: number;
+  churn_probability: number | null;
+  value_if_retained: number;
   value_at_risk: number;
   clv: number;
   lifecycle_stage: string;
@@ -26,13 +28,22 @@ async function find(args: Record<string, unknown>) {
   return findAtRiskCustomersOutput.parse(result.structuredContent);
 }
 
-/** The expected ranking, straight from the cached scores, sorted in JavaScript. */
+/**
+ * The expected ranking, straight from the cached scores, sorted in JavaScript; customers the book
+ * counts as lost (churned) only when asked for.
+ */
 function expected(
   filter: (row: CachedRow) => boolean,
   by: "value_at_risk" | "risk" = "value_at_risk",
+  includeLost = false,
 ): string[] {
   return cached
-    .filter((row) => row.risk_score >= DEFAULT_MIN_RISK && filter(row))
+    .filter(
+      (row) =>
+        row.risk_score >= DEFAULT_MIN_RISK &&
+        (includeLost || row.lifecycle_stage !== "churned") &&
+        filter(row),
+    )
     .sort((a, b) =>
       by === "risk"
         ? b.risk_score - a.risk_score || b.value_at_risk - a.value_at_risk || a.customer_id - b.customer_id
@@ -45,7 +56,8 @@ beforeAll(async () => {
   harness = await createMcpHarness();
   await find({ limit: 1 }); // computes and caches the scores for the demo as-of
   cached = await harness.store.db.all<CachedRow>(
-    `SELECT c.external_id, c.owner, s.risk_score, s.value_at_risk, s.clv, s.lifecycle_stage, s.rfm_segment, s.customer_id
+    `SELECT c.external_id, c.owner, s.risk_score, s.churn_probability, s.value_if_retained, s.value_at_risk, s.clv,
+       s.lifecycle_stage, s.rfm_segment, s.customer_id
      FROM customer_scores s JOIN customers c ON c.id = s.customer_id
      WHERE s.score_set_id = (SELECT MAX(id) FROM score_sets)`,
   );
@@ -69,14 +81,17 @@ describe("find_at_risk_customers", () => {
     );
   });
 
-  it("gives each row its reasons with numbers, P(alive), CLV, value at risk = CLV × risk / 100 and a next action", async () => {
+  it("gives each row its churn probability, reasons with numbers, value at risk = value if retained × churn probability and a next action", async () => {
     const { customers } = await find({ limit: 10 });
     for (const row of customers) {
       expect(row.risk_score).toBeGreaterThanOrEqual(DEFAULT_MIN_RISK);
-      // risk_score is shown to one decimal, so allow its rounding (0.05 points of CLV).
-      expect(Math.abs(row.value_at_risk - (row.clv * row.risk_score) / 100)).toBeLessThanOrEqual(
-        row.clv * 0.0005 + 0.01,
+      expect(row.risk_score).toBe(Math.round(100 * row.churn_probability));
+      expect(row.list).toBe("at-risk");
+      // Both factors are rounded for display (to cents and to 4 decimals).
+      expect(Math.abs(row.value_at_risk - row.value_if_retained * row.churn_probability)).toBeLessThanOrEqual(
+        row.value_if_retained * 0.0001 + 0.02,
       );
+      expect(row.value_if_retained).toBeGreaterThanOrEqual(row.clv - 0.01);
       expect(row.top_reasons.length).toBeGreaterThan(0);
       expect(
         row.top_reasons.every((reason) => reason.points > 0 && /\d/.test(reason.en) && /\d/.test(reason.zh)),
@@ -124,7 +139,27 @@ describe("find_at_risk_customers", () => {
     expect(risky.customers.every((row) => row.risk_score >= 75)).toBe(true);
     const combined = await find({ owner: "Wang Lei", lifecycle_stage: "churned", limit: 100 });
     expect(combined.total).toBe(
-      expected((row) => row.owner === "Wang Lei" && row.lifecycle_stage === "churned").length,
+      expected((row) => row.owner === "Wang Lei" && row.lifecycle_stage === "churned", "value_at_risk", true)
+        .length,
+    );
+    expect(combined.customers.every((row) => row.list === "win-back")).toBe(true);
+  });
+
+  it("leaves customers the book counts as lost out of the list, counts them, and lists them labelled win-back when asked", async () => {
+    const lostIds = cached
+      .filter((row) => row.risk_score >= DEFAULT_MIN_RISK && row.lifecycle_stage === "churned")
+      .map((row) => row.external_id);
+    expect(lostIds.length).toBeGreaterThan(0);
+    const page = await find({ limit: 100 });
+    expect(page.lost_customers).toBe(lostIds.length);
+    expect(page.customers.some((row) => lostIds.includes(row.customer.customer_id))).toBe(false);
+    const withLost = await find({ limit: 100, include_lost: true });
+    expect(withLost.total).toBe(expected(() => true, "value_at_risk", true).length);
+    for (const row of withLost.customers) {
+      expect(row.list).toBe(lostIds.includes(row.customer.customer_id) ? "win-back" : "at-risk");
+    }
+    expect(textOf(await harness.call(FIND_AT_RISK_CUSTOMERS, { as_of: DEMO_AS_OF, limit: 5 }))).toMatch(
+      new RegExp(`${lostIds.length} more the book already counts as lost`),
     );
   });
 

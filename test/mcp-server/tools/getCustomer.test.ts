@@ -81,7 +81,15 @@ describe("get_customer", () => {
     });
     expect(result.purchases.revenue).toBeCloseTo(4568.93, 2);
     expect(result.risk.level).toBe("low");
-    expect(result.risk.score).toBeCloseTo(4.645, 3);
+    expect(result.risk.churn_probability).toBeCloseTo(0.1028, 4);
+    expect(result.risk.score).toBe(10);
+    expect(result.risk.value_if_retained).toBeCloseTo(828.85, 2);
+    expect(result.risk.value_at_risk).toBeCloseTo(0.1028 * 828.85, 1);
+    expect(result.risk.not_scored).toBeNull();
+    expect(result.risk.reasons.at(-1)).toMatchObject({ factor: "model" });
+    expect(result.risk.reasons.at(-1)!.en).toMatch(
+      /^BG\/NBD purchase model: 10% chance of no purchase in 90 days \(-\d+ points\)$/,
+    );
     expect(result.value.p_alive).toBeCloseTo(0.9559, 4);
     expect(result.value.clv).toBeCloseTo(792.3, 2);
     expect(result.value.expected_purchases).toBeCloseTo(10.15, 2);

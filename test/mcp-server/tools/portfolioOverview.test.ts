@@ -80,14 +80,15 @@ async function independent(owner?: string) {
       value_at_risk: number;
       lifecycle_stage: string;
       risk_level: string;
+      churn_probability: number | null;
       abc_tier: string;
     }>(`SELECT s.* FROM customer_scores s JOIN score_sets ss ON ss.id = s.score_set_id WHERE ss.as_of = ?`, [
       END,
     ])
   ).filter((row) => mine.has(row.customer_id));
-  const countBy = (key: "lifecycle_stage" | "risk_level" | "abc_tier") => {
+  const countBy = (key: "lifecycle_stage" | "risk_level" | "abc_tier", rows = scores) => {
     const counts: Record<string, number> = {};
-    for (const row of scores) counts[row[key]] = (counts[row[key]] ?? 0) + 1;
+    for (const row of rows) counts[row[key]] = (counts[row[key]] ?? 0) + 1;
     return counts;
   };
   const promoters = nps.filter((row) => row.score >= 9).length;
@@ -113,7 +114,11 @@ async function independent(owner?: string) {
     totalClv: scores.reduce((sum, row) => sum + row.clv, 0),
     valueAtRisk: scores.reduce((sum, row) => sum + row.value_at_risk, 0),
     stages: countBy("lifecycle_stage"),
-    levels: countBy("risk_level"),
+    // Risk levels are bands of the churn probability, which only buyers have.
+    levels: countBy(
+      "risk_level",
+      scores.filter((row) => row.churn_probability !== null),
+    ),
     tiers: countBy("abc_tier"),
     scores,
   };
@@ -191,7 +196,14 @@ describe("portfolio_overview", () => {
     expect(result.revenue_concentration.top_20_percent_share).toBeCloseTo(0.582, 3);
     expect(result.nps!.score).toBeCloseTo((100 * 15) / 195, 12);
     expect(result.total_clv).toBeCloseTo(134467.06, 2);
-    expect(result.total_value_at_risk).toBeCloseTo(24635.85, 2);
+    expect(result.total_value_at_risk).toBeCloseTo(93116.79, 2);
+    expect(result.expected_churners).toBeCloseTo(376.21, 2);
+    expect(result.churn_model).toMatchObject({
+      horizon_days: 90,
+      method: "calibrated-logistic",
+      purchase_model: { kind: "bg-nbd", degenerate: false },
+      last_backtest: null,
+    });
     expect(result.abc_tiers.map((row) => [row.tier, row.customers])).toEqual([
       ["A", 192],
       ["B", 146],
@@ -199,18 +211,18 @@ describe("portfolio_overview", () => {
     ]);
     expect(result.lifecycle_stages.map((row) => [row.stage, row.customers])).toEqual([
       ["prospect", 35],
-      ["onboarding", 90],
-      ["growth", 43],
-      ["mature", 53],
-      ["decline", 165],
-      ["churned", 173],
+      ["onboarding", 82],
+      ["growth", 40],
+      ["mature", 48],
+      ["decline", 169],
+      ["churned", 185],
       ["win-back", 41],
     ]);
     expect(result.risk_levels.map((row) => [row.level, row.customers])).toEqual([
-      ["low", 331],
-      ["medium", 73],
-      ["high", 91],
-      ["critical", 105],
+      ["low", 63],
+      ["medium", 116],
+      ["high", 100],
+      ["critical", 286],
     ]);
     const text = textOf(await harness.call(PORTFOLIO_OVERVIEW, { as_of: DEMO_AS_OF }));
     expect(text).toContain("Churn: 41.1% (120 of the 292 customers");

@@ -187,7 +187,7 @@ describe("search_customers", () => {
     expect(champions).toHaveLength(115);
     expect(await searchAll({ segment: "champions" })).toEqual(champions);
     const churned = expected((customer) => byId.get(customer.id)?.lifecycle_stage === "churned");
-    expect(churned).toHaveLength(173);
+    expect(churned).toHaveLength(185);
     expect(await searchAll({ lifecycle_stage: "churned" })).toEqual(churned);
 
     const combined = expected(
