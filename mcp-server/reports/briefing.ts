@@ -1,9 +1,10 @@
 import type { ServerDeps } from "../server/deps.js";
 import { displayName, type CustomerRow } from "../store/rows.js";
 import { findAtRiskCustomers } from "../tools/findAtRiskCustomers.js";
-import { scoresFor } from "../tools/support.js";
+import { latestBacktest } from "../scoring/backtestStore.js";
+import { churnModelInfo, scoresFor, trustLine } from "../tools/support.js";
 import { summariseFeedback } from "../tools/summariseFeedback.js";
-import { formatMoney } from "../cli/output.js";
+import { formatMoney, formatPercent } from "../cli/output.js";
 
 const SHOWN = 5;
 
@@ -12,8 +13,8 @@ const SHOWN = 5;
  * worth most (CLV leaders), and what customers are saying (feedback themes).
  */
 export async function briefing(deps: ServerDeps): Promise<string> {
-  const atRisk = await findAtRiskCustomers(deps, { limit: SHOWN });
   const { set } = await scoresFor(deps, undefined);
+  const atRisk = await findAtRiskCustomers(deps, { limit: SHOWN });
   const leaders = await deps.store.db.all<
     CustomerRow & { clv: number; p_alive: number | null; orders: number }
   >(
@@ -23,15 +24,24 @@ export async function briefing(deps: ServerDeps): Promise<string> {
   );
   const feedback = await summariseFeedback(deps, {});
 
-  const lines = [`Who to call (${atRisk.total} customers at risk; by value at risk):`];
+  const lines = [
+    ...set.models.warnings.map((warning) => `Warning: ${warning}`),
+    `Who to call (${atRisk.total} customers at risk; by value at risk):`,
+  ];
   for (const row of atRisk.customers) {
     lines.push(
       `  ${row.rank}. ${row.customer.name} (${row.customer.customer_id}, ${row.customer.owner ?? "no owner"}): ` +
-        `risk ${row.risk_score.toFixed(0)}, ${formatMoney(row.value_at_risk)} at risk of ${formatMoney(row.clv)} CLV`,
+        `${formatPercent(row.churn_probability)} chance of no purchase in ${set.horizonDays} days, ` +
+        `${formatMoney(row.value_at_risk)} at risk of ${formatMoney(row.value_if_retained)} if retained`,
       ...row.top_reasons.slice(0, 2).map((reason) => `       - ${reason.en}`),
     );
   }
-  if (atRisk.customers.length === 0) lines.push("  nobody: no customer has a risk score of 25 or more");
+  if (atRisk.customers.length === 0)
+    lines.push("  nobody: no customer has a churn probability of 25% or more");
+  if (atRisk.lost_customers > 0) {
+    lines.push(`  (${atRisk.lost_customers} more the book already counts as lost: win-back candidates)`);
+  }
+  lines.push(`  ${trustLine(churnModelInfo(set.models, await latestBacktest(deps.store)))}`);
   lines.push("", "Most valuable (12-month CLV):");
   leaders.forEach((row, index) => {
     const alive = row.p_alive === null ? "" : `, P(alive) ${row.p_alive.toFixed(2)}`;

@@ -67,6 +67,7 @@ export function backtestRecords(
   records: readonly CustomerRecord[],
   asOf: Date,
   horizonDays: number,
+  /** The end of the last day the book covers; null when it runs past the holdout. */
   newestTransaction: Date | null,
 ): BacktestResult {
   const { models, scores } = scoreCustomers(records, asOf, { horizonDays });

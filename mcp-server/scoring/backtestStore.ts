@@ -99,7 +99,8 @@ export async function runBacktest(
   }
   const holdoutEnd = new Date(asOf.getTime() + horizonDays * DAY_MS);
   const records = await loadBook(store, holdoutEnd);
-  const result = backtestRecords(records, asOf, horizonDays, newest);
+  // The book covers the whole of its newest day.
+  const result = backtestRecords(records, asOf, horizonDays, new Date(lastDay));
   await saveBacktest(store, result, options.now);
   return result;
 }

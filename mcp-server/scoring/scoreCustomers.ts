@@ -17,8 +17,8 @@ import { SCORING_DEFAULTS } from "./settings.js";
 const CLV_HORIZON_DAYS = SCORING_DEFAULTS.horizonMonths * DAYS_PER_MONTH;
 /** Fewer returning customers than this cannot support a Gamma-Gamma fit. */
 const MIN_RETURNING_TO_FIT = 10;
-/** The newest purchase may be this many horizons before the as-of date before scores warn. */
-const STALE_HORIZONS = 2;
+/** Scores warn when no purchase at all falls in this many horizons before the as-of date. */
+const STALE_HORIZONS = 1;
 
 /** The fitted models and how well they fit, as reported by the tools. */
 export interface BookModels {

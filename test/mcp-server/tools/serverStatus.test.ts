@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVER_STATUS, serverStatusOutput } from "../../../mcp-server/contract/serverStatus.js";
+import {
+  PORTFOLIO_OVERVIEW,
+  portfolioOverviewOutput,
+} from "../../../mcp-server/contract/portfolioOverview.js";
+import { resolveAsOf } from "../../../mcp-server/asOf.js";
+import { runBacktest } from "../../../mcp-server/scoring/backtestStore.js";
 import { MIGRATIONS } from "../../../mcp-server/store/migrations.js";
 import { createMcpHarness, DEMO_AS_OF, textOf, type McpHarness } from "../../helpers/mcpClient.js";
 
@@ -37,5 +43,55 @@ describe("server_status", () => {
     const after = await status();
     expect(after.parsed.latest_scores!.current).toBe(false);
     expect(after.text).toContain("the data has changed since");
+  });
+
+  it("says how the churn probabilities are made and, after a backtest, how well they did", async () => {
+    await harness.call("find_at_risk_customers", { as_of: DEMO_AS_OF, limit: 1 });
+    const before = await status();
+    expect(before.parsed.latest_scores).toMatchObject({
+      horizon_days: 90,
+      warnings: [],
+      unscored_customers: 0,
+    });
+    expect(before.parsed.churn_model).toMatchObject({
+      horizon_days: 90,
+      method: "calibrated-logistic",
+      purchase_model: { kind: "bg-nbd", label: "BG/NBD", degenerate: false },
+      last_backtest: null,
+    });
+    expect(before.parsed.churn_model!.calibration!.weights.length).toBeGreaterThan(3);
+    expect(before.text).toContain("no backtest yet (run `crm backtest`");
+
+    const backtest = await runBacktest(harness.store, {
+      asOf: resolveAsOf("2026-03-31"),
+      horizonDays: 90,
+      now: new Date("2026-07-01T08:00:00Z"),
+    });
+    const product = backtest.rankings[0];
+    const after = await status();
+    expect(after.parsed.churn_model!.last_backtest).toEqual({
+      ran_at: "2026-07-01T08:00:00Z",
+      as_of: "2026-03-31",
+      horizon_days: 90,
+      customers: backtest.customers,
+      auc: product.auc,
+      recency_auc: backtest.rankings[1].auc,
+      expected_calibration_error: backtest.calibration.expectedCalibrationError,
+    });
+    expect(after.text).toContain(`last backtest (as of 2026-03-31, 90 days): AUC ${product.auc.toFixed(3)}`);
+    const overview = await harness.call(PORTFOLIO_OVERVIEW, { as_of: DEMO_AS_OF });
+    expect(portfolioOverviewOutput.parse(overview.structuredContent).churn_model.last_backtest!.auc).toBe(
+      product.auc,
+    );
+    expect(textOf(overview)).toContain(`AUC ${product.auc.toFixed(3)}`);
+  });
+
+  it("warns, in the scores and at the top of every answer, when the as-of date is long after the newest purchase", async () => {
+    const result = await harness.call("find_at_risk_customers", { as_of: "2030-01-31", limit: 1 });
+    expect(textOf(result)).toMatch(
+      /^> \*\*Warning:\*\* The newest purchase is 2026-06-\d\d, 1,3\d\d days before the as-of date 2030-01-31/,
+    );
+    const { parsed } = await status();
+    expect(parsed.latest_scores!.warnings[0]).toContain("Pass --as-of 2026-06-");
   });
 });
