@@ -38,7 +38,7 @@ export async function pickCustomer(services: CrmServices, title: string): Promis
     found.customers.map((row) => ({
       label: row.customer.name,
       description: `${row.customer.customer_id}${row.customer.company ? ` · ${row.customer.company}` : ""}`,
-      detail: `risk ${Math.round(row.risk_score)} (${row.risk_level}) · CLV ${row.clv.toFixed(2)} · ${row.lifecycle_stage}`,
+      detail: `${row.churn_probability === null ? "no purchase yet" : `churn ${Math.round(100 * row.churn_probability)}% (${row.risk_level})`} · CLV ${row.clv.toFixed(2)} · ${row.lifecycle_stage}`,
       id: row.customer.customer_id,
     })),
     { title, matchOnDescription: true, ignoreFocusOut: true },

@@ -1,14 +1,6 @@
 import type { GetCustomerResult } from "../../mcp-server/contract/getCustomer.js";
 import { interactionChannels } from "../../mcp-server/contract/logInteraction.js";
-import {
-  escapeHtml,
-  formatCount,
-  formatDay,
-  formatMoney,
-  formatScore,
-  formatShare,
-  riskBadge,
-} from "./format.js";
+import { escapeHtml, formatCount, formatDay, formatMoney, formatShare, riskBadge } from "./format.js";
 
 /** Messages the customer view posts to the extension. */
 export type CustomerViewMessage =
@@ -170,10 +162,12 @@ export function customerHtml(result: GetCustomerResult, options: CustomerViewOpt
     .filter((part): part is string => Boolean(part))
     .map(e)
     .join(" · ");
-  const reasons = risk.reasons
-    .filter((reason) => reason.points > 0)
-    .map((reason) => `<li>${e(reason.en)} <span class="muted">(+${reason.points.toFixed(1)})</span></li>`)
-    .join("");
+  // Each reason ends with the points it adds to (or takes from) the churn probability.
+  const reasons = risk.reasons.map((reason) => `<li>${e(reason.en)}</li>`).join("");
+  const churn =
+    risk.churn_probability === null
+      ? "–"
+      : `${riskBadge(risk.level)} ${e(formatShare(risk.churn_probability))}`;
   const transactions = result.recent_transactions
     .map(
       (item) =>
@@ -224,7 +218,7 @@ ${profile.do_not_contact ? `<p class="warning">Do not contact: the customer aske
 </div>
 <div class="cards">
 ${card("lifecycle stage", e(lifecycle.label.en))}
-${card("risk score", `${riskBadge(risk.level)} ${formatScore(risk.score)}`, `risk-${e(risk.level)}`)}
+${card(`churn probability (${result.scores.horizon_days} days)`, churn, `risk-${e(risk.level)}`)}
 ${card("value at risk", e(formatMoney(risk.value_at_risk)))}
 ${card(`${value.horizon_months}-month CLV`, e(formatMoney(value.clv)))}
 ${card("P(alive)", e(formatShare(value.p_alive)))}
@@ -233,8 +227,9 @@ ${card("RFM", rfm ? `${e(rfm.code)} ${e(rfm.label.en)}` : "–")}
 <h2>Lifecycle: ${e(lifecycle.label.en)}</h2>
 <ul>${lifecycle.reasons.en.map((reason) => `<li>${e(reason)}</li>`).join("")}</ul>
 <p>${e(lifecycle.strategy.en)}</p>
-<h2>Why at risk</h2>
-${reasons ? `<ul>${reasons}</ul>` : `<p class="muted">No risk factors.</p>`}
+<h2>Why this churn probability</h2>
+${risk.not_scored ? `<p class="warning">Not scored: ${e(risk.not_scored)}</p>` : ""}
+${reasons ? `<ul>${reasons}</ul>` : `<p class="muted">No purchase yet, so no churn probability.</p>`}
 <h2>Customer lifetime value</h2>
 <table>
 ${row("expected purchases", e(value.expected_purchases === null ? "–" : value.expected_purchases.toFixed(2)))}

@@ -10,7 +10,6 @@ import {
   formatCount,
   formatDay,
   formatMoney,
-  formatScore,
   formatShare,
   formatSigned,
   riskBadge,
@@ -60,12 +59,14 @@ export function renderOverview(result: PortfolioOverviewResult): string {
 /** At-risk customers as a ranked table with the numbers, then each customer's reasons. */
 export function renderAtRisk(result: FindAtRiskCustomersResult, language: "en" | "zh" = "en"): string {
   if (result.customers.length === 0) {
-    return "No customers are at risk with these filters (risk score 25 or more).\n";
+    return "No customers are at risk with these filters (churn probability 25% or more).\n";
   }
+  const horizon = result.scores.horizon_days;
   const lines = [
-    `**${formatCount(result.total)} customers at risk** as of ${result.scores.as_of}, ranked by value at risk (CLV × risk / 100).`,
+    ...result.scores.warnings.map((warning) => `> **Warning:** ${escapeMarkdown(warning)}\n`),
+    `**${formatCount(result.total)} customers at risk** as of ${result.scores.as_of}, ranked by value at risk (value if retained × churn probability). Churn = chance of no purchase in the next ${horizon} days.`,
     "",
-    "| # | Customer | Risk | Value at risk | 12-month CLV | Last order | Stage |",
+    `| # | Customer | Churn (${horizon} days) | Value at risk | Value if retained | Last order | Stage |`,
     "|---:|---|---|---:|---:|---|---|",
   ];
   for (const row of result.customers) {
@@ -74,18 +75,25 @@ export function renderAtRisk(result: FindAtRiskCustomersResult, language: "en" |
         ? "never"
         : `${formatCount(row.days_since_last_purchase)} days ago${row.typical_gap_days === null ? "" : ` (usually every ${formatCount(row.typical_gap_days)})`}`;
     lines.push(
-      `| ${row.rank} | ${customerLink(row.customer)} ${row.customer.company ? tableCell(escapeMarkdown(row.customer.company)) : ""} | ${riskBadge(row.risk_level)} ${formatScore(row.risk_score)} ${row.risk_level} | ${formatMoney(row.value_at_risk)} | ${formatMoney(row.clv)} | ${since} | ${tableCell(row.lifecycle_label[language])} |`,
+      `| ${row.rank} | ${customerLink(row.customer)} ${row.customer.company ? tableCell(escapeMarkdown(row.customer.company)) : ""} | ${riskBadge(row.risk_level)} ${formatShare(row.churn_probability)} ${row.risk_level} | ${formatMoney(row.value_at_risk)} | ${formatMoney(row.value_if_retained)} | ${since} | ${tableCell(row.list === "win-back" ? "lost: win-back" : row.lifecycle_label[language])} |`,
     );
   }
   lines.push("", "**Why**", "");
   for (const row of result.customers) {
-    const reasons = row.top_reasons.map((reason) => `${reason[language]} (+${reason.points.toFixed(1)})`);
+    // Each reason already ends with its points ("(+18 points)").
+    const reasons = row.top_reasons.map((reason) => reason[language]);
     lines.push(
       `- ${customerLink(row.customer)}: ${escapeMarkdown(reasons.join("; "))}. Next: ${escapeMarkdown(row.next_action[language])}`,
     );
   }
   if (result.next_cursor)
     lines.push("", `Showing ${result.customers.length} of ${formatCount(result.total)}.`);
+  if (result.lost_customers > 0 && !result.customers.some((row) => row.list === "win-back")) {
+    lines.push(
+      "",
+      `${formatCount(result.lost_customers)} more the book already counts as lost are left out (win-back candidates).`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -120,7 +128,9 @@ export function renderCustomer(result: GetCustomerResult, language: "en" | "zh" 
     `${escapeMarkdown([customer.company, customer.owner ? `owner ${customer.owner}` : null, result.profile.country].filter(Boolean).join(" · "))}`,
     "",
     `- **Lifecycle:** ${escapeMarkdown(lifecycle.label[language])}: ${escapeMarkdown(lifecycle.reasons[language].join("; "))}`,
-    `- **Risk:** ${riskBadge(risk.level)} ${formatScore(risk.score)}/100 (${risk.level}), value at risk ${formatMoney(risk.value_at_risk)}`,
+    risk.churn_probability === null
+      ? `- **Churn risk:** ${risk.not_scored ? `not scored: ${escapeMarkdown(risk.not_scored)}` : "no purchase yet"}`
+      : `- **Churn risk:** ${riskBadge(risk.level)} ${formatShare(risk.churn_probability)} chance of no purchase in the next ${result.scores.horizon_days} days (${risk.level}); value at risk ${formatMoney(risk.value_at_risk)} of ${formatMoney(risk.value_if_retained)} if retained`,
     `- **12-month CLV:** ${formatMoney(value.clv)} (P(alive) ${formatShare(value.p_alive)}, ${value.expected_purchases === null ? "–" : value.expected_purchases.toFixed(2)} expected purchases × ${formatMoney(value.expected_spend_per_purchase)}, margin ${formatShare(value.margin_rate)})`,
     `- **Purchases:** ${formatCount(purchases.orders)} orders, ${formatMoney(purchases.revenue)} revenue, last ${formatDay(purchases.last_purchase)}${purchases.typical_gap_days === null ? "" : `, usually every ${formatCount(purchases.typical_gap_days)} days`}`,
     ...(rfm
@@ -132,11 +142,9 @@ export function renderCustomer(result: GetCustomerResult, language: "en" | "zh" 
   ];
   if (result.profile.do_not_contact)
     lines.push("", "**Do not contact:** the customer asked not to be contacted.");
-  const reasons = risk.reasons.filter((reason) => reason.points > 0);
-  if (reasons.length > 0) {
-    lines.push("", "**Risk reasons**", "");
-    for (const reason of reasons)
-      lines.push(`- ${escapeMarkdown(reason[language])} (+${reason.points.toFixed(1)})`);
+  if (risk.reasons.length > 0) {
+    lines.push("", "**Why** (points added to, or taken from, the churn probability)", "");
+    for (const reason of risk.reasons) lines.push(`- ${escapeMarkdown(reason[language])}`);
   }
   if (result.recent_feedback.length > 0) {
     lines.push("", "**Recent feedback** (the customer's words)", "");
@@ -211,7 +219,7 @@ export function renderDraftDocument(result: DraftFollowUpResult): string {
     "## Facts",
     "",
     `- Lifecycle: ${facts.lifecycle.label}`,
-    `- Risk: ${facts.risk.score}/100 (${facts.risk.level})${facts.risk.reasons.length > 0 ? `: ${facts.risk.reasons.join("; ")}` : ""}`,
+    `- Churn risk: ${facts.risk.churn_probability_percent === null ? "–" : `${facts.risk.churn_probability_percent}%`} chance of no purchase in ${facts.risk.horizon_days} days (${facts.risk.level})${facts.risk.reasons.length > 0 ? `: ${facts.risk.reasons.join("; ")}` : ""}`,
     `- 12-month CLV: ${formatMoney(facts.clv)}`,
     `- Orders: ${facts.purchases.orders}, revenue ${formatMoney(facts.purchases.revenue)}, last ${facts.purchases.last_purchase ?? "never"}`,
     `- Open complaints: ${facts.feedback.open_complaints}; latest NPS ${facts.feedback.latest_nps ?? "–"}`,

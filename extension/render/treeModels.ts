@@ -34,15 +34,15 @@ function truncate(text: string, length: number): string {
   return flat.length <= length ? flat : `${flat.slice(0, length - 1)}…`;
 }
 
-/** At-risk customers: badge, risk score and value at risk in the line, reasons in the tooltip. */
+/** At-risk customers: badge, churn probability and value at risk in the line, reasons in the tooltip. */
 export function atRiskNodes(result: FindAtRiskCustomersResult): TreeNode[] {
   return result.customers.map((row) => {
     const tooltip = [
       `**${escapeMarkdown(row.customer.name)}** · ${escapeMarkdown(row.customer.customer_id)}${row.customer.company ? ` · ${escapeMarkdown(row.customer.company)}` : ""}`,
       "",
-      `${riskBadge(row.risk_level)} Risk **${formatScore(row.risk_score)}**/100 (${row.risk_level}) · value at risk **${formatMoney(row.value_at_risk)}** · CLV ${formatMoney(row.clv)} · P(alive) ${formatShare(row.p_alive)}`,
+      `${riskBadge(row.risk_level)} **${formatShare(row.churn_probability)}** chance of no purchase in ${result.scores.horizon_days} days (${row.risk_level}) · value at risk **${formatMoney(row.value_at_risk)}** of ${formatMoney(row.value_if_retained)} if retained · P(alive) ${formatShare(row.p_alive)}`,
       "",
-      ...row.top_reasons.map((reason) => `- ${escapeMarkdown(reason.en)} (+${reason.points.toFixed(1)})`),
+      ...row.top_reasons.map((reason) => `- ${escapeMarkdown(reason.en)}`),
       "",
       `${escapeMarkdown(row.lifecycle_label.en)}: ${escapeMarkdown(row.next_action.en)}`,
       ...(row.customer.owner ? ["", `Owner: ${escapeMarkdown(row.customer.owner)}`] : []),
@@ -50,7 +50,7 @@ export function atRiskNodes(result: FindAtRiskCustomersResult): TreeNode[] {
     return {
       id: `at-risk/${row.customer.customer_id}`,
       label: row.customer.name,
-      description: `${riskBadge(row.risk_level)} ${formatScore(row.risk_score)} · ${formatMoney(row.value_at_risk)} at risk`,
+      description: `${riskBadge(row.risk_level)} ${formatShare(row.churn_probability)} churn · ${formatMoney(row.value_at_risk)} at risk`,
       tooltip,
       icon: "account",
       customerId: row.customer.customer_id,

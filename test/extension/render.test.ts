@@ -60,11 +60,27 @@ describe("rendering tool results", () => {
       for (const row of atRisk.customers) {
         expect(markdown).toContain(commandUri("crm.openCustomer", [row.customer.customer_id]));
         expect(markdown).toContain(formatMoney(row.value_at_risk));
-        expect(markdown).toContain(formatMoney(row.clv));
+        expect(markdown).toContain(formatMoney(row.value_if_retained));
+        expect(markdown).toContain(`${formatShare(row.churn_probability)} ${row.risk_level}`);
         expect(markdown).toContain(escapeMarkdown(row.top_reasons[0]!.en));
       }
       expect(markdown).toMatch(/\| 1 \| \[/);
       expect(renderAtRisk(atRisk, "zh")).toContain(escapeMarkdown(atRisk.customers[0]!.top_reasons[0]!.zh));
+    });
+
+    it("shows the churn probability with its horizon in the customer answer and the customer view", () => {
+      const probability = customer.risk.churn_probability!;
+      expect(renderCustomer(customer)).toContain(
+        `${formatShare(probability)} chance of no purchase in the next ${customer.scores.horizon_days} days`,
+      );
+      const html = customerHtml(customer, {
+        nonce: "n0nce",
+        cspSource: "vscode-resource:",
+        allowWrites: false,
+      });
+      expect(html).toContain(`churn probability (${customer.scores.horizon_days} days)`);
+      expect(html).toContain(escapeHtml(formatShare(probability)));
+      for (const reason of customer.risk.reasons) expect(html).toContain(escapeHtml(reason.en));
     });
 
     it("says so when nobody is at risk", () => {
