@@ -11,6 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
 import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
+import { formatShare } from "../../extension/render/format.js";
 import { startFakeOpenAi, type FakeOpenAi } from "../helpers/fakeOpenAi.js";
 import { CHROMIUM, CODE_SERVER, NODE24, ROOT, setup } from "./setup.mjs";
 
@@ -303,8 +304,13 @@ async function main(): Promise<void> {
     check(heading.includes(top.customer.name), `the customer view shows ${top.customer.name} (${heading})`);
     const body = await frame.locator("body").innerText();
     check(
-      body.includes("Why at risk") && body.includes("Customer lifetime value"),
+      body.includes("Why this churn probability") && body.includes("Customer lifetime value"),
       "the customer view has its sections",
+    );
+    check(
+      body.includes(`churn probability (${expected.scores.horizon_days} days)`) &&
+        body.includes(formatShare(top.churn_probability)),
+      `the customer view shows the churn probability ${formatShare(top.churn_probability)}`,
     );
     check(
       (await frame.locator("svg.timeline").count()) === 1,
@@ -401,6 +407,10 @@ async function main(): Promise<void> {
       return (await response.innerText().catch(() => "")) as string;
     });
     check(answer.includes(top.customer.name), `the answer names ${top.customer.name}`);
+    check(
+      answer.includes(formatShare(top.churn_probability)) && answer.includes("chance of no purchase"),
+      `the answer gives ${top.customer.name}'s churn probability ${formatShare(top.churn_probability)}`,
+    );
     check(answer.includes(MODEL_MARKER), "the answer includes the fake model's commentary");
     const modelRequest = fake.requests.find((request) =>
       JSON.stringify(request.body.messages).includes(top.customer.customer_id),
