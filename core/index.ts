@@ -4,6 +4,11 @@
  */
 export * from "./summary.js";
 export * from "./bgNbd.js";
+export * from "./mbgNbd.js";
+export * from "./paretoNbd.js";
+export * from "./purchaseModel.js";
+export { type FitDiagnostics } from "./modelFit.js";
+export { type PurchaseRow } from "./purchaseRows.js";
 export * from "./gammaGamma.js";
 export * from "./clv.js";
 export * from "./simulate.js";
@@ -11,6 +16,9 @@ export * from "./activity.js";
 export * from "./rfm.js";
 export * from "./lifecycle.js";
 export * from "./risk.js";
+export * from "./churnFeatures.js";
+export * from "./churnCalibration.js";
+export * from "./evaluation.js";
 export * from "./valueTiers.js";
 export * from "./feedback.js";
 export * from "./sentiment.js";

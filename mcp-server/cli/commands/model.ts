@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { fitBgNbd } from "../../../core/bgNbd.js";
+import { fitPurchaseModel, PURCHASE_MODEL_KINDS, PURCHASE_MODELS } from "../../../core/purchaseModel.js";
 import { fitGammaGamma } from "../../../core/gammaGamma.js";
 import { summarizeCustomers } from "../../../core/summary.js";
 import { resolveAsOf } from "../../asOf.js";
@@ -10,9 +11,13 @@ import { parseAsOfOption } from "../options.js";
 import { printJson } from "../output.js";
 import { storedTime } from "../../store/timestamps.js";
 
-/** Fits both models to summary rows and reports parameters, log-likelihood and convergence. */
+/**
+ * Fits the purchase models (BG/NBD, MBG/NBD, Pareto/NBD) and Gamma-Gamma to summary rows and
+ * reports parameters, log-likelihood, convergence and the fit diagnostics.
+ */
 export function fitModels(rows: readonly SummaryRow[]) {
-  const bgNbd = fitBgNbd(rows.map(({ x, tx, T }) => ({ x, tx, T })));
+  const purchaseRows = rows.map(({ x, tx, T }) => ({ x, tx, T }));
+  const bgNbd = fitBgNbd(purchaseRows);
   const spendRows = rows
     .filter((row) => row.monetary !== null)
     .map((row) => ({ x: row.x, monetary: row.monetary! }));
@@ -29,6 +34,19 @@ export function fitModels(rows: readonly SummaryRow[]) {
       iterations: bgNbd.iterations,
       customers: bgNbd.customers,
     },
+    purchaseModels: PURCHASE_MODEL_KINDS.map((kind) => {
+      const fit = fitPurchaseModel(kind, purchaseRows);
+      return {
+        model: PURCHASE_MODELS[kind].label,
+        source: PURCHASE_MODELS[kind].source,
+        params: fit.params,
+        logLikelihood: fit.logLikelihood,
+        converged: fit.converged,
+        degenerate: fit.diagnostics.degenerate,
+        problems: fit.diagnostics.problems,
+        logStandardErrors: fit.diagnostics.logStandardErrors,
+      };
+    }),
     gammaGamma: returning >= 2 ? fitGammaGamma(spendRows) : null,
   };
 }
@@ -38,7 +56,7 @@ export function registerModelCommand(program: Command, context: CliContext): voi
   model
     .command("fit")
     .description(
-      "fit BG/NBD (and Gamma-Gamma when spend is known) and print parameters, log-likelihood and convergence as JSON",
+      "fit BG/NBD, MBG/NBD and Pareto/NBD (and Gamma-Gamma when spend is known) and print parameters, log-likelihood, convergence and fit diagnostics as JSON",
     )
     .option(
       "--summary <file>",

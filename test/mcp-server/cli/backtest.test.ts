@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXPORT_COLUMNS } from "../../../mcp-server/cli/commands/scores.js";
 import { ensureBuilt, runCli } from "../../helpers/cli.js";
+import { datasetFile } from "../../helpers/datasets.js";
 
 const folder = mkdtempSync(join(tmpdir(), "crm-backtest-"));
 const db = join(folder, "book.db");
@@ -120,3 +121,24 @@ describe("crm scores export", () => {
     expect(readdirSync(folder).some((name) => name.endsWith(".partial"))).toBe(false);
   });
 });
+
+const summary = datasetFile("cdnow/cdnow_customers_summary.csv");
+describe.skipIf(summary.missing !== null)(
+  `crm model fit on the CDNOW summary${summary.missing ? ` (skipped: ${summary.missing})` : ""}`,
+  () => {
+    it("reports the three purchase models with the published estimates and their diagnostics", () => {
+      const result = runCli(["model", "fit", "--summary", summary.path, "--unit", "weeks"]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      const [bg, mbg, pareto] = report.purchaseModels;
+      expect([bg.model, mbg.model, pareto.model]).toEqual(["BG/NBD", "MBG/NBD", "Pareto/NBD"]);
+      expect(bg.params.r).toBeCloseTo(0.243, 3);
+      expect(mbg.params.a).toBeCloseTo(0.891, 3);
+      expect(pareto.params.s).toBeCloseTo(0.606, 3);
+      for (const model of report.purchaseModels) {
+        expect(model).toMatchObject({ converged: true, degenerate: false, problems: [] });
+        expect(Object.keys(model.logStandardErrors)).toEqual(Object.keys(model.params));
+      }
+    });
+  },
+);
