@@ -11,14 +11,13 @@
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { resolveAsOf } from "../mcp-server/asOf.js";
 import { importFile, type ImportOptions } from "../mcp-server/import/importFile.js";
 import type { BacktestResult } from "../mcp-server/scoring/backtest.js";
 import { runBacktest } from "../mcp-server/scoring/backtestStore.js";
 import { Store } from "../mcp-server/store/store.js";
-
-const datasets = process.env.CRM_DATASETS_DIR ?? resolve(import.meta.dirname, "../../shared/datasets");
+import { CDNOW_IMPORT, datasetFile, ONLINE_RETAIL_IMPORT } from "../test/helpers/datasets.js";
 
 interface Book {
   name: string;
@@ -31,8 +30,8 @@ interface Book {
 const BOOKS: Book[] = [
   {
     name: "CDNOW",
-    file: join(datasets, "cdnow/CDNOW_master.txt"),
-    options: { kind: "transactions", format: "whitespace" },
+    file: datasetFile("cdnow/CDNOW_master.txt").path,
+    options: CDNOW_IMPORT,
     splits: [
       ["1997-09-30", 273],
       ["1997-09-30", 90],
@@ -42,19 +41,8 @@ const BOOKS: Book[] = [
   },
   {
     name: "Online Retail",
-    file: join(datasets, "online-retail/OnlineRetail.csv"),
-    options: {
-      kind: "transactions",
-      map: {
-        external_id: "InvoiceNo",
-        customer: "CustomerID",
-        date: "InvoiceDate",
-        quantity: "Quantity",
-        unit_price: "UnitPrice",
-      },
-      dateFormat: "mdy",
-      skipMissingCustomer: true,
-    },
+    file: datasetFile("online-retail/OnlineRetail.csv").path,
+    options: ONLINE_RETAIL_IMPORT,
     splits: [
       ["2011-08-31", 100],
       ["2011-06-30", 90],

@@ -9,7 +9,7 @@
  */
 
 import { gaussLegendre, incompleteBeta, lbeta, lgamma, digamma, logAddExp, logSigmoid } from "./special.js";
-import { explodingShapes, fitLogParameters, type FitDiagnostics } from "./modelFit.js";
+import { explodingShapes, fitLogParameters, fitQuality, type ModelFitQuality } from "./modelFit.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -32,20 +32,7 @@ export interface BgNbdParams {
 export type BgNbdRow = PurchaseRow;
 
 /** The maximum-likelihood fit. */
-export interface BgNbdFit extends BgNbdParams {
-  /** Total log-likelihood at the estimate (eq. 6 summed over customers). */
-  logLikelihood: number;
-  /** Whether the optimiser's convergence test passed and the fit is not degenerate. */
-  converged: boolean;
-  /** The optimiser's own convergence test. */
-  optimizerConverged: boolean;
-  /** Optimiser iterations, summed over starting points. */
-  iterations: number;
-  /** Customers fitted (the sum of the weights). */
-  customers: number;
-  /** Edge, curvature and identification checks of the estimate. */
-  diagnostics: FitDiagnostics;
-}
+export interface BgNbdFit extends BgNbdParams, ModelFitQuality {}
 
 /** Options for {@link fitBgNbd}. */
 export interface FitBgNbdOptions {
@@ -88,11 +75,21 @@ export function bgNbdPAlive(params: BgNbdParams, x: number, tx: number, T: numbe
   return pAliveUnchecked(params, x, tx, T);
 }
 
-/** P(alive) without input checks, for hot loops whose inputs were checked once. */
-export function pAliveUnchecked(params: BgNbdParams, x: number, tx: number, T: number): number {
-  if (x === 0) return 1;
+/**
+ * P(alive) without input checks, for hot loops whose inputs were checked once. `modified` gives
+ * MBG/NBD's 1 / (1 + a/(b+x) ((α+T)/(α+tx))^(r+x)), which has the dropout term at x = 0 too.
+ */
+export function pAliveUnchecked(
+  params: BgNbdParams,
+  x: number,
+  tx: number,
+  T: number,
+  modified = false,
+): number {
+  if (x === 0 && !modified) return 1;
   const { r, alpha, a, b } = params;
-  const logOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * Math.log1p((T - tx) / (alpha + tx));
+  const logOdds =
+    Math.log(a) - Math.log(b + x - (modified ? 0 : 1)) + (r + x) * Math.log1p((T - tx) / (alpha + tx));
   // 1 / (1 + e^logOdds), arranged so neither branch overflows.
   if (logOdds > 0) {
     const e = Math.exp(-logOdds);
@@ -485,16 +482,5 @@ export function fitBetaGeometric(
     edgeProblems: betaGeometricEdgeProblems,
   });
   const [r, alpha, a, b] = fit.values;
-  return {
-    r,
-    alpha,
-    a,
-    b,
-    logLikelihood: fit.logLikelihood,
-    converged: fit.converged,
-    optimizerConverged: fit.optimizerConverged,
-    iterations: fit.iterations,
-    customers: data.totalWeight,
-    diagnostics: fit.diagnostics,
-  };
+  return { r, alpha, a, b, ...fitQuality(fit, data.totalWeight) };
 }

@@ -7,7 +7,7 @@ export * from "./bgNbd.js";
 export * from "./mbgNbd.js";
 export * from "./paretoNbd.js";
 export * from "./purchaseModel.js";
-export { type FitDiagnostics } from "./modelFit.js";
+export { type FitDiagnostics, type ModelFitQuality } from "./modelFit.js";
 export { type PurchaseRow } from "./purchaseRows.js";
 export * from "./gammaGamma.js";
 export * from "./clv.js";

@@ -15,6 +15,7 @@ import {
   betaGeometricObjective,
   fitBetaGeometric,
   noPurchaseGivenPAlive,
+  pAliveUnchecked as betaGeometricPAlive,
   type BgNbdFit,
   type BgNbdParams,
   type FitBgNbdOptions,
@@ -55,15 +56,8 @@ export function mbgNbdPAlive(params: MbgNbdParams, x: number, tx: number, T: num
   return pAliveUnchecked(params, x, tx, T);
 }
 
-function pAliveUnchecked(params: MbgNbdParams, x: number, tx: number, T: number): number {
-  const { r, alpha, a, b } = params;
-  const logOdds = Math.log(a) - Math.log(b + x) + (r + x) * Math.log1p((T - tx) / (alpha + tx));
-  if (logOdds > 0) {
-    const e = Math.exp(-logOdds);
-    return e / (1 + e);
-  }
-  return 1 / (1 + Math.exp(logOdds));
-}
+const pAliveUnchecked = (params: MbgNbdParams, x: number, tx: number, T: number) =>
+  betaGeometricPAlive(params, x, tx, T, true);
 
 /**
  * Expected repeat purchases in (0, t] for a new customer. The customer survives the first

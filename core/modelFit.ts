@@ -66,6 +66,34 @@ export interface LogParameterFit {
   diagnostics: FitDiagnostics;
 }
 
+/** What every purchase-model fit reports beside its parameters. */
+export interface ModelFitQuality {
+  /** Total log-likelihood at the estimate. */
+  logLikelihood: number;
+  /** Whether the optimiser's convergence test passed and the fit is not degenerate. */
+  converged: boolean;
+  /** The optimiser's own convergence test. */
+  optimizerConverged: boolean;
+  /** Optimiser iterations, summed over starting points. */
+  iterations: number;
+  /** Customers fitted (the sum of the weights). */
+  customers: number;
+  /** Edge, curvature and identification checks of the estimate. */
+  diagnostics: FitDiagnostics;
+}
+
+/** The quality fields of a fit over `customers` customers. */
+export function fitQuality(fit: LogParameterFit, customers: number): ModelFitQuality {
+  return {
+    logLikelihood: fit.logLikelihood,
+    converged: fit.converged,
+    optimizerConverged: fit.optimizerConverged,
+    iterations: fit.iterations,
+    customers,
+    diagnostics: fit.diagnostics,
+  };
+}
+
 /** What {@link fitLogParameters} needs. */
 export interface LogParameterProblem {
   /** Parameter names, as the paper writes them. */

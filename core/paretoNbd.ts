@@ -23,7 +23,7 @@
  */
 
 import { lgamma, digamma, logAddExp, gaussLegendre } from "./special.js";
-import { explodingShapes, fitLogParameters, type FitDiagnostics } from "./modelFit.js";
+import { explodingShapes, fitLogParameters, fitQuality, type ModelFitQuality } from "./modelFit.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -43,19 +43,7 @@ export interface ParetoNbdParams {
 }
 
 /** The maximum-likelihood fit. */
-export interface ParetoNbdFit extends ParetoNbdParams {
-  /** Total log-likelihood at the estimate. */
-  logLikelihood: number;
-  /** Whether the optimiser's convergence test passed and the fit is not degenerate. */
-  converged: boolean;
-  /** The optimiser's own convergence test. */
-  optimizerConverged: boolean;
-  iterations: number;
-  /** Customers fitted (the sum of the weights). */
-  customers: number;
-  /** Edge, curvature and identification checks of the estimate. */
-  diagnostics: FitDiagnostics;
-}
+export interface ParetoNbdFit extends ParetoNbdParams, ModelFitQuality {}
 
 function checkParams(params: ParetoNbdParams): void {
   checkPositiveParams("Pareto/NBD", { r: params.r, alpha: params.alpha, s: params.s, beta: params.beta });
@@ -382,16 +370,5 @@ export function fitParetoNbd(rows: readonly PurchaseRow[], options: FitParetoNbd
     },
   });
   const [r, alpha, s, beta] = fit.values;
-  return {
-    r,
-    alpha,
-    s,
-    beta,
-    logLikelihood: fit.logLikelihood,
-    converged: fit.converged,
-    optimizerConverged: fit.optimizerConverged,
-    iterations: fit.iterations,
-    customers: data.totalWeight,
-    diagnostics: fit.diagnostics,
-  };
+  return { r, alpha, s, beta, ...fitQuality(fit, data.totalWeight) };
 }

@@ -16,7 +16,6 @@ import {
   bgNbdPAlive,
   bgNbdPNoPurchase,
   fitBgNbd,
-  type BgNbdFit,
   type BgNbdParams,
 } from "./bgNbd.js";
 import { fitMbgNbd, mbgNbdConditionalExpected, mbgNbdPAlive, mbgNbdPNoPurchase } from "./mbgNbd.js";
@@ -29,7 +28,7 @@ import {
   paretoNbdPNoPurchase,
   type ParetoNbdParams,
 } from "./paretoNbd.js";
-import type { FitDiagnostics } from "./modelFit.js";
+import type { ModelFitQuality } from "./modelFit.js";
 import type { PurchaseRow } from "./purchaseRows.js";
 import type { Bilingual } from "./i18n.js";
 
@@ -43,14 +42,7 @@ export type PurchaseModel =
   | { kind: "pareto-nbd"; params: ParetoNbdParams };
 
 /** A fitted purchase model with the fit's quality. */
-export type PurchaseModelFit = PurchaseModel & {
-  logLikelihood: number;
-  /** The optimiser converged and the diagnostics found nothing wrong. */
-  converged: boolean;
-  iterations: number;
-  customers: number;
-  diagnostics: FitDiagnostics;
-};
+export type PurchaseModelFit = PurchaseModel & ModelFitQuality;
 
 /** Names and sources, for reports. */
 export const PURCHASE_MODELS: Readonly<
@@ -85,21 +77,11 @@ export const PURCHASE_MODEL_KINDS = Object.keys(PURCHASE_MODELS) as PurchaseMode
 /** Fits one model to customers' (x, tx, T). */
 export function fitPurchaseModel(kind: PurchaseModelKind, rows: readonly PurchaseRow[]): PurchaseModelFit {
   if (kind === "pareto-nbd") {
-    const { r, alpha, s, beta, ...fit } = fitParetoNbd(rows);
-    return { kind, params: { r, alpha, s, beta }, ...quality(fit) };
+    const { r, alpha, s, beta, ...quality } = fitParetoNbd(rows);
+    return { kind, params: { r, alpha, s, beta }, ...quality };
   }
-  const { r, alpha, a, b, ...fit } = kind === "bg-nbd" ? fitBgNbd(rows) : fitMbgNbd(rows);
-  return { kind, params: { r, alpha, a, b }, ...quality(fit) };
-}
-
-function quality(fit: Omit<BgNbdFit, "r" | "alpha" | "a" | "b">) {
-  return {
-    logLikelihood: fit.logLikelihood,
-    converged: fit.converged,
-    iterations: fit.iterations,
-    customers: fit.customers,
-    diagnostics: fit.diagnostics,
-  };
+  const { r, alpha, a, b, ...quality } = kind === "bg-nbd" ? fitBgNbd(rows) : fitMbgNbd(rows);
+  return { kind, params: { r, alpha, a, b }, ...quality };
 }
 
 /** Reads a bare BG/NBD parameter set (the older API) as a model. */

@@ -40,12 +40,23 @@ function checkBgNbdParams(params: BgNbdParams): void {
  * purchase the customer drops out for good with probability p. Times are ascending.
  */
 export function simulateBgNbdPurchaseTimes(params: BgNbdParams, T: number, rng: Rng): number[] {
+  return betaGeometricPurchaseTimes(params, T, rng, false);
+}
+
+/** BG/NBD's process; with `dropAtStart`, MBG/NBD's extra dropout chance at the first purchase. */
+function betaGeometricPurchaseTimes(
+  params: BgNbdParams,
+  T: number,
+  rng: Rng,
+  dropAtStart: boolean,
+): number[] {
   checkBgNbdParams(params);
   if (!(T >= 0) || !Number.isFinite(T)) throw new RangeError(`age T must be a finite number >= 0, got ${T}`);
   const lambda = rng.gamma(params.r, 1 / params.alpha);
   const p = rng.beta(params.a, params.b);
   const times: number[] = [];
-  if (!(lambda > 0)) return times;
+  // BG/NBD draws nothing more here, so its random stream is the same as before MBG/NBD existed.
+  if (!(lambda > 0) || (dropAtStart && rng.uniform() < p)) return times;
   let time = 0;
   for (;;) {
     time += rng.exponential(lambda);
@@ -81,20 +92,7 @@ export function simulateBgNbd(params: BgNbdParams, options: SimulateBgNbdOptions
  * (at time 0) with the same probability p as after every repeat purchase.
  */
 export function simulateMbgNbdPurchaseTimes(params: BgNbdParams, T: number, rng: Rng): number[] {
-  checkBgNbdParams(params);
-  if (!(T >= 0) || !Number.isFinite(T)) throw new RangeError(`age T must be a finite number >= 0, got ${T}`);
-  const lambda = rng.gamma(params.r, 1 / params.alpha);
-  const p = rng.beta(params.a, params.b);
-  const times: number[] = [];
-  if (!(lambda > 0) || rng.uniform() < p) return times;
-  let time = 0;
-  for (;;) {
-    time += rng.exponential(lambda);
-    if (time > T) break;
-    times.push(time);
-    if (rng.uniform() < p) break;
-  }
-  return times;
+  return betaGeometricPurchaseTimes(params, T, rng, true);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { ImportOptions } from "../../mcp-server/import/importFile.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,3 +21,20 @@ export function datasetFile(relativePath: string): { path: string; missing: stri
       : `dataset ${path} not found; set CRM_DATASETS_DIR to the folder holding the shared datasets`,
   };
 }
+
+/** How the README imports the UCI Online Retail export: invoices, US dates, guest rows skipped. */
+export const ONLINE_RETAIL_IMPORT: Omit<ImportOptions, "file"> = {
+  kind: "transactions",
+  map: {
+    external_id: "InvoiceNo",
+    customer: "CustomerID",
+    date: "InvoiceDate",
+    quantity: "Quantity",
+    unit_price: "UnitPrice",
+  },
+  dateFormat: "mdy",
+  skipMissingCustomer: true,
+};
+
+/** How the README imports the CDNOW master file. */
+export const CDNOW_IMPORT: Omit<ImportOptions, "file"> = { kind: "transactions", format: "whitespace" };

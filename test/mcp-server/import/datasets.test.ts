@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { importFile } from "../../../mcp-server/import/importFile.js";
-import { datasetFile } from "../../helpers/datasets.js";
+import { datasetFile, ONLINE_RETAIL_IMPORT } from "../../helpers/datasets.js";
 import { useTempStore } from "../../helpers/tempStore.js";
 
 const cdnow = datasetFile("cdnow/CDNOW_master.txt");
@@ -55,19 +55,7 @@ describe.skipIf(onlineRetail.missing !== null)(
   () => {
     it("imports the invoices of 4,372 customers and skips the 3,722 rows without a customer", async () => {
       const { store } = await useTempStore();
-      const report = await importFile(store, {
-        kind: "transactions",
-        file: onlineRetail.path,
-        map: {
-          external_id: "InvoiceNo",
-          customer: "CustomerID",
-          date: "InvoiceDate",
-          quantity: "Quantity",
-          unit_price: "UnitPrice",
-        },
-        dateFormat: "mdy",
-        skipMissingCustomer: true,
-      });
+      const report = await importFile(store, { ...ONLINE_RETAIL_IMPORT, file: onlineRetail.path });
       // 25,943 rows: 3,722 have the customer id "(blank)" and are skipped, leaving 22,221. Of
       // those, 31 repeat an invoice number seen on an earlier row (an invoice whose items were
       // exported under two consecutive minutes, e.g. 536591 at 16:57 and 16:58); they merge into

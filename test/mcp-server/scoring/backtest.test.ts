@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveAsOf } from "../../../mcp-server/asOf.js";
 import { importFile } from "../../../mcp-server/import/importFile.js";
 import { latestBacktest, runBacktest } from "../../../mcp-server/scoring/backtestStore.js";
-import { datasetFile } from "../../helpers/datasets.js";
+import { CDNOW_IMPORT, datasetFile, ONLINE_RETAIL_IMPORT } from "../../helpers/datasets.js";
 import { useTempStore } from "../../helpers/tempStore.js";
 
 const cdnow = datasetFile("cdnow/CDNOW_master.txt");
@@ -26,7 +26,7 @@ describe.skipIf(cdnow.missing !== null)(
   () => {
     it("ranks 'no purchase' better than recency and the model alone, with calibration error under 0.05", async () => {
       const { store } = await useTempStore();
-      await importFile(store, { kind: "transactions", file: cdnow.path, format: "whitespace" });
+      await importFile(store, { ...CDNOW_IMPORT, file: cdnow.path });
       const result = await runBacktest(store, {
         asOf: resolveAsOf("1997-09-30"),
         horizonDays: 273,
@@ -54,19 +54,7 @@ describe.skipIf(onlineRetail.missing !== null)(
   () => {
     it("ranks 'no purchase' better than recency and the model alone, with calibration error under 0.05", async () => {
       const { store } = await useTempStore();
-      await importFile(store, {
-        kind: "transactions",
-        file: onlineRetail.path,
-        map: {
-          external_id: "InvoiceNo",
-          customer: "CustomerID",
-          date: "InvoiceDate",
-          quantity: "Quantity",
-          unit_price: "UnitPrice",
-        },
-        dateFormat: "mdy",
-        skipMissingCustomer: true,
-      });
+      await importFile(store, { ...ONLINE_RETAIL_IMPORT, file: onlineRetail.path });
       const result = await runBacktest(store, {
         asOf: resolveAsOf("2011-08-31"),
         horizonDays: 100,
