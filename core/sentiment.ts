@@ -435,11 +435,12 @@ export function tokenize(sentence: string): TextToken[] {
   const tokens: TextToken[] = [];
   let last = 0;
   for (const match of text.matchAll(HAN_RUN)) {
-    tokens.push(...tokenizeLatin(text.slice(last, match.index)));
+    for (const token of tokenizeLatin(text.slice(last, match.index))) tokens.push(token);
     for (const word of segmentChinese(match[0])) tokens.push({ text: word, isBreak: false, han: true });
     last = match.index + match[0].length;
   }
-  tokens.push(...tokenizeLatin(text.slice(last)));
+  // A loop, not push(...spread): a long feedback text has more tokens than the call stack takes arguments.
+  for (const token of tokenizeLatin(text.slice(last))) tokens.push(token);
   return tokens;
 }
 

@@ -169,6 +169,16 @@ function trailingYearSpend(record: CustomerRecord, asOf: Date): number {
 
 const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
 
+/** Whether a feedback item reads negative; a text the analyser cannot read counts as neutral. */
+function readsNegative(item: CustomerRecord["feedback"][number]): boolean {
+  if (item.text.trim() === "") return false;
+  try {
+    return sentimentOf(item.text, item.language ?? undefined).label === "negative";
+  } catch {
+    return false;
+  }
+}
+
 function unscoredCustomer(record: CustomerRecord, reason: string): CustomerScore {
   return {
     customerId: record.id,
@@ -224,12 +234,7 @@ export function scoreCustomers(
   const warnings: string[] = [];
   const unscored: BookModels["unscored"] = [];
   // Sentiment once per feedback text: the inner windows read the same items again.
-  const negatives = records.map((record) =>
-    record.feedback.map(
-      (item) =>
-        item.text.trim() !== "" && sentimentOf(item.text, item.language ?? undefined).label === "negative",
-    ),
-  );
+  const negatives = records.map((record) => record.feedback.map(readsNegative));
   const problems: (string | null)[] = records.map(() => null);
   const states = records.map((record, index) => {
     try {

@@ -336,3 +336,9 @@ describe("degree words", () => {
     expect(score("不是很满意")).toBeGreaterThan(score("不满意"));
   });
 });
+
+describe("long texts", () => {
+  it("reads a 0.7 MB review without running out of stack", () => {
+    expect(sentimentOf("bad ".repeat(175_000)).label).toBe("negative");
+  });
+});

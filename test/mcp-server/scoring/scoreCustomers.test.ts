@@ -116,6 +116,23 @@ describe("scoreCustomers on awkward books", () => {
     expect(models.warnings.join(" ")).toMatch(/1 customer could not be scored/);
   });
 
+  it("scores a customer whose feedback is a 0.7 MB text", () => {
+    const long = record(100, [
+      [60, 40],
+      [20, 45],
+    ]);
+    long.feedback.push({
+      timestamp: new Date(AS_OF.getTime() - 10 * DAY),
+      source: "review",
+      score: 1,
+      text: "terrible service ".repeat(45_000),
+      language: "en",
+      status: "resolved",
+    });
+    const { scores } = scoreCustomers([...ordinaryBook(40), long], AS_OF);
+    expectScored(scores.at(-1)!);
+  });
+
   it("warns when the as-of date is far past the newest purchase, naming the date to use", () => {
     const book = ordinaryBook(40).map((customer) => ({
       ...customer,
