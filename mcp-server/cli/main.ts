@@ -8,6 +8,7 @@ import { UserError } from "./errors.js";
 import { StoreNotEmptyError } from "../demo/seed.js";
 import { AsOfError, resolveAsOf } from "../asOf.js";
 import { ensureScores } from "../scoring/scoreCache.js";
+import { StoreBusyError, StoreError } from "../store/errors.js";
 
 const USER_ERRORS = [
   UserError,
@@ -16,6 +17,8 @@ const USER_ERRORS = [
   UnknownCustomerError,
   StoreNotEmptyError,
   AsOfError,
+  StoreBusyError,
+  StoreError,
 ];
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { resolveAsOf } from "../asOf.js";
 import type { ServerDeps } from "../server/deps.js";
 
 const PERIOD = /^(\d{1,3})d$|^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/;
@@ -13,10 +14,12 @@ export function resolvePeriod(period: string, today: Date): { from: string; to: 
     );
   if (match[1]) {
     const days = Number(match[1]);
+    if (days < 1) throw new Error(`period "${period}" must cover at least one day, like 1d or 30d`);
     const to = today.toISOString().slice(0, 10);
     const from = new Date(today.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
     return { from, to };
   }
+  for (const day of [match[2], match[3]]) resolveAsOf(day);
   if (match[2] > match[3]) throw new Error(`period "${period}" starts after it ends`);
   return { from: match[2], to: match[3] };
 }

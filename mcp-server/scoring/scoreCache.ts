@@ -184,6 +184,39 @@ function toScoreSet(row: ScoreSetRow): ScoreSet {
 const inFlight = new Map<string, Promise<ScoreSet>>();
 
 /**
+ * A set handed to a caller in the last minute may still be being read (a page of a list, a
+ * customer's card): it is not evicted under that read, whichever process computed the newer set.
+ */
+const READ_GRACE_MS = 60_000;
+/** However many sets are in use, the store never keeps more than this. */
+const MAX_KEPT_SCORE_SETS = 16;
+/** When this process last handed out each set, by id. */
+const servedAt = new Map<number, number>();
+
+function served(set: ScoreSet): ScoreSet {
+  servedAt.set(set.id, Date.now());
+  return set;
+}
+
+/**
+ * Drops score sets beyond the newest `KEPT_SCORE_SETS`, except those computed (by any process,
+ * by its `computed_at`) or served by this one within `READ_GRACE_MS`, up to `MAX_KEPT_SCORE_SETS`.
+ */
+async function evictOldSets(store: Store): Promise<void> {
+  const now = Date.now();
+  for (const [id, at] of servedAt) if (now - at > READ_GRACE_MS) servedAt.delete(id);
+  const inUse = [...servedAt.keys()];
+  await store.db.run(
+    `DELETE FROM score_sets
+     WHERE id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${MAX_KEPT_SCORE_SETS})
+        OR (id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${KEPT_SCORE_SETS})
+            AND computed_at < ?
+            AND id NOT IN (${inUse.map(() => "?").join(", ") || "NULL"}))`,
+    [storedTime(new Date(now - READ_GRACE_MS)), ...inUse],
+  );
+}
+
+/**
  * The score set for `asOf` and the churn horizon on the current data: read from the cache when it
  * is there, else computed once (concurrent callers share the computation) and stored. Older sets
  * beyond `KEPT_SCORE_SETS` are dropped.
@@ -198,13 +231,13 @@ export async function ensureScores(
   const dataVersion = await store.dataVersion();
   const key = [asOfText, horizonDays, dataVersion, MODEL_VERSION] as const;
   const cached = await store.db.get<ScoreSetRow>(SELECT_SET, [...key]);
-  if (cached) return toScoreSet(cached);
+  if (cached) return served(toScoreSet(cached));
   const flightKey = `${store.path}|${key.join("|")}`;
   let pending = inFlight.get(flightKey);
   if (!pending) {
-    pending = computeAndStore(store, asOf, horizonDays, dataVersion, now).finally(() =>
-      inFlight.delete(flightKey),
-    );
+    pending = computeAndStore(store, asOf, horizonDays, dataVersion, now)
+      .then(served)
+      .finally(() => inFlight.delete(flightKey));
     inFlight.set(flightKey, pending);
   }
   return pending;
@@ -253,9 +286,7 @@ async function computeAndStore(
       COLUMNS,
       scores.map((score) => scoreToRow(lastID, score)),
     );
-    await store.db.run(
-      `DELETE FROM score_sets WHERE id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${KEPT_SCORE_SETS})`,
-    );
+    await evictOldSets(store);
     return {
       id: lastID,
       asOf: asOfText,

@@ -64,7 +64,8 @@ export interface HostGuard {
 
 /**
  * Checks Host and Origin against the address the server is bound to. Bound to loopback, Host must
- * be a loopback name with the server's port and a present Origin must be a loopback page. Bound to
+ * be a loopback name with the server's port and a present Origin must be a loopback page on that
+ * same port. Bound to
  * another address (which needs a bearer token anyway), Host may also name this machine, and Origin
  * may also be the page the server itself serves.
  */
@@ -92,7 +93,9 @@ export function createHostGuard(boundHost: string, port: number): HostGuard {
       }
       if (page.protocol !== "http:" && page.protocol !== "https:")
         return `Forbidden: Origin ${origin} is not a local page`;
-      if (isLoopbackHost(page.hostname)) return undefined;
+      // The exact page served: another local port is another program (a dev server, a local app).
+      const pagePort = page.port === "" ? (page.protocol === "https:" ? 443 : 80) : Number(page.port);
+      if (isLoopbackHost(page.hostname) && pagePort === port) return undefined;
       if (!loopbackOnly && page.protocol === "http:" && page.host.toLowerCase() === host.trim().toLowerCase())
         return undefined;
       return `Forbidden: Origin ${origin} is not a local page`;

@@ -8,7 +8,8 @@ import { createServer } from "./createServer.js";
 import type { ServerDeps } from "./deps.js";
 import { ServeConfigError } from "./errors.js";
 import { createHostGuard, isLoopbackHost, isWildcardHost } from "./hostGuard.js";
-import { bearerToken, resolveToken, tokensEqual, type TokenSource } from "./token.js";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from "./httpLimits.js";
+import { bearerToken, resolveToken, tokenMatches, type TokenSource } from "./token.js";
 
 export { ServeConfigError };
 
@@ -16,19 +17,27 @@ export { ServeConfigError };
 export const MCP_PATH = "/mcp";
 /** Largest request body read before a session exists (the transport bounds the rest). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** Sessions with no request for this long are closed (clients that vanished without DELETE). */
-const DEFAULT_SESSION_IDLE_MS = 60 * 60 * 1000;
+/** A client has this long to send its request headers, and this long for the whole request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface HttpOptions {
   port: number;
   host: string;
   /** The bearer token; when absent a saved or newly generated one is used (see `resolveToken`). */
   token?: string;
+  /** Replace the saved token with a new one (it is printed; the old one stops working). */
+  renewToken?: boolean;
   /** False only for `--no-auth`, which is refused unless the server binds to loopback. */
   auth: boolean;
   /** Where log lines go; stderr by default (stdout is never used). */
   log?: (line: string) => void;
   sessionIdleMs?: number;
+  /** Most concurrent sessions (default 100). */
+  maxSessions?: number;
+  /** Time for a client to send its headers, and its whole request (defaults 10 s and 30 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** A running HTTP server. */
@@ -37,7 +46,12 @@ export interface HttpServerHandle {
   url: string;
   host: string;
   port: number;
-  /** The bearer token clients must send, or undefined with `--no-auth`. */
+  /** Whether clients must send a bearer token (false only with `--no-auth`). */
+  requiresToken: boolean;
+  /**
+   * The bearer token, when it can be shown: given, just generated, or migrated from plain text.
+   * Undefined for a saved token (only its digest is kept) and with `--no-auth`.
+   */
   token: string | undefined;
   tokenSource: TokenSource | undefined;
   /** Open MCP sessions. */
@@ -96,6 +110,13 @@ function urlHost(host: string): string {
 function checkOptions(options: HttpOptions): void {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     throw new ServeConfigError(`--port ${options.port}: use a whole number from 0 to 65535`);
+  if (
+    options.maxSessions !== undefined &&
+    !(Number.isInteger(options.maxSessions) && options.maxSessions >= 1)
+  )
+    throw new ServeConfigError(`--max-sessions ${options.maxSessions}: use a whole number of at least 1`);
+  if (options.sessionIdleMs !== undefined && !(options.sessionIdleMs >= 1000))
+    throw new ServeConfigError("--session-idle-minutes: sessions must be allowed to idle at least a second");
   if (!options.auth && !isLoopbackHost(options.host)) {
     throw new ServeConfigError(
       `--no-auth is refused on ${options.host}: without a token anyone who can reach that address could read your customer data. ` +
@@ -113,9 +134,10 @@ function checkOptions(options: HttpOptions): void {
 export async function startHttpServer(deps: ServerDeps, options: HttpOptions): Promise<HttpServerHandle> {
   checkOptions(options);
   const log = options.log ?? stderrLog;
-  const { token, source: tokenSource } = options.auth
-    ? await resolveToken(deps.store, options.token)
-    : { token: undefined, source: undefined };
+  const resolved = options.auth
+    ? await resolveToken(deps.store, options.token, { renew: options.renewToken })
+    : undefined;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const sessions = new Map<string, Session>();
   let guard = createHostGuard(options.host, options.port);
   let closing = false;
@@ -168,9 +190,9 @@ export async function startHttpServer(deps: ServerDeps, options: HttpOptions): P
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== MCP_PATH) return sendError(res, 404, -32000, `Not Found: the MCP endpoint is ${MCP_PATH}`);
 
-    if (token !== undefined) {
+    if (resolved !== undefined) {
       const presented = bearerToken(req.headers.authorization);
-      if (presented === undefined || !tokensEqual(presented, token)) {
+      if (presented === undefined || !tokenMatches(presented, resolved.digest)) {
         const challenge =
           presented === undefined
             ? 'Bearer realm="crm-assistant"'
@@ -230,15 +252,46 @@ export async function startHttpServer(deps: ServerDeps, options: HttpOptions): P
     const initialize = Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body);
     if (!initialize)
       return sendError(res, 400, -32000, "Bad Request: no mcp-session-id header; send initialize first");
+    if (sessions.size >= maxSessions && !closeLongestIdle())
+      return sendError(
+        res,
+        503,
+        -32000,
+        `Service Unavailable: all ${maxSessions} sessions are busy; try again shortly (the limit is --max-sessions)`,
+        { "Retry-After": "5" },
+      );
     return openSession(req, res, body);
   }
 
-  const httpServer = createHttpServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`HTTP request failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendError(res, 500, -32603, "Internal error");
-    });
-  });
+  /** Makes room for a new session by closing the one idle longest; false when every one is busy. */
+  function closeLongestIdle(): boolean {
+    let oldest: [string, Session] | undefined;
+    for (const entry of sessions) {
+      if (entry[1].openRequests === 0 && (!oldest || entry[1].lastSeen < oldest[1].lastSeen)) oldest = entry;
+    }
+    if (!oldest) return false;
+    const [id, session] = oldest;
+    sessions.delete(id);
+    log(`session ${id} closed to make room (${maxSessions} sessions open)`);
+    session.server.close().catch(() => undefined);
+    return true;
+  }
+
+  const httpServer = createHttpServer(
+    // Slow clients (headers or a body trickled byte by byte) cannot hold connections for long.
+    {
+      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      // How often Node looks for connections past those timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        log(`HTTP request failed: ${error instanceof Error ? error.message : String(error)}`);
+        sendError(res, 500, -32603, "Internal error");
+      });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", (error: NodeJS.ErrnoException) => {
@@ -284,8 +337,9 @@ export async function startHttpServer(deps: ServerDeps, options: HttpOptions): P
     url: `http://${urlHost(options.host)}:${port}${MCP_PATH}`,
     host: options.host,
     port,
-    token,
-    tokenSource,
+    requiresToken: resolved !== undefined,
+    token: resolved?.token,
+    tokenSource: resolved?.source,
     sessionCount: () => sessions.size,
     async close() {
       if (closing) return;
@@ -299,6 +353,26 @@ export async function startHttpServer(deps: ServerDeps, options: HttpOptions): P
       await stopped;
     },
   };
+}
+
+/** What to tell the user about the token at start. */
+export function tokenLines(handle: HttpServerHandle, storePath: string): string[] {
+  if (!handle.requiresToken) return ["no token required (--no-auth); only this machine can connect"];
+  if (handle.token === undefined) {
+    return [
+      `token: the one printed when it was made (only its hash is kept in ${storePath}, so it cannot be shown again); clients configured with it keep working`,
+      "lost it? restart with --new-token to make and print a new one (the old one stops working), or set --token / CRM_TOKEN",
+    ];
+  }
+  const where = {
+    option: "from --token / CRM_TOKEN",
+    saved: `saved in ${storePath}; only its hash is kept from now on, so copy it now`,
+    generated: `generated; only its hash is saved in ${storePath}, so copy it now: it is not shown again`,
+  }[handle.tokenSource!];
+  return [
+    `token: ${handle.token} (${where})`,
+    `clients send the header  Authorization: Bearer ${handle.token}`,
+  ];
 }
 
 /**
@@ -345,17 +419,7 @@ export async function serveHttp(
   log(
     `crm-assistant MCP server on ${handle.url} (Streamable HTTP); store ${deps.store.path}; writes ${deps.allowWrites ? "enabled" : "disabled"}`,
   );
-  if (handle.token === undefined) {
-    log("no token required (--no-auth); only this machine can connect");
-  } else {
-    const where = {
-      option: "from --token / CRM_TOKEN",
-      saved: `saved in ${deps.store.path}; set --token or CRM_TOKEN to use another`,
-      generated: `generated and saved in ${deps.store.path}; set --token or CRM_TOKEN to use another`,
-    }[handle.tokenSource!];
-    log(`token: ${handle.token} (${where})`);
-    log(`clients send the header  Authorization: Bearer ${handle.token}`);
-  }
+  for (const line of tokenLines(handle, deps.store.path)) log(line);
   options.onReady?.(handle);
   const signal = await shutdown.received;
   log(`${signal}: closing ${handle.sessionCount()} session(s) and stopping`);

@@ -1,7 +1,13 @@
 import { Command } from "commander";
 import { Store } from "../store/store.js";
 import { describeLlmConfig } from "../llm/config.js";
-import { actorName, addServeOptions, llmFromOptions } from "./serveOptions.js";
+import {
+  actorName,
+  addServeOptions,
+  httpOptionsFrom,
+  llmFromOptions,
+  type ServeOptions,
+} from "./serveOptions.js";
 import { serveStdio } from "./stdio.js";
 import { defaultDatabasePath } from "../paths.js";
 
@@ -33,13 +39,7 @@ async function main(): Promise<void> {
   try {
     if (options.http) {
       const { serveHttp } = await import("./http.js");
-      await serveHttp(deps, {
-        port: options.port,
-        host: options.host,
-        token: options.token,
-        auth: options.auth,
-        onReady: logWriters,
-      });
+      await serveHttp(deps, { ...httpOptionsFrom(options as ServeOptions), onReady: logWriters });
     } else {
       logWriters();
       await serveStdio(deps);

@@ -1,6 +1,7 @@
 import { userInfo } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { LLM_ENV, resolveLlmConfig, type LlmConfig } from "../llm/config.js";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from "./httpLimits.js";
 
 /** Options shared by `crm serve` and the bundled `dist/server.js`. */
 export interface ServeOptions {
@@ -9,12 +10,41 @@ export interface ServeOptions {
   port: number;
   host: string;
   token?: string;
+  newToken?: boolean;
   auth: boolean;
+  maxSessions: number;
+  sessionIdleMinutes: number;
   allowWrites: boolean;
   redact: boolean;
   llmBaseUrl?: string;
   llmModel?: string;
   llmApiKey?: string;
+}
+
+function parseCount(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d{1,6}$/.test(value) || Number(value) < 1)
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1`);
+    return Number(value);
+  };
+}
+
+/** The HTTP options of the serve flags, as `serveHttp` takes them. */
+export function httpOptionsFrom(
+  options: Pick<
+    ServeOptions,
+    "port" | "host" | "token" | "newToken" | "auth" | "maxSessions" | "sessionIdleMinutes"
+  >,
+) {
+  return {
+    port: options.port,
+    host: options.host,
+    token: options.token,
+    renewToken: Boolean(options.newToken),
+    auth: options.auth,
+    maxSessions: options.maxSessions,
+    sessionIdleMs: options.sessionIdleMinutes * 60_000,
+  };
 }
 
 function parsePort(value: string): number {
@@ -39,7 +69,23 @@ export function addServeOptions(command: Command): Command {
         "bearer token HTTP clients must send (default: $CRM_TOKEN, else one generated and saved)",
       ).env("CRM_TOKEN"),
     )
+    .option(
+      "--new-token",
+      "HTTP: replace the saved token with a new one and print it (the old one stops working)",
+    )
     .option("--no-auth", "HTTP without a token (refused unless bound to loopback)")
+    .option(
+      "--max-sessions <number>",
+      "HTTP: most open sessions; past it the longest-idle one is closed",
+      parseCount("--max-sessions"),
+      DEFAULT_MAX_SESSIONS,
+    )
+    .option(
+      "--session-idle-minutes <number>",
+      "HTTP: close sessions idle this long",
+      parseCount("--session-idle-minutes"),
+      DEFAULT_SESSION_IDLE_MS / 60_000,
+    )
     .option("--allow-writes", "enable the write tools (log_interaction, record_feedback, saving drafts)")
     .option(
       "--redact",

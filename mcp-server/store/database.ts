@@ -1,4 +1,30 @@
 import sqlite3 from "sqlite3";
+import { isBusy, translateStoreError } from "./errors.js";
+
+/**
+ * Extra attempts after SQLite's own busy timeout (set by the store) ran out, with these pauses:
+ * together about three busy timeouts, inside the 60 s MCP clients wait for an answer.
+ */
+const BUSY_RETRY_PAUSES_MS = [250, 1000];
+
+/**
+ * Runs one statement, trying again when another connection holds the lock, and turns what still
+ * fails into a typed error with a plain message (`store/errors.ts`). Safe to retry: a statement
+ * that fails with SQLITE_BUSY has done nothing.
+ */
+async function patiently<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (isBusy(error) && attempt < BUSY_RETRY_PAUSES_MS.length) {
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_PAUSES_MS[attempt]));
+        continue;
+      }
+      throw translateStoreError(error);
+    }
+  }
+}
 
 /** A value SQLite can bind. */
 export type SqlValue = string | number | bigint | null | Buffer;
@@ -28,6 +54,10 @@ export class Database {
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return patiently(() => this.runOnce(sql, params));
+  }
+
+  private runOnce(sql: string, params: readonly SqlValue[]): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       this.connection.run(sql, params, function (this: sqlite3.RunResult, error: Error | null) {
         if (error) reject(error);
@@ -37,21 +67,27 @@ export class Database {
   }
 
   get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return new Promise((resolve, reject) => {
-      this.connection.get(sql, params, (error: Error | null, row: T | undefined) => {
-        if (error) reject(error);
-        else resolve(row);
-      });
-    });
+    return patiently(
+      () =>
+        new Promise<T | undefined>((resolve, reject) => {
+          this.connection.get(sql, params, (error: Error | null, row: T | undefined) => {
+            if (error) reject(error);
+            else resolve(row);
+          });
+        }),
+    );
   }
 
   all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return new Promise((resolve, reject) => {
-      this.connection.all(sql, params, (error: Error | null, rows: T[]) => {
-        if (error) reject(error);
-        else resolve(rows);
-      });
-    });
+    return patiently(
+      () =>
+        new Promise<T[]>((resolve, reject) => {
+          this.connection.all(sql, params, (error: Error | null, rows: T[]) => {
+            if (error) reject(error);
+            else resolve(rows);
+          });
+        }),
+    );
   }
 
   /**
@@ -77,9 +113,12 @@ export class Database {
 
   /** Runs several `;`-separated statements without parameters (schema scripts). */
   exec(sql: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.connection.exec(sql, (error) => (error ? reject(error) : resolve()));
-    });
+    return patiently(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.connection.exec(sql, (error) => (error ? reject(error) : resolve()));
+        }),
+    );
   }
 
   /** The tail of the queue of transactions on this connection. */

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { Database } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -17,6 +17,26 @@ export class UnknownCustomerError extends Error {
   }
 }
 
+function stderrWarning(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Creates the store's folder and file privately, or warns when an existing file is shared. */
+function preparePrivateFile(path: string, warn: (line: string) => void): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) {
+    closeSync(openSync(path, "a", 0o600));
+    return;
+  }
+  const mode = statSync(path).mode;
+  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
+    warn(
+      `warning: the store ${path} can be read by other users of this machine (mode ${(mode & 0o777).toString(8)}); ` +
+        `it holds customers' contact details: run  chmod 600 "${path}"*  to make it yours alone`,
+    );
+  }
+}
+
 /**
  * The customer store: one SQLite file shared by the CLI, the MCP server and the VS Code
  * extension. WAL mode and a busy timeout let two processes use it at once.
@@ -27,9 +47,14 @@ export class Store {
     readonly path: string,
   ) {}
 
-  /** Opens the store at `path`, creating the file and its folder if needed, and migrates it. */
-  static async open(path: string): Promise<Store> {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  /**
+   * Opens the store at `path`, creating the file and its folder if needed, and migrates it. A new
+   * folder is made private to the user (0700) and a new file too (0600; SQLite gives its -wal and
+   * -shm files the same mode): the book holds customers' names, emails and phones. An existing
+   * file that other users can read is opened with a warning on stderr that says how to fix it.
+   */
+  static async open(path: string, warn: (line: string) => void = stderrWarning): Promise<Store> {
+    if (path !== ":memory:") preparePrivateFile(path, warn);
     const db = await Database.open(path);
     try {
       await db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -74,11 +74,14 @@ export function encodeCursor(offset: number, filters: unknown): string {
   return Buffer.from(`${offset}:${filterKey(filters)}`).toString("base64url");
 }
 
+/** No listing pages past this offset: a cursor beyond it is forged. */
+const MAX_CURSOR_OFFSET = 100_000_000;
+
 export function decodeCursor(cursor: string | undefined, filters: unknown): number {
   if (cursor === undefined) return 0;
   const text = Buffer.from(cursor, "base64url").toString();
-  const match = /^(\d+):([\w-]{10})$/.exec(text);
-  if (!match || match[2] !== filterKey(filters)) {
+  const match = /^(\d{1,9}):([\w-]{10})$/.exec(text);
+  if (!match || match[2] !== filterKey(filters) || Number(match[1]) > MAX_CURSOR_OFFSET) {
     throw new CursorError(
       "this cursor does not belong to this query; repeat the call without cursor to start from the first page",
     );

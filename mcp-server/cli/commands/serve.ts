@@ -2,7 +2,13 @@ import type { Command } from "commander";
 import { describeLlmConfig, LlmConfigError, type LlmConfig } from "../../llm/config.js";
 import type { ServerDeps } from "../../server/deps.js";
 import { ServeConfigError, serveHttp } from "../../server/http.js";
-import { actorName, addServeOptions, llmFromOptions, type ServeOptions } from "../../server/serveOptions.js";
+import {
+  actorName,
+  addServeOptions,
+  httpOptionsFrom,
+  llmFromOptions,
+  type ServeOptions,
+} from "../../server/serveOptions.js";
 import { serveStdio } from "../../server/stdio.js";
 import type { CliContext } from "../context.js";
 import { UserError } from "../errors.js";
@@ -49,13 +55,7 @@ Examples:
       return serveStdio(deps);
     }
     try {
-      await serveHttp(deps, {
-        port: options.port,
-        host: options.host,
-        token: options.token,
-        auth: options.auth,
-        onReady: logWriters,
-      });
+      await serveHttp(deps, { ...httpOptionsFrom(options), onReady: logWriters });
     } catch (error) {
       if (error instanceof ServeConfigError) throw new UserError(error.message);
       throw error;

@@ -20,7 +20,8 @@ export function registerStartCommand(program: Command, context: CliContext): voi
     )
     .option("--port <number>", "HTTP port", (value: string) => Number(value), 3333)
     .option("--no-serve", "print the briefing and exit")
-    .action(async (options: { port: number; serve: boolean }) => {
+    .option("--new-token", "replace the saved HTTP token with a new one and print it")
+    .action(async (options: { port: number; serve: boolean; newToken?: boolean }) => {
       const store = await context.openStore();
       const asOf = resolveAsOf();
       if ((await store.counts()).customers === 0) {
@@ -48,10 +49,11 @@ export function registerStartCommand(program: Command, context: CliContext): voi
           port: options.port,
           host: "127.0.0.1",
           auth: true,
+          renewToken: Boolean(options.newToken),
           onReady: (handle) =>
             process.stdout.write(
-              `\nMCP server: ${handle.url}  (token ${handle.token}; Ctrl+C to stop)\n\n` +
-                `${clientConfigSnippets(store.path, { url: handle.url, token: handle.token })}\n`,
+              `\nMCP server: ${handle.url}  (${handle.token === undefined ? "the token printed when it was made; npm start -- --new-token for a new one" : `token ${handle.token}`}; Ctrl+C to stop)\n\n` +
+                `${clientConfigSnippets(store.path, { url: handle.url, token: handle.token ?? "<your token>" })}\n`,
             ),
         });
       } catch (error) {

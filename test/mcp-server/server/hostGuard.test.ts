@@ -47,11 +47,22 @@ describe("Host headers", () => {
 describe("DNS-rebinding guard for a server bound to 127.0.0.1:3333", () => {
   const guard = createHostGuard("127.0.0.1", 3333);
 
-  it("accepts loopback names with the server's port and no Origin or a loopback Origin", () => {
+  it("accepts loopback names with the server's port and no Origin or a loopback Origin on that port", () => {
     for (const host of ["127.0.0.1:3333", "localhost:3333", "[::1]:3333"]) {
       expect(guard.check(host, undefined), host).toBeUndefined();
-      expect(guard.check(host, "http://localhost:5173"), host).toBeUndefined();
+      expect(guard.check(host, "http://localhost:3333"), host).toBeUndefined();
+      expect(guard.check(host, "http://127.0.0.1:3333"), host).toBeUndefined();
     }
+  });
+
+  it("refuses a page from another local port: another program on this machine", () => {
+    for (const origin of [
+      "http://localhost:5173",
+      "http://127.0.0.1:9999",
+      "http://[::1]:3000",
+      "http://localhost",
+    ])
+      expect(guard.check("127.0.0.1:3333", origin), origin).toMatch(/Origin/);
   });
 
   it("refuses other names, other ports, a missing Host and foreign Origins", () => {

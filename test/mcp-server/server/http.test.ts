@@ -10,7 +10,7 @@ import {
 import { seedDemo } from "../../../mcp-server/demo/seed.js";
 import type { ServerDeps } from "../../../mcp-server/server/deps.js";
 import { ServeConfigError, startHttpServer, type HttpServerHandle } from "../../../mcp-server/server/http.js";
-import { TOKEN_SETTING } from "../../../mcp-server/server/token.js";
+import { LEGACY_TOKEN_SETTING, TOKEN_HASH_SETTING, tokenDigest } from "../../../mcp-server/server/token.js";
 import { Store } from "../../../mcp-server/store/store.js";
 import { findAtRiskCustomers } from "../../../mcp-server/tools/findAtRiskCustomers.js";
 import { DEMO_AS_OF, DEMO_CUSTOMERS, DEMO_SEED, TEST_NOW } from "../../helpers/mcpClient.js";
@@ -179,10 +179,14 @@ describe("Streamable HTTP transport on a seeded demo book", () => {
     }
   });
 
-  it("accepts loopback Origins (a local web client on another port)", async () => {
-    for (const origin of ["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000"]) {
+  it("accepts the Origin of the exact host and port it serves, and refuses other local ports", async () => {
+    for (const origin of [`http://localhost:${handle.port}`, `http://127.0.0.1:${handle.port}`]) {
       const response = await rawPost(handle.url, { Authorization: `Bearer ${handle.token}`, Origin: origin });
       expect(response.status).toBe(200);
+    }
+    for (const origin of ["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000"]) {
+      const response = await rawPost(handle.url, { Authorization: `Bearer ${handle.token}`, Origin: origin });
+      expect(response.status).toBe(403);
     }
   });
 
@@ -339,13 +343,16 @@ describe("HTTP serve configuration", () => {
     }
   });
 
-  it("keeps the generated token in the store's settings, so it is the same after a restart", async () => {
+  it("keeps only the generated token's hash in the store, so it works after a restart but is not shown again", async () => {
     const temp = await useTempStore("crm-http-");
     const options = { host: "127.0.0.1", port: 0, auth: true, log: () => {} };
     const first = await startHttpServer(quietDeps(temp.store), options);
     await first.close();
     expect(first.tokenSource).toBe("generated");
-    expect(await temp.store.getSetting(TOKEN_SETTING)).toBe(first.token);
+    expect(first.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await temp.store.getSetting(TOKEN_HASH_SETTING)).toBe(tokenDigest(first.token!).toString("hex"));
+    const settings = await temp.store.db.all<{ value: string }>("SELECT value FROM settings");
+    expect(settings.some((row) => row.value.includes(first.token!))).toBe(false);
     await temp.store.close();
 
     const reopened = await Store.open(temp.path);
@@ -353,8 +360,10 @@ describe("HTTP serve configuration", () => {
       const second = await startHttpServer(quietDeps(reopened), options);
       try {
         expect(second.tokenSource).toBe("saved");
-        expect(second.token).toBe(first.token);
+        expect(second.token).toBeUndefined();
+        expect(second.requiresToken).toBe(true);
         expect((await rawPost(second.url, { Authorization: `Bearer ${first.token}` })).status).toBe(200);
+        expect((await rawPost(second.url, {})).status).toBe(401);
       } finally {
         await second.close();
       }
@@ -367,9 +376,37 @@ describe("HTTP serve configuration", () => {
       } finally {
         await chosen.close();
       }
-      expect(await reopened.getSetting(TOKEN_SETTING)).toBe(first.token);
+      expect(await reopened.getSetting(TOKEN_HASH_SETTING)).toBe(tokenDigest(first.token!).toString("hex"));
+      // --new-token replaces it: the new one is shown once and the old one stops working.
+      const renewed = await startHttpServer(quietDeps(reopened), { ...options, renewToken: true });
+      try {
+        expect(renewed.tokenSource).toBe("generated");
+        expect(renewed.token).not.toBe(first.token);
+        expect((await rawPost(renewed.url, { Authorization: `Bearer ${renewed.token}` })).status).toBe(200);
+        expect((await rawPost(renewed.url, { Authorization: `Bearer ${first.token}` })).status).toBe(401);
+      } finally {
+        await renewed.close();
+      }
     } finally {
       await reopened.close();
+    }
+  });
+
+  it("moves a token saved in plain text by an older version to a hash, showing it one last time", async () => {
+    const temp = await useTempStore("crm-http-");
+    await temp.store.setSetting(LEGACY_TOKEN_SETTING, "old-plain-token-123");
+    const handle = await startHttpServer(quietDeps(temp.store), {
+      host: "127.0.0.1",
+      port: 0,
+      auth: true,
+      log: () => {},
+    });
+    try {
+      expect(handle).toMatchObject({ token: "old-plain-token-123", tokenSource: "saved" });
+      expect(await temp.store.getSetting(LEGACY_TOKEN_SETTING)).toBeUndefined();
+      expect((await rawPost(handle.url, { Authorization: "Bearer old-plain-token-123" })).status).toBe(200);
+    } finally {
+      await handle.close();
     }
   });
 

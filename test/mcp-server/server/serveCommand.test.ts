@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -70,6 +71,9 @@ function start(script: string, args: string[]): Running {
   };
 }
 
+/** The token the first HTTP start printed; later starts only keep its hash. */
+let firstToken = "";
+
 describe("crm serve", () => {
   let dir: TempDir;
   let db: string;
@@ -98,7 +102,8 @@ describe("crm serve", () => {
     const server = start(CLI, ["--db", db, "serve", "--http", "--port", "0"]);
     running.push(server);
     const [, url] = await server.waitForStderr(/MCP server on (http:\/\/127\.0\.0\.1:\d+\/mcp)/);
-    const [, token] = await server.waitForStderr(/token: (\S+) \(generated and saved in /);
+    const [, token] = await server.waitForStderr(/token: (\S+) \(generated; only its hash is saved in /);
+    firstToken = token;
 
     const unauthenticated = await fetch(url, {
       method: "POST",
@@ -130,16 +135,37 @@ describe("crm serve", () => {
     await client.close();
   });
 
-  it("--http reuses the token saved on the first start", async () => {
+  it("--http keeps the first start's token, stored only as its hash and not shown again", async () => {
     const server = start(CLI, ["--db", db, "serve", "--http", "--port", "0"]);
     running.push(server);
-    const [, token] = await server.waitForStderr(/token: (\S+) \(saved in /);
+    const [, url] = await server.waitForStderr(/MCP server on (http:\/\/127\.0\.0\.1:\d+\/mcp)/);
+    await server.waitForStderr(/token: the one printed when it was made \(only its hash is kept in /);
+    await server.waitForStderr(/restart with --new-token to make and print a new one/);
+    expect(server.stderr()).not.toContain(firstToken);
     const saved = await Store.open(db);
     try {
-      expect(await saved.getSetting("http_token")).toBe(token);
+      expect(await saved.getSetting("http_token_sha256")).toBe(
+        createHash("sha256").update(firstToken).digest("hex"),
+      );
+      expect(await saved.getSetting("http_token")).toBeUndefined();
     } finally {
       await saved.close();
     }
+    const answered = await fetch(url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        Authorization: `Bearer ${firstToken}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+      }),
+    });
+    expect(answered.status).toBe(200);
     server.child.kill("SIGINT");
     expect((await server.exited).code).toBe(0);
   });
