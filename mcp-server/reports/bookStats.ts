@@ -1,3 +1,4 @@
+import { usableTransaction } from "../store/rows.js";
 import type { Store } from "../store/store.js";
 import { storedTime } from "../store/timestamps.js";
 
@@ -46,7 +47,7 @@ export async function bookStats(store: Store, asOf: Date, owner?: string): Promi
     SELECT c.id, c.owner, c.language, COUNT(t.id) AS orders, COALESCE(SUM(t.amount), 0) AS revenue,
            COALESCE(SUM(CASE WHEN t.occurred_at > ? THEN t.amount END), 0) AS revenue_last_year,
            MAX(t.occurred_at) AS last_order, MIN(t.occurred_at) AS first_order
-    FROM customers c LEFT JOIN transactions t ON t.customer_id = c.id AND t.occurred_at <= ?
+    FROM customers c LEFT JOIN transactions t ON t.customer_id = c.id AND t.occurred_at <= ? AND ${usableTransaction("t")}
     WHERE 1 = 1 ${ownerFilter}
     GROUP BY c.id`;
   const params = [yearAgo, end, ...ownerParams];

@@ -1,4 +1,5 @@
 import { customerActivity, type CustomerActivity } from "../../core/activity.js";
+import { SANE_MAGNITUDE } from "../store/rows.js";
 import type { CustomerRecord } from "./loadBook.js";
 
 const DAY_MS = 86_400_000;
@@ -28,14 +29,15 @@ export interface CustomerState {
  * The customer as of `cutoff` (everything dated after it ignored), or null when they had made no
  * purchase by then. A purchase is a row with a positive amount; refunds lower spend but are not
  * purchases. `negative[i]` says whether feedback item i reads negative (computed once per text).
- * Throws a RangeError naming the problem when the history cannot be summarised (e.g. amounts
- * whose sum overflows), so the caller can skip this one customer with a stated reason.
+ * Throws a RangeError naming the problem when the history cannot be summarised (an amount beyond
+ * ±1e15, a row without a valid date), so the caller can skip this one customer with a stated reason.
  */
 export function customerState(
   record: CustomerRecord,
   cutoff: Date,
   negative: readonly boolean[],
 ): CustomerState | null {
+  checkRows(record);
   const cutoffMs = cutoff.getTime();
   const known = record.transactions.filter((row) => row.timestamp.getTime() <= cutoffMs);
   if (!known.some((row) => row.amount > 0)) return null;
@@ -47,9 +49,6 @@ export function customerState(
     const day = Math.floor(row.timestamp.getTime() / DAY_MS);
     dayTotals.set(day, (dayTotals.get(day) ?? 0) + row.amount);
     gross += row.amount;
-  }
-  if (!Number.isFinite(gross) || !Number.isFinite(activity.totalSpend)) {
-    throw new RangeError("its purchase amounts add up to more than a number can hold; check the amounts");
   }
   const firstDay = Math.min(...dayTotals.keys());
   let repeatTotal = 0;
@@ -88,6 +87,32 @@ export function customerState(
     openComplaints,
     lastInteraction,
   };
+}
+
+/**
+ * Refuses a history holding values no import accepts (a store edited by hand or by an older
+ * version), naming the row, so the customer is reported instead of breaking the book's sums.
+ */
+function checkRows(record: CustomerRecord): void {
+  for (const row of record.transactions) {
+    if (Number.isNaN(row.timestamp.getTime())) {
+      throw new RangeError("one of its transactions has no valid date; fix or delete that row");
+    }
+    const day = row.timestamp.toISOString().slice(0, 10);
+    if (!(Math.abs(row.amount) <= SANE_MAGNITUDE)) {
+      throw new RangeError(
+        `its transaction of ${day} has an amount that is not a real amount (${Number.isFinite(row.amount) ? row.amount : "not a finite number"}); fix or delete that row`,
+      );
+    }
+  }
+  for (const item of record.feedback) {
+    if (Number.isNaN(item.timestamp.getTime()))
+      throw new RangeError("one of its feedback items has no valid date; fix or delete that row");
+  }
+  for (const time of record.interactions) {
+    if (Number.isNaN(time.getTime()))
+      throw new RangeError("one of its interactions has no valid date; fix or delete that row");
+  }
 }
 
 /** Whether the customer made a purchase (positive amount) in (from, to]. */

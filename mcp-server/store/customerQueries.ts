@@ -1,5 +1,11 @@
 import type { SqlValue } from "./database.js";
-import type { CustomerRow, FeedbackRow, InteractionRow, TransactionRow } from "./rows.js";
+import {
+  usableTransaction,
+  type CustomerRow,
+  type FeedbackRow,
+  type InteractionRow,
+  type TransactionRow,
+} from "./rows.js";
 import type { Store } from "./store.js";
 
 export interface CustomerSearch {
@@ -78,7 +84,7 @@ export async function customerHistory(
 ): Promise<CustomerHistory> {
   const [transactions, interactions, feedback] = await Promise.all([
     store.db.all<TransactionRow>(
-      "SELECT * FROM transactions WHERE customer_id = ? AND occurred_at <= ? ORDER BY occurred_at, id",
+      `SELECT * FROM transactions WHERE customer_id = ? AND occurred_at <= ? AND ${usableTransaction()} ORDER BY occurred_at, id`,
       [customerId, asOf],
     ),
     store.db.all<InteractionRow>(

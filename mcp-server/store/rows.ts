@@ -69,3 +69,19 @@ export interface FollowUpRow {
 export function displayName(customer: Pick<CustomerRow, "name" | "company" | "external_id">): string {
   return customer.name || customer.company || `Customer ${customer.external_id}`;
 }
+
+/**
+ * Magnitude beyond which a stored amount, quantity or margin is not a real one. No import or tool
+ * writes such values, but a store edited by hand or by an older version may hold them (even
+ * infinities); reads that add amounts up or show them leave those rows out rather than report
+ * Infinity. Scoring isolates their customers (see `scoring/scoreCustomers.ts`).
+ */
+export const SANE_MAGNITUDE = 1e15;
+
+/** SQL that is true when a transaction's numbers are usable; `alias` is the table's alias. */
+export function usableTransaction(alias = ""): string {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  return `(${column("amount")} BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE}
+    AND (${column("quantity")} IS NULL OR ${column("quantity")} BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE})
+    AND (${column("margin")} IS NULL OR ${column("margin")} BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE}))`;
+}

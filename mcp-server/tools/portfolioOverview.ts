@@ -12,6 +12,7 @@ import {
 import { bookStats } from "../reports/bookStats.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
+import { usableTransaction } from "../store/rows.js";
 import { latestBacktest } from "../scoring/backtestStore.js";
 import { churnModelInfo, money, percent, scoreSetInfo, scoresFor, toolResult, trustLine } from "./support.js";
 import { storedTime } from "../store/timestamps.js";
@@ -77,7 +78,7 @@ export async function portfolioOverview(
   const revenues = (
     await deps.store.db.all<{ revenue: number }>(
       `SELECT SUM(t.amount) AS revenue FROM transactions t JOIN customers c ON c.id = t.customer_id
-       WHERE t.occurred_at > ? AND t.occurred_at <= ? ${ownerFilter}
+       WHERE t.occurred_at > ? AND t.occurred_at <= ? AND ${usableTransaction("t")} ${ownerFilter}
        GROUP BY c.id HAVING SUM(t.amount) > 0 ORDER BY revenue DESC`,
       [yearAgo, end, ...ownerParams],
     )
