@@ -1,14 +1,31 @@
 import { z } from "zod";
+import { DATE_WINDOW, MAX_LENGTH, forbiddenCharacter } from "../limits.js";
 import { customerIdInput, customerRefOutput } from "./common.js";
 
 export const LOG_INTERACTION = "log_interaction";
 
 export const interactionChannels = ["email", "phone", "meeting", "chat", "social", "in-store"] as const;
 
-/** Longest interaction summary the tool accepts. */
-export const MAX_SUMMARY = 2000;
-/** Longest outcome the tool accepts. */
-export const MAX_OUTCOME = 200;
+/** Longest interaction summary the tool accepts (see `MAX_LENGTH` for why it is below the import's). */
+export const MAX_SUMMARY = MAX_LENGTH.toolSummary;
+/** Longest outcome the tool accepts; the same as an imported outcome. */
+export const MAX_OUTCOME = MAX_LENGTH.shortText;
+
+/**
+ * A zod check that refuses control characters (NUL, escape, ...) in a text field, as the
+ * importer does; `lineBreaks` lets free text keep its tabs and line breaks.
+ */
+export function withoutControlCharacters(field: string, lineBreaks: boolean) {
+  return (text: string, context: z.RefinementCtx) => {
+    const forbidden = forbiddenCharacter(text, lineBreaks);
+    if (forbidden) {
+      context.addIssue({
+        code: "custom",
+        message: `${field} holds a control character, ${forbidden}; remove it and call again`,
+      });
+    }
+  };
+}
 
 /**
  * A moment given as a day (YYYY-MM-DD, read as 00:00 UTC) or a full ISO 8601 timestamp with a
@@ -36,18 +53,20 @@ export const logInteractionInput = {
     .trim()
     .min(1, "summary must not be empty: say in a sentence what was discussed")
     .max(MAX_SUMMARY)
+    .superRefine(withoutControlCharacters("summary", true))
     .describe(`What was discussed, in a sentence or a few (1-${MAX_SUMMARY} characters).`),
   outcome: z
     .string()
     .trim()
     .min(1)
     .max(MAX_OUTCOME)
+    .superRefine(withoutControlCharacters("outcome", true))
     .optional()
     .describe(
       `The result in a few words, e.g. 'order placed', 'call back next week' (up to ${MAX_OUTCOME} characters).`,
     ),
   occurred_at: occurredAtInput.describe(
-    "When it happened: YYYY-MM-DD or an ISO 8601 timestamp with a zone (e.g. 2026-06-30T14:05:00Z). Default: now. Must not be in the future.",
+    `When it happened: YYYY-MM-DD or an ISO 8601 timestamp with a zone between -14:00 and +14:00 (e.g. 2026-06-30T14:05:00Z). Default: now. Must not be in the future or before ${DATE_WINDOW.first}.`,
   ),
 };
 

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { DATE_WINDOW, MAX_LENGTH, SCORE_RANGE } from "../limits.js";
 import { customerIdInput, customerRefOutput } from "./common.js";
-import { occurredAtInput, writeAuditOutput } from "./logInteraction.js";
+import { occurredAtInput, withoutControlCharacters, writeAuditOutput } from "./logInteraction.js";
 
 export const RECORD_FEEDBACK = "record_feedback";
 
 export const feedbackSources = ["survey", "nps", "review", "ticket", "complaint"] as const;
 
-/** Longest feedback text the tool accepts. */
-export const MAX_FEEDBACK_TEXT = 5000;
+/** Longest feedback text the tool accepts (see `MAX_LENGTH` for why it is below the import's). */
+export const MAX_FEEDBACK_TEXT = MAX_LENGTH.toolFeedbackText;
 
 export const recordFeedbackInput = {
   customer_id: customerIdInput,
@@ -18,16 +19,17 @@ export const recordFeedbackInput = {
     ),
   score: z
     .number()
-    .min(0)
-    .max(10)
+    .min(SCORE_RANGE.min)
+    .max(SCORE_RANGE.max)
     .optional()
     .describe(
-      "The rating on the store's 0-10 scale (NPS answers must be whole numbers). Leave out when there is none.",
+      `The rating on the store's ${SCORE_RANGE.min}-${SCORE_RANGE.max} scale (NPS answers must be whole numbers). Leave out when there is none.`,
     ),
   text: z
     .string()
     .trim()
     .max(MAX_FEEDBACK_TEXT)
+    .superRefine(withoutControlCharacters("text", true))
     .optional()
     .describe(
       `What the customer wrote, verbatim (up to ${MAX_FEEDBACK_TEXT} characters). Give a score, a text or both.`,
@@ -43,7 +45,7 @@ export const recordFeedbackInput = {
     .optional()
     .describe("Whether it still needs action. Default: open for complaints and tickets, resolved otherwise."),
   occurred_at: occurredAtInput.describe(
-    "When it was given: YYYY-MM-DD or an ISO 8601 timestamp with a zone. Default: now. Must not be in the future.",
+    `When it was given: YYYY-MM-DD or an ISO 8601 timestamp with a zone between -14:00 and +14:00. Default: now. Must not be in the future or before ${DATE_WINDOW.first}.`,
   ),
 };
 

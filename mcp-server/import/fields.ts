@@ -1,7 +1,10 @@
+import { MAX_LENGTH } from "../limits.js";
+
 /**
  * The fields each import kind understands, with the header names matched automatically. A
  * header matches when it equals a synonym after lower-casing and dropping spaces, dashes and
- * underscores, so "Customer ID", "customer_id" and "CustomerID" all match `customer`.
+ * underscores, so "Customer ID", "customer_id" and "CustomerID" all match `customer`. Chinese
+ * exports are matched too ("客户编号", "下单日期", "金额").
  */
 
 export const IMPORT_KINDS = ["customers", "transactions", "interactions", "feedback"] as const;
@@ -13,6 +16,10 @@ export interface FieldSpec {
   synonyms: readonly string[];
   required: boolean;
   description: string;
+  /** Longest value accepted, in characters (default `MAX_LENGTH.shortText`). */
+  maxLength?: number;
+  /** Whether the value may hold tabs and line breaks (free text); other fields are one line. */
+  lineBreaks?: boolean;
 }
 
 const customerKey: FieldSpec = {
@@ -26,9 +33,17 @@ const customerKey: FieldSpec = {
     "client",
     "customerexternalid",
     "accountid",
+    "客户",
+    "客户id",
+    "客户编号",
+    "客户号",
+    "客户代码",
+    "会员id",
+    "会员编号",
   ],
   required: true,
   description: "the customer's external id (as in the customers file or your own system)",
+  maxLength: MAX_LENGTH.id,
 };
 const occurredAt: FieldSpec = {
   name: "date",
@@ -43,6 +58,15 @@ const occurredAt: FieldSpec = {
     "purchasedate",
     "transactiondate",
     "createdat",
+    "日期",
+    "时间",
+    "下单日期",
+    "下单时间",
+    "订单日期",
+    "交易日期",
+    "交易时间",
+    "发生时间",
+    "创建时间",
   ],
   required: true,
   description: "when it happened (ISO, YYYYMMDD, M/D/YYYY or D/M/YYYY with --date-format dmy)",
@@ -53,36 +77,73 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
     {
       ...customerKey,
       name: "external_id",
-      synonyms: ["externalid", "id", ...customerKey.synonyms],
+      synonyms: ["externalid", "id", "编号", ...customerKey.synonyms],
       description: "the customer's id in your own system",
     },
     {
       name: "name",
-      synonyms: ["name", "fullname", "customername", "contactname", "contact", "姓名", "客户名称"],
+      synonyms: [
+        "name",
+        "fullname",
+        "customername",
+        "contactname",
+        "contact",
+        "姓名",
+        "名称",
+        "客户名称",
+        "客户姓名",
+        "联系人",
+      ],
       required: false,
       description: "person's name",
     },
     {
       name: "company",
-      synonyms: ["company", "companyname", "organisation", "organization", "account", "accountname", "公司"],
+      synonyms: [
+        "company",
+        "companyname",
+        "organisation",
+        "organization",
+        "account",
+        "accountname",
+        "公司",
+        "公司名称",
+        "企业",
+        "单位",
+      ],
       required: false,
       description: "company",
+      // Exports keep multi-line legal names quoted; they are text, not a new row.
+      lineBreaks: true,
     },
     {
       name: "email",
-      synonyms: ["email", "emailaddress", "mail", "邮箱"],
+      synonyms: ["email", "emailaddress", "mail", "邮箱", "电子邮件", "电子邮箱", "邮件地址"],
       required: false,
       description: "email address",
+      maxLength: MAX_LENGTH.email,
     },
     {
       name: "phone",
-      synonyms: ["phone", "phonenumber", "telephone", "tel", "mobile", "电话", "手机"],
+      synonyms: [
+        "phone",
+        "phonenumber",
+        "telephone",
+        "tel",
+        "mobile",
+        "电话",
+        "手机",
+        "手机号",
+        "电话号码",
+        "联系电话",
+      ],
       required: false,
       description: "phone number",
+      maxLength: MAX_LENGTH.phone,
     },
     {
       name: "country",
-      synonyms: ["country", "countrycode", "国家"],
+      synonyms: ["country", "countrycode", "国家", "国家/地区", "国家地区"],
       required: false,
       description: "country",
     },
@@ -94,13 +155,23 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
     },
     {
       name: "owner",
-      synonyms: ["owner", "accountmanager", "manager", "salesrep", "rep", "负责人"],
+      synonyms: [
+        "owner",
+        "accountmanager",
+        "manager",
+        "salesrep",
+        "rep",
+        "负责人",
+        "客户经理",
+        "销售",
+        "业务员",
+      ],
       required: false,
       description: "the account manager",
     },
     {
       name: "acquisition_channel",
-      synonyms: ["acquisitionchannel", "channel", "source", "leadsource"],
+      synonyms: ["acquisitionchannel", "channel", "source", "leadsource", "获客渠道", "渠道", "来源"],
       required: false,
       description: "how the customer was acquired",
     },
@@ -115,6 +186,11 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
         "firstpurchase",
         "createdat",
         "created",
+        "注册日期",
+        "注册时间",
+        "首次购买",
+        "加入日期",
+        "创建时间",
       ],
       required: false,
       description: "when the customer was acquired",
@@ -124,10 +200,11 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
       synonyms: ["tags", "labels", "tag", "标签"],
       required: false,
       description: "tags separated by commas, semicolons or pipes",
+      maxLength: MAX_LENGTH.tags,
     },
     {
       name: "do_not_contact",
-      synonyms: ["donotcontact", "dnc", "optout", "unsubscribed"],
+      synonyms: ["donotcontact", "dnc", "optout", "unsubscribed", "勿扰", "拒绝联系", "退订"],
       required: false,
       description: "yes/no",
     },
@@ -145,9 +222,17 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
         "invoicenumber",
         "invoiceid",
         "externalid",
+        "订单号",
+        "订单编号",
+        "订单id",
+        "单号",
+        "交易号",
+        "交易编号",
+        "发票号",
       ],
       required: false,
       description: "the transaction's id; rows without one are identified by their content",
+      maxLength: MAX_LENGTH.id,
     },
     customerKey,
     occurredAt,
@@ -164,37 +249,42 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
         "netamount",
         "totalamount",
         "金额",
+        "总额",
+        "总金额",
+        "订单金额",
+        "销售额",
+        "实付金额",
       ],
       required: false,
       description: "the transaction's value; negative for returns (or give quantity and unit_price)",
     },
     {
       name: "quantity",
-      synonyms: ["quantity", "qty", "units", "items", "numberofitems", "numberofcds", "数量"],
+      synonyms: ["quantity", "qty", "units", "items", "numberofitems", "numberofcds", "数量", "件数"],
       required: false,
       description: "number of items",
     },
     {
       name: "unit_price",
-      synonyms: ["unitprice", "price", "itemprice", "单价"],
+      synonyms: ["unitprice", "price", "itemprice", "单价", "价格"],
       required: false,
       description: "price per item; amount = quantity × unit_price when there is no amount",
     },
     {
       name: "margin",
-      synonyms: ["margin", "profit", "grossmargin", "grossprofit"],
+      synonyms: ["margin", "profit", "grossmargin", "grossprofit", "利润", "毛利"],
       required: false,
       description: "profit on the transaction",
     },
     {
       name: "channel",
-      synonyms: ["channel", "saleschannel", "store"],
+      synonyms: ["channel", "saleschannel", "store", "渠道", "销售渠道"],
       required: false,
       description: "where it was bought",
     },
     {
       name: "country",
-      synonyms: ["country"],
+      synonyms: ["country", "国家", "国家/地区", "国家地区"],
       required: false,
       description: "the customer's country, used when the import creates the customer",
     },
@@ -202,85 +292,133 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
   interactions: [
     {
       name: "external_id",
-      synonyms: ["interactionid", "activityid", "externalid", "id"],
+      synonyms: ["interactionid", "activityid", "externalid", "id", "编号", "记录编号"],
       required: false,
       description: "the interaction's id",
+      maxLength: MAX_LENGTH.id,
     },
     customerKey,
     occurredAt,
     {
       name: "channel",
-      synonyms: ["channel", "type", "medium"],
+      synonyms: ["channel", "type", "medium", "渠道", "方式", "联系方式", "类型"],
       required: true,
       description: "email, phone, meeting, chat, social or in-store",
     },
     {
       name: "direction",
-      synonyms: ["direction", "inout"],
+      synonyms: ["direction", "inout", "方向"],
       required: false,
       description: "inbound or outbound (default outbound)",
     },
     {
       name: "summary",
-      synonyms: ["summary", "notes", "note", "subject", "description", "内容"],
+      synonyms: [
+        "summary",
+        "notes",
+        "note",
+        "subject",
+        "description",
+        "内容",
+        "摘要",
+        "备注",
+        "记录",
+        "沟通内容",
+      ],
       required: false,
       description: "what was said",
+      maxLength: MAX_LENGTH.longText,
+      lineBreaks: true,
     },
     {
       name: "outcome",
-      synonyms: ["outcome", "result", "status"],
+      synonyms: ["outcome", "result", "status", "结果", "状态"],
       required: false,
       description: "what came of it",
+      lineBreaks: true,
     },
   ],
   feedback: [
     {
       name: "external_id",
-      synonyms: ["feedbackid", "responseid", "ticketid", "externalid", "id"],
+      synonyms: ["feedbackid", "responseid", "ticketid", "externalid", "id", "编号", "反馈编号", "工单号"],
       required: false,
       description: "the feedback's id",
+      maxLength: MAX_LENGTH.id,
     },
     customerKey,
     occurredAt,
     {
       name: "source",
-      synonyms: ["source", "type", "kind"],
+      synonyms: ["source", "type", "kind", "来源", "类型"],
       required: false,
       description: "survey, nps, review, ticket or complaint (default survey)",
     },
     {
       name: "score",
-      synonyms: ["score", "rating", "npsscore", "nps", "csat", "评分"],
+      synonyms: ["score", "rating", "npsscore", "nps", "csat", "评分", "分数", "打分", "得分"],
       required: false,
       description: "0-10 (NPS) or 1-5 (rating)",
     },
     {
       name: "text",
-      synonyms: ["text", "comment", "comments", "feedback", "review", "message", "body", "内容", "评价"],
+      synonyms: [
+        "text",
+        "comment",
+        "comments",
+        "feedback",
+        "review",
+        "message",
+        "body",
+        "内容",
+        "评价",
+        "反馈",
+        "评论",
+        "意见",
+      ],
       required: false,
       description: "what the customer wrote",
+      maxLength: MAX_LENGTH.longText,
+      lineBreaks: true,
     },
     {
       name: "language",
-      synonyms: ["language", "lang", "locale"],
+      synonyms: ["language", "lang", "locale", "语言"],
       required: false,
       description: "en or zh (detected from the text when absent)",
     },
     {
       name: "status",
-      synonyms: ["status", "state"],
+      synonyms: ["status", "state", "状态"],
       required: false,
       description: "open or resolved (complaints and tickets default to open)",
     },
   ],
 };
 
+/**
+ * The form headers are compared in. NFKC first folds full-width letters and brackets
+ * ("客户ＩＤ", "（元）") into their ASCII forms, as Chinese spreadsheets often write them; a
+ * trailing unit in brackets ("金额（元）", "Amount (USD)") is dropped.
+ */
 export function normaliseHeader(name: string): string {
-  return name.toLowerCase().replace(/[\s_\-.#()]/g, "");
+  return name
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/(.)\s*\([^()]*\)\s*$/, "$1")
+    .replace(/[\s_\-.#()]/g, "");
 }
 
 /** Raised when the header cannot supply a required field or a mapping names a missing column. */
-export class MappingError extends Error {}
+export class MappingError extends Error {
+  constructor(
+    message: string,
+    /** True when the header itself lacks something (so the header's line is the place to fix). */
+    readonly inHeader = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Decides which header column feeds each field: explicit `--map field=Header` first, then
@@ -335,6 +473,7 @@ export function resolveMapping(
     const lines = missing.map((spec) => `"${spec.name}" (${spec.description})`).join("; ");
     throw new MappingError(
       `no column for ${lines}. The file's columns are ${header.join(", ")}. Map one with --map ${missing[0].name}=<column>`,
+      true,
     );
   }
   return mapping;

@@ -1,8 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import type { Store } from "../store/store.js";
+import { UnknownEncodingError, checkEncoding } from "./encoding.js";
 import { ImportError, ImportFileError } from "./errors.js";
-import { type ImportKind, MappingError, resolveMapping } from "./fields.js";
-import { openRecords, type FileFormat } from "./records.js";
+import { IMPORT_KINDS, type ImportKind, MappingError, resolveMapping } from "./fields.js";
+import { openRecords, type FileFormat, type RecordSource } from "./records.js";
 import { FieldError, contentId, parseRecord } from "./rows.js";
 import type { DateFormat } from "./values.js";
 import { BatchWriter } from "./writer.js";
@@ -21,6 +22,11 @@ export interface ImportOptions {
   /** field → header name, overriding automatic matching. */
   map?: Record<string, string>;
   dateFormat?: DateFormat;
+  /**
+   * The file's encoding, as iconv-lite names it (gbk, gb18030, latin1, windows-1252, ...).
+   * Without it the file must be UTF-8, or UTF-16/UTF-32 with a byte-order mark.
+   */
+  encoding?: string;
   /**
    * Skip rows that name no customer (guest purchases in retail exports) instead of failing;
    * they are counted in the report.
@@ -62,6 +68,16 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
   const started = performance.now();
   const { kind, file } = options;
   const name = file;
+  if (!IMPORT_KINDS.includes(kind))
+    throw new ImportFileError(file, `unknown kind "${kind}"; use one of ${IMPORT_KINDS.join(", ")}`);
+  if (options.encoding !== undefined) {
+    try {
+      checkEncoding(options.encoding);
+    } catch (error) {
+      if (error instanceof UnknownEncodingError) throw new ImportFileError(file, error.message);
+      throw error;
+    }
+  }
   if (!existsSync(file)) throw new ImportFileError(file, "no such file; check the path");
   if (statSync(file).isDirectory())
     throw new ImportFileError(file, "this is a folder; give the path of a CSV file");
@@ -71,12 +87,30 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
     format: options.format ?? "csv",
     delimiter: options.delimiter,
     columns: options.columns,
+    encoding: options.encoding,
   });
+  try {
+    return await importRecords(store, options, source, totalBytes, started);
+  } finally {
+    source.close();
+  }
+}
+
+async function importRecords(
+  store: Store,
+  options: ImportOptions,
+  source: RecordSource,
+  totalBytes: number,
+  started: number,
+): Promise<ImportReport> {
+  const { kind, file } = options;
+  const name = file;
   let mapping: Map<string, string>;
   try {
     mapping = resolveMapping(kind, source.header, options.map ?? {});
   } catch (error) {
-    if (error instanceof MappingError) throw new ImportFileError(file, error.message);
+    if (error instanceof MappingError)
+      throw new ImportFileError(file, error.message, error.inHeader ? source.headerLine : null);
     throw error;
   }
 
@@ -88,16 +122,25 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
     if (errors.length < REPORTED_ERRORS) errors.push(error);
   };
   const now = storedTime(options.now ?? new Date());
-  const writer = new BatchWriter(store.db, kind, now, new Set(mapping.keys()), (row) =>
-    addError(
-      new ImportError(
-        name,
-        row.line,
-        customerColumn,
-        row.customer,
-        "no customer with this id in the store; import the customers file first, or fix the id",
+  const writer = new BatchWriter(
+    store.db,
+    kind,
+    now,
+    new Set(mapping.keys()),
+    (row) =>
+      addError(
+        new ImportError(
+          name,
+          row.line,
+          customerColumn,
+          row.customer,
+          "no customer with this id in the store; import the customers file first, or fix the id",
+        ),
       ),
-    ),
+    (row) =>
+      addError(
+        new ImportError(name, row.line, mapping.get("external_id") ?? null, row.externalId, row.reason),
+      ),
   );
   const dates = { format: options.dateFormat ?? "auto" };
   const occurrences = new Map<string, number>();
@@ -136,7 +179,9 @@ export async function importFile(store: Store, options: ImportOptions): Promise<
         const seen = occurrences.get(key) ?? 0;
         occurrences.set(key, seen + 1);
         externalId = seen === 0 ? key : contentId(kind, row, seen);
-      } else if (kind === "interactions" || kind === "feedback") {
+      } else if (kind !== "transactions") {
+        // Transactions sharing an id are line items of one order; anything else sharing an id
+        // would overwrite the earlier line (customers) or be skipped as a duplicate, unseen.
         if (seenExternalIds.has(externalId)) {
           addError(
             new ImportError(

@@ -1,6 +1,8 @@
-import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { pipeline } from "node:stream";
 import { CsvError, parse } from "csv-parse";
+import { MAX_LENGTH, formatLimit } from "../limits.js";
+import { openText } from "./encoding.js";
 import { ImportFileError } from "./errors.js";
 
 /** How the file separates its fields. */
@@ -12,11 +14,17 @@ export interface ReadOptions {
   delimiter?: string;
   /** Column names for files without a header line. */
   columns?: readonly string[];
+  /** The file's encoding (iconv-lite name); UTF-8, or UTF-16/32 with a byte-order mark, when absent. */
+  encoding?: string;
 }
 
 /** One data row of a file, keyed by header name, with the line it starts on. */
 export interface SourceRecord {
   line: number;
+  /**
+   * Values by header name, in an object without a prototype: a column named "__proto__" or
+   * "constructor" is an ordinary key here, not a property of every object.
+   */
   values: Record<string, string>;
   /** Set when the row cannot be split into the header's columns. */
   problem?: string;
@@ -25,8 +33,12 @@ export interface SourceRecord {
 /** A file being read: its header, its rows (streamed once) and how far the reading has got. */
 export interface RecordSource {
   header: string[];
+  /** The line the header was read from (null when `columns` named the columns). */
+  headerLine: number | null;
   records: AsyncIterable<SourceRecord>;
   bytesRead(): number;
+  /** Stops reading and releases the file (an import may stop before the last row). */
+  close(): void;
 }
 
 const CANDIDATE_DELIMITERS = [",", ";", "\t", "|"];
@@ -39,27 +51,29 @@ export async function openRecords(file: string, options: ReadOptions): Promise<R
   return options.format === "whitespace" ? openWhitespace(file, options) : openCsv(file, options);
 }
 
-function streamFile(file: string): { stream: NodeJS.ReadableStream; bytesRead: () => number } {
-  const stream = createReadStream(file);
-  let bytes = 0;
-  stream.on("data", (chunk) => (bytes += chunk.length));
-  return { stream, bytesRead: () => bytes };
-}
-
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-async function firstLine(file: string): Promise<string | undefined> {
-  const lines = createInterface({ input: createReadStream(file, { end: 64 * 1024 }), crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      if (line.trim() !== "") return stripBom(line);
-    }
-    return undefined;
-  } finally {
-    lines.close();
+/** How much of the file's start is searched for the header line. */
+const HEAD_CHARACTERS = 64 * 1024;
+
+/** The first line holding more than blanks, if `head` has one (`complete`: ignore an unfinished last line). */
+function firstNonBlank(head: string, complete: boolean): string | undefined {
+  const lines = head.split(/\r\n|\r|\n/);
+  if (complete) lines.pop();
+  return lines.find((line) => line.trim() !== "");
+}
+
+/** The first non-blank line of the decoded file, read from at most its first 64 K characters. */
+async function firstLine(file: string, encoding: string | undefined): Promise<string | undefined> {
+  let head = "";
+  for await (const chunk of openText(file, encoding).text) {
+    head += chunk;
+    if (firstNonBlank(head, true) !== undefined || head.length >= HEAD_CHARACTERS) break;
   }
+  const line = firstNonBlank(head, false);
+  return line === undefined ? undefined : stripBom(line);
 }
 
 function detectDelimiter(headerLine: string): string {
@@ -75,7 +89,7 @@ function detectDelimiter(headerLine: string): string {
   return best;
 }
 
-function checkHeader(file: string, header: string[]): string[] {
+function checkHeader(file: string, header: string[], line: number | null): string[] {
   const names = header.map((name) => stripBom(name).trim());
   const seen = new Set<string>();
   names.forEach((name, index) => {
@@ -83,67 +97,105 @@ function checkHeader(file: string, header: string[]): string[] {
       throw new ImportFileError(
         file,
         `column ${index + 1} of the header has no name; give every column a name`,
+        line,
       );
     if (seen.has(name))
-      throw new ImportFileError(file, `the header names column "${name}" twice; rename one of them`);
+      throw new ImportFileError(file, `the header names column "${name}" twice; rename one of them`, line);
     seen.add(name);
   });
   return names;
 }
 
 async function openCsv(file: string, options: ReadOptions): Promise<RecordSource> {
-  const headerLine = await firstLine(file);
-  if (headerLine === undefined)
-    throw new ImportFileError(file, "the file is empty; expected a header line and at least one row");
-  const delimiter = options.delimiter ?? detectDelimiter(headerLine);
-  const { stream, bytesRead } = streamFile(file);
-  const parser = stream.pipe(
-    parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }),
-  );
+  const headerText = await firstLine(file, options.encoding);
+  if (headerText === undefined)
+    throw new ImportFileError(file, "the file is empty; expected a header line and at least one row", 1);
+  const delimiter = options.delimiter ?? detectDelimiter(headerText);
+  const { text, bytesRead } = openText(file, options.encoding);
+  const parser = parse({
+    delimiter,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    trim: true,
+    max_record_size: MAX_LENGTH.recordBytes,
+  });
+  pipeline(text, parser, () => undefined);
   const parsed = parser[Symbol.asyncIterator]() as AsyncIterator<{
     record: string[];
     info: { lines: number };
   }>;
   // A quoting mistake stops the parser: report it as a problem with the file, not a crash.
+  // csv-parse names the line it stopped on; an unclosed quote stops at the end of the file, so
+  // the line after the last whole record is where the broken one starts.
+  let lastLine = 0;
   const iterator = {
     async next() {
       try {
-        return await parsed.next();
+        const next = await parsed.next();
+        if (!next.done) lastLine = next.value.info.lines;
+        return next;
       } catch (error) {
         if (!(error instanceof CsvError)) throw error;
+        const stoppedAt = (error as CsvError & { lines?: number }).lines ?? null;
+        const startedAt = stoppedAt === null ? null : Math.min(lastLine + 1, stoppedAt);
+        if (error.code === "CSV_MAX_RECORD_SIZE") {
+          throw new ImportFileError(
+            file,
+            `the record starting on this line runs past ${formatLimit(MAX_LENGTH.recordBytes)} bytes: a quote is probably never closed, or a value is far longer than any field holds (at most ${formatLimit(MAX_LENGTH.longText)} characters)`,
+            startedAt,
+          );
+        }
+        if (error.code === "CSV_QUOTE_NOT_CLOSED") {
+          throw new ImportFileError(
+            file,
+            `a double quote opened on this line is never closed (the file ends inside it); close it, and double any quote that is part of a value ("He said ""hi""")`,
+            startedAt,
+          );
+        }
         throw new ImportFileError(
           file,
           `${error.message}; put a value holding quotes, delimiters or line breaks in double quotes and double the quotes inside it ("He said ""hi""")`,
+          stoppedAt,
         );
       }
     },
   };
 
   let header: string[];
-  if (options.columns) {
-    header = checkHeader(file, [...options.columns]);
-  } else {
-    const first = await iterator.next();
-    if (first.done)
-      throw new ImportFileError(file, "the file is empty; expected a header line and at least one row");
-    header = checkHeader(file, first.value.record);
+  let headerLine: number | null = null;
+  let pendingFirst: Awaited<ReturnType<typeof iterator.next>> | undefined;
+  try {
+    if (options.columns) {
+      header = checkHeader(file, [...options.columns], null);
+      pendingFirst = await iterator.next();
+    } else {
+      const first = await iterator.next();
+      if (first.done)
+        throw new ImportFileError(file, "the file is empty; expected a header line and at least one row", 1);
+      headerLine = first.value.info.lines;
+      header = checkHeader(file, first.value.record, headerLine);
+    }
+  } catch (error) {
+    text.destroy();
+    throw error;
   }
-  const pendingFirst = options.columns ? await iterator.next() : undefined;
 
   async function* records(): AsyncIterable<SourceRecord> {
     let next = pendingFirst ?? (await iterator.next());
     while (!next.done) {
       const { record, info } = next.value;
-      yield toRecord(header, record, info.lines);
+      // csv-parse counts to the record's last line; quoted line breaks say how far back it began.
+      yield toRecord(header, record, info.lines - record.reduce((sum, field) => sum + lineBreaks(field), 0));
       next = await iterator.next();
     }
   }
-  return { header, records: records(), bytesRead };
+  return { header, headerLine, records: records(), bytesRead, close: () => text.destroy() };
 }
 
 async function openWhitespace(file: string, options: ReadOptions): Promise<RecordSource> {
-  const { stream, bytesRead } = streamFile(file);
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const { text, bytesRead } = openText(file, options.encoding);
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
   const iterator = lines[Symbol.asyncIterator]();
   let lineNumber = 0;
 
@@ -152,29 +204,48 @@ async function openWhitespace(file: string, options: ReadOptions): Promise<Recor
       const next = await iterator.next();
       if (next.done) return undefined;
       lineNumber++;
-      const text = (lineNumber === 1 ? stripBom(next.value) : next.value).trim();
-      if (text !== "") return { fields: text.split(/\s+/), line: lineNumber };
+      if (next.value.length > MAX_LENGTH.recordBytes) {
+        throw new ImportFileError(
+          file,
+          `this line runs past ${formatLimit(MAX_LENGTH.recordBytes)} characters; whitespace-separated files hold one short row per line`,
+          lineNumber,
+        );
+      }
+      const line = (lineNumber === 1 ? stripBom(next.value) : next.value).trim();
+      if (line !== "") return { fields: line.split(/\s+/), line: lineNumber };
     }
   };
 
-  const first = await nextFields();
-  if (!first) throw new ImportFileError(file, "the file is empty; expected at least one row");
+  const close = () => {
+    lines.close();
+    text.destroy();
+  };
   let header: string[];
+  let headerLine: number | null = null;
   let pending: { fields: string[]; line: number } | undefined;
-  // Whitespace files often have no header: a first line of numbers is data.
-  const looksLikeHeader = first.fields.some(
-    (field) => /[A-Za-z_\u4e00-\u9fff]/.test(field) && !/^[-+$]?[\d.,]+$/.test(field),
-  );
-  if (options.columns) {
-    header = checkHeader(file, [...options.columns]);
-    pending = looksLikeHeader ? undefined : first;
-  } else if (looksLikeHeader) {
-    header = checkHeader(file, first.fields);
-  } else {
-    throw new ImportFileError(
-      file,
-      "the first line is data, not a header; name the columns with --columns, e.g. --columns customer_id,date,quantity,amount",
+  try {
+    const first = await nextFields();
+    if (!first) throw new ImportFileError(file, "the file is empty; expected at least one row", 1);
+    // Whitespace files often have no header: a first line of numbers is data.
+    const looksLikeHeader = first.fields.some(
+      (field) => /[A-Za-z_\u4e00-\u9fff]/.test(field) && !/^[-+$]?[\d.,]+$/.test(field),
     );
+    if (options.columns) {
+      header = checkHeader(file, [...options.columns], null);
+      pending = looksLikeHeader ? undefined : first;
+    } else if (looksLikeHeader) {
+      headerLine = first.line;
+      header = checkHeader(file, first.fields, first.line);
+    } else {
+      throw new ImportFileError(
+        file,
+        "the first line is data, not a header; name the columns with --columns, e.g. --columns customer_id,date,quantity,amount",
+        first.line,
+      );
+    }
+  } catch (error) {
+    close();
+    throw error;
   }
 
   async function* records(): AsyncIterable<SourceRecord> {
@@ -184,7 +255,12 @@ async function openWhitespace(file: string, options: ReadOptions): Promise<Recor
       next = await nextFields();
     }
   }
-  return { header, records: records(), bytesRead };
+  return { header, headerLine, records: records(), bytesRead, close };
+}
+
+function lineBreaks(text: string): number {
+  if (!text.includes("\n") && !text.includes("\r")) return 0;
+  return text.match(/\r\n|\r|\n/g)!.length;
 }
 
 function toRecord(header: string[], fields: string[], line: number): SourceRecord {
@@ -199,7 +275,7 @@ function toRecord(header: string[], fields: string[], line: number): SourceRecor
       };
     }
   }
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = Object.create(null);
   header.forEach((name, index) => (values[name] = fields[index]));
   return { line, values };
 }

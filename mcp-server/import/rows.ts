@@ -1,15 +1,24 @@
 import { createHash } from "node:crypto";
 import { detectLanguage } from "../../core/sentiment.js";
-import type { ImportKind } from "./fields.js";
+import {
+  MAX_LENGTH,
+  MAX_MONEY,
+  MAX_QUANTITY,
+  SCORE_RANGE,
+  forbiddenCharacter,
+  formatLimit,
+} from "../limits.js";
+import { FIELDS, type FieldSpec, type ImportKind } from "./fields.js";
 import {
   ValueError,
   parseBoolean,
   parseChoice,
   parseDate,
   parseLanguage,
-  parseNumber,
+  parseNumberIn,
   parseTags,
   type DateContext,
+  type NumberRange,
 } from "./values.js";
 
 /** A value that failed to parse, with the column it came from. */
@@ -80,18 +89,69 @@ export interface FeedbackImportRow {
 
 export type ImportRow = CustomerImportRow | TransactionImportRow | InteractionImportRow | FeedbackImportRow;
 
-/** Reads mapped fields from one record, turning value errors into located field errors. */
+const money = (what: string): NumberRange => ({ min: -MAX_MONEY, max: MAX_MONEY, what });
+const AMOUNTS = money("amounts");
+const UNIT_PRICES = money("unit prices");
+const MARGINS = money("margins");
+const QUANTITIES: NumberRange = { min: -MAX_QUANTITY, max: MAX_QUANTITY, what: "quantities" };
+const SCORES: NumberRange = {
+  ...SCORE_RANGE,
+  what: "scores (0-10 for NPS, 1-5 for ratings)",
+};
+
+/** Each kind's field specs by name, for the text rules of every field read. */
+const SPECS = new Map(
+  Object.entries(FIELDS).map(([kind, specs]) => [
+    kind,
+    new Map(specs.map((spec) => [spec.name, spec] as const)),
+  ]),
+);
+
+/**
+ * Reads mapped fields from one record, turning value errors into located field errors. Every
+ * value read is checked against its field's text rules (length, control characters) first.
+ */
 class FieldReader {
   constructor(
     private readonly values: Record<string, string>,
     private readonly mapping: Map<string, string>,
+    private readonly specs: ReadonlyMap<string, FieldSpec>,
   ) {}
 
   raw(field: string): string | undefined {
     const column = this.mapping.get(field);
     if (column === undefined) return undefined;
-    const value = this.values[column];
-    return EMPTY_PLACEHOLDERS.has(value.trim().toLowerCase()) ? "" : value;
+    // Own properties only: a header is any text, including "__proto__".
+    const value = Object.hasOwn(this.values, column) ? this.values[column] : "";
+    if (EMPTY_PLACEHOLDERS.has(value.trim().toLowerCase())) return "";
+    this.check(field, column, value);
+    return value;
+  }
+
+  /** Refuses control characters and over-long values, before anything parses them. */
+  private check(field: string, column: string, value: string): void {
+    const spec = this.specs.get(field);
+    const text = value.trim();
+    // Controls are refused anywhere (trim would drop a vertical tab at the edge unseen); tabs and
+    // line breaks only inside one-line values, since trimming removes them at the edges anyway.
+    const forbidden =
+      forbiddenCharacter(value, true) ?? (spec?.lineBreaks ? null : forbiddenCharacter(text, false));
+    if (forbidden) {
+      const allowed = spec?.lineBreaks ? " (tabs and line breaks are fine here)" : "";
+      throw new FieldError(
+        column,
+        value,
+        `holds a control character, ${forbidden}${allowed}; remove it, or export the file again without it`,
+      );
+    }
+    const maxLength = spec?.maxLength ?? MAX_LENGTH.shortText;
+    if (text.length > maxLength) {
+      throw new FieldError(
+        column,
+        value,
+        `is ${formatLimit(text.length)} characters long; ${field} holds at most ${formatLimit(maxLength)} characters; shorten it or remove the row`,
+      );
+    }
   }
 
   text(field: string): string | null {
@@ -105,7 +165,7 @@ class FieldReader {
       const column = this.mapping.get(field) ?? field;
       throw new FieldError(
         column,
-        this.values[column] ?? "",
+        Object.hasOwn(this.values, column) ? this.values[column] : "",
         `${field} is required and this row leaves it empty`,
         field,
       );
@@ -130,29 +190,57 @@ class FieldReader {
   }
 }
 
-const CHANNEL_SYNONYMS: Record<string, (typeof INTERACTION_CHANNELS)[number]> = {
-  "e-mail": "email",
-  mail: "email",
-  call: "phone",
-  telephone: "phone",
-  电话: "phone",
-  visit: "meeting",
-  会议: "meeting",
-  拜访: "meeting",
-  wechat: "chat",
-  微信: "chat",
-  im: "chat",
-  "live chat": "chat",
-  instore: "in-store",
-  "in store": "in-store",
-  store: "in-store",
-  shop: "in-store",
-  门店: "in-store",
-  邮件: "email",
-  twitter: "social",
-  weibo: "social",
-  微博: "social",
-};
+// Maps, not object literals: see parseChoice for what "constructor" did to an object lookup.
+const CHANNEL_SYNONYMS = new Map<string, (typeof INTERACTION_CHANNELS)[number]>([
+  ["e-mail", "email"],
+  ["mail", "email"],
+  ["call", "phone"],
+  ["telephone", "phone"],
+  ["电话", "phone"],
+  ["visit", "meeting"],
+  ["会议", "meeting"],
+  ["拜访", "meeting"],
+  ["wechat", "chat"],
+  ["微信", "chat"],
+  ["im", "chat"],
+  ["live chat", "chat"],
+  ["instore", "in-store"],
+  ["in store", "in-store"],
+  ["store", "in-store"],
+  ["shop", "in-store"],
+  ["门店", "in-store"],
+  ["邮件", "email"],
+  ["twitter", "social"],
+  ["weibo", "social"],
+  ["微博", "social"],
+]);
+
+const DIRECTIONS = ["inbound", "outbound"] as const;
+const DIRECTION_SYNONYMS = new Map<string, (typeof DIRECTIONS)[number]>([
+  ["in", "inbound"],
+  ["out", "outbound"],
+  ["incoming", "inbound"],
+  ["outgoing", "outbound"],
+  ["呼入", "inbound"],
+  ["呼出", "outbound"],
+]);
+
+const SOURCE_SYNONYMS = new Map<string, (typeof FEEDBACK_SOURCES)[number]>([
+  ["rating", "review"],
+  ["投诉", "complaint"],
+  ["调查", "survey"],
+  ["评价", "review"],
+  ["工单", "ticket"],
+]);
+
+const STATUSES = ["open", "resolved"] as const;
+const STATUS_SYNONYMS = new Map<string, (typeof STATUSES)[number]>([
+  ["closed", "resolved"],
+  ["done", "resolved"],
+  ["pending", "open"],
+  ["已解决", "resolved"],
+  ["未解决", "open"],
+]);
 
 /** Parses one record of `kind` into a typed row. */
 export function parseRecord(
@@ -161,7 +249,7 @@ export function parseRecord(
   mapping: Map<string, string>,
   dates: DateContext,
 ): ImportRow {
-  const field = new FieldReader(values, mapping);
+  const field = new FieldReader(values, mapping, SPECS.get(kind)!);
   const date = (raw: string) => parseDate(raw, dates);
   switch (kind) {
     case "customers":
@@ -184,10 +272,11 @@ export function parseRecord(
         do_not_contact: field.parse("do_not_contact", parseBoolean),
       };
     case "transactions": {
-      let amount = field.parse("amount", parseNumber);
-      const quantity = field.parse("quantity", parseNumber);
+      let amount = field.parse("amount", (raw) => parseNumberIn(raw, AMOUNTS));
+      const quantity = field.parse("quantity", (raw) => parseNumberIn(raw, QUANTITIES));
+      // Checked even when an amount is given: every mapped value must be valid.
+      const unitPrice = field.parse("unit_price", (raw) => parseNumberIn(raw, UNIT_PRICES));
       if (amount === null) {
-        const unitPrice = field.parse("unit_price", parseNumber);
         if (quantity === null || unitPrice === null) {
           const column =
             mapping.get("amount") ?? mapping.get(quantity === null ? "quantity" : "unit_price") ?? "amount";
@@ -197,7 +286,16 @@ export function parseRecord(
             "the amount is missing: give an amount, or both quantity and unit_price",
           );
         }
-        amount = Math.round(quantity * unitPrice * 100) / 100;
+        const product = quantity * unitPrice;
+        // Each factor is in range, but 1e7 × 1e9 is not an amount any store should hold.
+        if (Math.abs(product) > MAX_MONEY) {
+          throw new FieldError(
+            mapping.get("unit_price")!,
+            field.raw("unit_price")!,
+            `out of range: quantity × unit_price is ${product.toExponential(3)}, and amounts must be between -${formatLimit(MAX_MONEY)} and ${formatLimit(MAX_MONEY)}; fix the value or remove the row`,
+          );
+        }
+        amount = Math.round(product * 100) / 100 + 0;
       }
       return {
         external_id: field.text("external_id"),
@@ -205,7 +303,7 @@ export function parseRecord(
         occurred_at: field.parseRequired("date", date),
         amount,
         quantity,
-        margin: field.parse("margin", parseNumber),
+        margin: field.parse("margin", (raw) => parseNumberIn(raw, MARGINS)),
         channel: field.text("channel"),
         country: field.text("country"),
       };
@@ -219,30 +317,19 @@ export function parseRecord(
           parseChoice(raw, INTERACTION_CHANNELS, CHANNEL_SYNONYMS),
         ),
         direction:
-          field.parse("direction", (raw) =>
-            parseChoice(raw, ["inbound", "outbound"] as const, {
-              in: "inbound",
-              out: "outbound",
-              incoming: "inbound",
-              outgoing: "outbound",
-            }),
-          ) ?? "outbound",
+          field.parse("direction", (raw) => parseChoice(raw, DIRECTIONS, DIRECTION_SYNONYMS)) ?? "outbound",
         summary: field.text("summary") ?? "",
         outcome: field.text("outcome"),
       };
     case "feedback": {
       const source =
-        field.parse("source", (raw) =>
-          parseChoice<(typeof FEEDBACK_SOURCES)[number]>(raw, FEEDBACK_SOURCES, {
-            rating: "review",
-            投诉: "complaint",
-            调查: "survey",
-          }),
-        ) ?? "survey";
+        field.parse("source", (raw) => parseChoice(raw, FEEDBACK_SOURCES, SOURCE_SYNONYMS)) ?? "survey";
       const score = field.parse("score", (raw) => {
-        const value = parseNumber(raw);
-        if (value < 0 || value > 10)
-          throw new ValueError("scores run from 0 to 10 (NPS) or 1 to 5 (ratings)");
+        const value = parseNumberIn(raw, SCORES);
+        if (source === "nps" && !Number.isInteger(value))
+          throw new ValueError(
+            "an NPS answer is a whole number from 0 to 10; fix the value or remove the row",
+          );
         return value;
       });
       const text = field.text("text") ?? "";
@@ -262,15 +349,8 @@ export function parseRecord(
         text,
         language: field.parse("language", parseLanguage) ?? detectLanguage(text),
         status:
-          field.parse("status", (raw) =>
-            parseChoice(raw, ["open", "resolved"] as const, {
-              closed: "resolved",
-              done: "resolved",
-              pending: "open",
-              已解决: "resolved",
-              未解决: "open",
-            }),
-          ) ?? (source === "complaint" || source === "ticket" ? "open" : "resolved"),
+          field.parse("status", (raw) => parseChoice(raw, STATUSES, STATUS_SYNONYMS)) ??
+          (source === "complaint" || source === "ticket" ? "open" : "resolved"),
       };
     }
   }

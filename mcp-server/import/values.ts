@@ -1,3 +1,4 @@
+import { DATE_WINDOW, MAX_ZONE_OFFSET_MINUTES, formatLimit, inDateWindow } from "../limits.js";
 import { storedTime } from "../store/timestamps.js";
 
 /**
@@ -33,6 +34,10 @@ function isoText(
   second = 0,
   offsetMinutes = 0,
 ): string {
+  // Checked before Date.UTC, which reads years 0-99 as 1900-1999 (0001 would become 1901). A
+  // year either side of the window may still land inside it once its zone is applied.
+  if (year < firstYear - 1 || year > lastYear + 1)
+    throw new ValueError(outsideWindow(`year ${String(year).padStart(4, "0")}`));
   if (month < 1 || month > 12) throw new ValueError(`month ${month} is not between 1 and 12`);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day < 1 || day > daysInMonth)
@@ -40,7 +45,35 @@ function isoText(
   if (hour > 23 || minute > 59 || second > 59)
     throw new ValueError(`time ${hour}:${minute}:${second} is not a valid time of day`);
   const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  if (!inDateWindow(ms)) {
+    const what = offsetMinutes === 0 ? storedTime(ms) : `in UTC this is ${storedTime(ms)}, which`;
+    throw new ValueError(outsideWindow(what));
+  }
   return storedTime(ms);
+}
+
+const firstYear = Number(DATE_WINDOW.first.slice(0, 4));
+const lastYear = Number(DATE_WINDOW.last.slice(0, 4));
+
+function outsideWindow(what: string): string {
+  return `${what} is outside the dates the store keeps (${DATE_WINDOW.first} to ${DATE_WINDOW.last}); fix the date or remove the row`;
+}
+
+/** Minutes east of UTC for a zone written Z, +08:00 or -0530; refuses offsets no real zone has. */
+function zoneOffset(zone: string): number {
+  if (zone.toUpperCase() === "Z") return 0;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  const total = hours * 60 + minutes;
+  if (minutes > 59 || total > MAX_ZONE_OFFSET_MINUTES) {
+    const limit = `${String(MAX_ZONE_OFFSET_MINUTES / 60).padStart(2, "0")}:00`;
+    throw new ValueError(
+      `time zone ${zone} is not a real offset: zones run from -${limit} to +${limit} with minutes below 60; fix the zone or write the time in UTC with Z`,
+    );
+  }
+  return sign * total;
 }
 
 /**
@@ -55,12 +88,7 @@ export function parseDate(raw: string, context: DateContext): string {
     const iso = ISO.exec(text);
     if (iso) {
       const [, y, mo, d, h, mi, s, zone] = iso;
-      let offset = 0;
-      if (zone && zone.toUpperCase() !== "Z") {
-        const sign = zone.startsWith("-") ? -1 : 1;
-        const digits = zone.slice(1).replace(":", "");
-        offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-      }
+      const offset = zone ? zoneOffset(zone) : 0;
       return isoText(+y, +mo, +d, h ? +h : 0, mi ? +mi : 0, s ? +s : 0, offset);
     }
     if (format === "iso")
@@ -112,6 +140,14 @@ export function parseDate(raw: string, context: DateContext): string {
  * parentheses for negatives, a decimal comma when there is no dot.
  */
 export function parseNumber(raw: string): number {
+  const value = readNumber(raw);
+  if (!Number.isFinite(value))
+    throw new ValueError("too large to be a number; fix the value or remove the row");
+  return value;
+}
+
+/** The number `raw` writes, which may overflow to ±Infinity. */
+function readNumber(raw: string): number {
   let text = raw
     .trim()
     .replace(/[$£€¥￥\s]/g, "")
@@ -126,8 +162,29 @@ export function parseNumber(raw: string): number {
   else if (/^[-+]?\d+,\d+$/.test(text)) text = text.replace(",", ".");
   if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text))
     throw new ValueError("not a number; write it like 1234.50 or -12");
-  const value = sign * Number(text);
-  if (!Number.isFinite(value)) throw new ValueError("number out of range");
+  // `+ 0` turns -0 into 0, so "-0" and "0" store the same value.
+  return sign * Number(text) + 0;
+}
+
+/** What a number may be, and the words that name it in messages ("amounts"). */
+export interface NumberRange {
+  min: number;
+  max: number;
+  what: string;
+}
+
+/** Parses a number and refuses one outside `range`, quoting the range in the message. */
+export function parseNumberIn(raw: string, range: NumberRange): number {
+  return checkRange(readNumber(raw), range);
+}
+
+/** Returns `value` when it is finite and inside `range`, else throws a message quoting the range. */
+export function checkRange(value: number, range: NumberRange): number {
+  if (!Number.isFinite(value) || value < range.min || value > range.max) {
+    throw new ValueError(
+      `out of range: ${range.what} must be between ${formatLimit(range.min)} and ${formatLimit(range.max)}; fix the value or remove the row`,
+    );
+  }
   return value;
 }
 
@@ -149,15 +206,19 @@ export function parseLanguage(raw: string): "en" | "zh" {
   throw new ValueError('expected a language: "en" (English) or "zh" (Chinese)');
 }
 
-/** Picks one of the allowed words, accepting common synonyms. */
+/**
+ * Picks one of the allowed words, accepting common synonyms. The synonyms are a Map, not an
+ * object: a plain object answers "constructor" or "__proto__" from its prototype, which once
+ * turned such a channel into a function and the row into a silently skipped "duplicate".
+ */
 export function parseChoice<T extends string>(
   raw: string,
   allowed: readonly T[],
-  synonyms: Record<string, T> = {},
+  synonyms: ReadonlyMap<string, T> = new Map(),
 ): T {
   const text = raw.trim().toLowerCase();
-  const found = allowed.find((choice) => choice === text) ?? synonyms[text];
-  if (!found) throw new ValueError(`expected one of: ${allowed.join(", ")}`);
+  const found = allowed.find((choice) => choice === text) ?? synonyms.get(text);
+  if (found === undefined) throw new ValueError(`expected one of: ${allowed.join(", ")}`);
   return found;
 }
 

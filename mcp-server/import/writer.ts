@@ -1,3 +1,4 @@
+import { MAX_MONEY, MAX_QUANTITY, formatLimit } from "../limits.js";
 import type { Database, SqlValue } from "../store/database.js";
 import type { ImportKind } from "./fields.js";
 import type {
@@ -19,6 +20,13 @@ export interface PendingRow {
 export interface UnknownCustomer {
   line: number;
   customer: string;
+}
+
+/** A line item that made its order's total amount or quantity too large. */
+export interface OrderOutOfRange {
+  line: number;
+  externalId: string;
+  reason: string;
 }
 
 export interface WriteCounts {
@@ -47,6 +55,8 @@ export class BatchWriter {
     private readonly mappedFields: ReadonlySet<string>,
     /** Told about rows whose customer is not in the store (those rows are not written). */
     private readonly onUnknownCustomer: (row: UnknownCustomer) => void,
+    /** Told about line items that push their order's total out of range (found when flushing). */
+    private readonly onOrderOutOfRange: (row: OrderOutOfRange) => void = () => undefined,
   ) {}
 
   private batch: PendingRow[] = [];
@@ -72,10 +82,7 @@ export class BatchWriter {
       if (owner !== undefined && owner !== row.customer) {
         return `order ${pending.externalId} belongs to customer ${owner} on an earlier line, not ${row.customer}; order ids must not be shared between customers`;
       }
-      if (waiting) {
-        mergeLineItem(waiting.row as TransactionImportRow, row);
-        return null;
-      }
+      if (waiting) return mergeLineItem(pending.externalId, waiting.row as TransactionImportRow, row);
       if (writtenFor !== undefined) {
         this.lineItemUpdates.push(pending);
         return null;
@@ -121,7 +128,9 @@ export class BatchWriter {
     const columns = this.columnsFor();
     const values = known.flatMap((pending) => this.valuesFor(pending));
     const placeholders = known.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ");
-    const sql = `INSERT OR IGNORE INTO ${this.kind} (${columns.join(", ")}) VALUES ${placeholders}`;
+    // Only a repeated external id is skipped (a duplicate). OR IGNORE would also skip rows that
+    // break a CHECK or NOT NULL constraint and count them as duplicates, hiding a lost row.
+    const sql = `INSERT INTO ${this.kind} (${columns.join(", ")}) VALUES ${placeholders} ON CONFLICT (external_id) DO NOTHING`;
     let inserted: number;
     if (this.kind === "transactions") {
       // RETURNING tells which orders are new, so later line items update only those.
@@ -141,12 +150,14 @@ export class BatchWriter {
     for (const pending of this.lineItemUpdates.splice(0)) {
       if (!this.insertedOrders.has(pending.externalId)) continue;
       const row = pending.row as TransactionImportRow;
-      await this.db.run(
+      const order = await this.db.get<{ amount: number; quantity: number | null; margin: number | null }>(
         `UPDATE transactions SET amount = ROUND(amount + ?, 2), quantity = CASE WHEN ? IS NULL THEN quantity ELSE COALESCE(quantity, 0) + ? END,
            margin = CASE WHEN ? IS NULL THEN margin ELSE COALESCE(margin, 0) + ? END, occurred_at = MIN(occurred_at, ?)
-         WHERE external_id = ?`,
+         WHERE external_id = ? RETURNING amount, quantity, margin`,
         [row.amount, row.quantity, row.quantity, row.margin, row.margin, row.occurred_at, pending.externalId],
       );
+      const reason = order && orderOutOfRange(pending.externalId, order);
+      if (reason) this.onOrderOutOfRange({ line: pending.line, externalId: pending.externalId, reason });
     }
   }
 
@@ -220,7 +231,7 @@ export class BatchWriter {
     const values = [...firstSeen.values()].flatMap((row) => [row.customer, row.country, this.createdAt]);
     const placeholders = [...firstSeen.keys()].map(() => "(?, ?, ?)").join(", ");
     const result = await this.db.run(
-      `INSERT OR IGNORE INTO customers (external_id, country, created_at) VALUES ${placeholders}`,
+      `INSERT INTO customers (external_id, country, created_at) VALUES ${placeholders} ON CONFLICT (external_id) DO NOTHING`,
       values,
     );
     this.counts.customersCreated += result.changes;
@@ -280,10 +291,38 @@ export class BatchWriter {
   }
 }
 
-/** Folds one more line item into an order. */
-function mergeLineItem(order: TransactionImportRow, item: TransactionImportRow): void {
-  order.amount = Math.round((order.amount + item.amount) * 100) / 100;
-  if (item.quantity !== null) order.quantity = (order.quantity ?? 0) + item.quantity;
-  if (item.margin !== null) order.margin = (order.margin ?? 0) + item.margin;
+/**
+ * Folds one more line item into an order. Returns why not when the order's total would leave
+ * the range a single amount must keep (each line is in range, but thousands may add up).
+ */
+function mergeLineItem(
+  externalId: string,
+  order: TransactionImportRow,
+  item: TransactionImportRow,
+): string | null {
+  const merged = {
+    amount: Math.round((order.amount + item.amount) * 100) / 100,
+    quantity: item.quantity === null ? order.quantity : (order.quantity ?? 0) + item.quantity,
+    margin: item.margin === null ? order.margin : (order.margin ?? 0) + item.margin,
+  };
+  const reason = orderOutOfRange(externalId, merged);
+  if (reason) return reason;
+  Object.assign(order, merged);
   if (item.occurred_at < order.occurred_at) order.occurred_at = item.occurred_at;
+  return null;
+}
+
+/** Why an order's summed lines are out of range, or null. */
+function orderOutOfRange(
+  externalId: string,
+  order: { amount: number; quantity: number | null; margin: number | null },
+): string | null {
+  const money = (value: number | null) => value !== null && Math.abs(value) > MAX_MONEY;
+  if (money(order.amount) || money(order.margin)) {
+    return `with this line, order ${externalId} adds up to more than ${formatLimit(MAX_MONEY)} (amounts and margins must be between -${formatLimit(MAX_MONEY)} and ${formatLimit(MAX_MONEY)}); fix the values or split the order`;
+  }
+  if (order.quantity !== null && Math.abs(order.quantity) > MAX_QUANTITY) {
+    return `with this line, order ${externalId} holds more than ${formatLimit(MAX_QUANTITY)} items (quantities must be between -${formatLimit(MAX_QUANTITY)} and ${formatLimit(MAX_QUANTITY)}); fix the values or split the order`;
+  }
+  return null;
 }

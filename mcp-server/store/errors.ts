@@ -52,10 +52,11 @@ export function translateStoreError(error: unknown): unknown {
       "the store could not be read or written (a disk or file-system error); try again, and check the disk",
   };
   const known = Object.entries(messages).find(([prefix]) => code.startsWith(prefix));
+  if (known) return new StoreError(known[1], error);
+  // The driver's own words without its code ("FOREIGN KEY constraint failed").
+  const detail = String((error as Error).message ?? "").replace(/^SQLITE_\w+:\s*/, "");
   return new StoreError(
-    known
-      ? known[1]
-      : `the store refused the operation (${code.replace(/^SQLITE_/, "").toLowerCase()}); run again with --debug for details`,
+    `the store refused the operation: ${detail || code.replace(/^SQLITE_/, "").toLowerCase()}; run again with --debug for details`,
     error,
   );
 }

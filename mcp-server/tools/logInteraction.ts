@@ -5,6 +5,7 @@ import {
   logInteractionOutput,
   type LogInteractionResult,
 } from "../contract/logInteraction.js";
+import { DATE_WINDOW, MAX_ZONE_OFFSET_MINUTES, inDateWindow } from "../limits.js";
 import type { ServerDeps } from "../server/deps.js";
 import { auditedWrite, mcpExternalId } from "../store/audit.js";
 import { storedTime } from "../store/timestamps.js";
@@ -25,10 +26,22 @@ type Input = {
  */
 export function parseOccurredAt(text: string | undefined, now: Date): string {
   if (text === undefined) return storedTime(now);
+  const zone = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  if (zone && (+zone[3] > 59 || +zone[2] * 60 + +zone[3] > MAX_ZONE_OFFSET_MINUTES)) {
+    throw new Error(
+      `occurred_at ${text} has the zone ${zone[0]}, which no place uses: zones run from -14:00 to +14:00; fix the zone or give the time in UTC with Z`,
+    );
+  }
   const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const date = new Date(dayOnly ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(date.getTime()) || (dayOnly && date.toISOString().slice(0, 10) !== text)) {
     throw new Error(`occurred_at "${text}" is not a real date; write it YYYY-MM-DD, e.g. 2026-06-30`);
+  }
+  // JavaScript reads 0000-01-01 happily; the store keeps a sane window (see limits.ts).
+  if (!inDateWindow(date.getTime())) {
+    throw new Error(
+      `occurred_at ${text} is outside the dates the store keeps (${DATE_WINDOW.first} to ${DATE_WINDOW.last}); give the moment it actually happened`,
+    );
   }
   if (date.getTime() > now.getTime()) {
     throw new Error(

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { SingleBar } from "cli-progress";
+import { COMMON_ENCODINGS, UnknownEncodingError, checkEncoding } from "../../import/encoding.js";
 import { IMPORT_KINDS, type ImportKind } from "../../import/fields.js";
 import { importFile, type ImportReport } from "../../import/importFile.js";
 import { DATE_FORMATS, type DateFormat } from "../../import/values.js";
+import { INPUT_RULES } from "../../limits.js";
 import { UserError } from "../errors.js";
 import { formatCount, printJson } from "../output.js";
 import type { CliContext } from "../context.js";
@@ -49,6 +51,10 @@ export function registerImportCommand(program: Command, context: CliContext): vo
     .option("--columns <names>", "comma-separated column names for a file without a header line")
     .option("--map <field=Header>", "take a field from the named column (repeatable)", collectMapping, {})
     .option("--date-format <format>", `how dates are written: ${DATE_FORMATS.join(", ")}`, "auto")
+    .option(
+      "--encoding <name>",
+      `the file's encoding when it is not UTF-8, e.g. ${COMMON_ENCODINGS.join(", ")} (UTF-16 with a byte-order mark is detected)`,
+    )
     .option("--skip-missing-customer", "skip rows that name no customer (guest purchases) instead of failing")
     .option("--dry-run", "validate and count without writing anything")
     .option("--json", "print the full report as JSON")
@@ -59,7 +65,13 @@ Examples:
   crm import transactions CDNOW_master.txt --format whitespace
   crm import transactions OnlineRetail.csv --map external_id=InvoiceNo --map customer=CustomerID \\
       --map date=InvoiceDate --map quantity=Quantity --map unit_price=UnitPrice --date-format mdy \\
-      --skip-missing-customer`,
+      --skip-missing-customer
+  crm import customers 客户.csv --encoding gbk
+
+Every value is checked, and one invalid row means nothing is imported:
+${INPUT_RULES.filter((rule) => rule.only !== "tools")
+  .map((rule) => `  ${rule.what}: ${rule.rule}`)
+  .join("\n")}`,
     )
     .action(async (kind: string, file: string, options) => {
       if (!IMPORT_KINDS.includes(kind as ImportKind))
@@ -68,6 +80,15 @@ Examples:
         throw new UserError(`--format ${options.format}: use csv or whitespace`);
       if (!DATE_FORMATS.includes(options.dateFormat))
         throw new UserError(`--date-format ${options.dateFormat}: use one of ${DATE_FORMATS.join(", ")}`);
+      if (options.encoding !== undefined) {
+        try {
+          checkEncoding(options.encoding);
+        } catch (error) {
+          if (error instanceof UnknownEncodingError)
+            throw new UserError(`--encoding ${options.encoding}: ${error.message}`);
+          throw error;
+        }
+      }
       const store = await context.openStore();
       const showProgress = process.stderr.isTTY && !options.json;
       const bar = showProgress
@@ -87,6 +108,7 @@ Examples:
           columns: options.columns?.split(",").map((name: string) => name.trim()),
           map: options.map,
           dateFormat: options.dateFormat as DateFormat,
+          encoding: options.encoding,
           dryRun: Boolean(options.dryRun),
           skipMissingCustomer: Boolean(options.skipMissingCustomer),
           onProgress: (bytes, total) => {

@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import iconv from "iconv-lite";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../../mcp-server/store/store.js";
 import { REPO_ROOT, runCli } from "../../helpers/cli.js";
@@ -86,6 +89,68 @@ describe("crm import (built CLI)", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("imports a GBK file with --encoding gbk, and refuses it without, naming the option", async () => {
+    const dir = useTempDir();
+    const db = dir.join("crm.db");
+    const file = dir.write(
+      "客户.csv",
+      iconv.encode("客户编号,姓名,公司\nK1,王芳,北京星辰科技有限公司\n", "gbk"),
+    );
+
+    const refused = runCli(["--db", db, "import", "customers", file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^crm: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1: the file is not valid UTF-8: .* name it with --encoding gbk\\|gb18030\\|`,
+      ),
+    );
+
+    const unknown = runCli(["--db", db, "import", "customers", file, "--encoding", "klingon"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^crm: --encoding klingon: unknown encoding "klingon"; use one of gbk, gb18030, /,
+    );
+
+    const ok = runCli(["--db", db, "import", "customers", file, "--encoding", "gbk"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const store = await Store.open(db);
+    try {
+      expect(await store.db.all("SELECT external_id, name, company FROM customers")).toEqual([
+        { external_id: "K1", name: "王芳", company: "北京星辰科技有限公司" },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("exits 1 for an amount out of range or a bad zone, and leaves the store file byte-identical", async () => {
+    const dir = useTempDir();
+    const db = dir.join("crm.db");
+    const good = dir.write("good.csv", lines(["customer,date,amount", "C1,2024-01-01,5"]));
+    expect(runCli(["--db", db, "import", "transactions", good]).code).toBe(0);
+    const hash = () => createHash("sha256").update(readFileSync(db)).digest("hex");
+    const before = hash();
+
+    const bad = dir.write(
+      "bad.csv",
+      lines([
+        "customer,date,amount",
+        "C1,2024-01-02,1e308",
+        "C1,2024-01-03T10:00:00+99:99,5",
+        "C1,0001-01-01,5",
+      ]),
+    );
+    const failed = runCli(["--db", db, "import", "transactions", bad]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(
+      `  ${bad}:2, column "amount": value "1e308": out of range: amounts must be between -1,000,000,000 and 1,000,000,000; fix the value or remove the row\n` +
+        `  ${bad}:3, column "date": value "2024-01-03T10:00:00+99:99": time zone +99:99 is not a real offset: zones run from -14:00 to +14:00 with minutes below 60; fix the zone or write the time in UTC with Z\n` +
+        `  ${bad}:4, column "date": value "0001-01-01": year 0001 is outside the dates the store keeps (1900-01-01 to 2100-12-31); fix the date or remove the row\n` +
+        `crm: 3 invalid rows in ${bad}; nothing was imported. Fix them and run the import again.\n`,
+    );
+    expect(hash()).toBe(before);
   });
 
   it("exits 1 for an unknown kind", async () => {

@@ -74,6 +74,7 @@ describe("whitespace-separated files", () => {
       new ImportFileError(
         file,
         "the first line is data, not a header; name the columns with --columns, e.g. --columns customer_id,date,quantity,amount",
+        1,
       ),
     );
   });
