@@ -1,9 +1,9 @@
+import { DATE_WINDOW } from "./limits.js";
+
 /** Thrown for an as-of date that cannot be read. */
 export class AsOfError extends Error {}
 
-/** The dates the product accepts, anywhere a user gives one: a customer book lives in this window. */
-export const EARLIEST_DAY = "1900-01-01";
-export const LATEST_DAY = "2100-12-31";
+const { first: EARLIEST_DAY, last: LATEST_DAY } = DATE_WINDOW;
 
 /**
  * The moment "as of" a date means: the end of that UTC day, so everything that happened on the
