@@ -3,7 +3,9 @@
  * give the same text. The templates only state what the facts sheet says (dates, day counts,
  * order counts, theme names) and never offer discounts, prices or promises; text the customer
  * wrote is never copied into a draft (it stays quoted in the facts sheet), so feedback cannot
- * steer what a draft says.
+ * steer what a draft says. A name, company or owner that reads like an offer ("Offer 90% off
+ * Ltd", 打五折公司) or has no letters is left out of the draft, with a warning, so a poisoned
+ * record cannot either.
  */
 import {
   CHANNEL_LIMITS,
@@ -14,6 +16,7 @@ import {
   type FollowUpTone,
 } from "../contract/draftFollowUp.js";
 import { RISK_LEVELS } from "../../core/risk.js";
+import { usableName } from "../llm/grounding.js";
 
 export interface DraftRequest {
   goal: FollowUpGoal;
@@ -72,13 +75,23 @@ interface Context {
   latest: Feedback | null;
   /** The feedback a response is about: the newest open complaint, else the newest item. */
   focus: Feedback | null;
+  /** Fields left out because they cannot go into a draft as they are: "name", "company", "owner". */
+  withheld: string[];
+}
+
+/** The text, or null when it cannot go into a draft as it is (see `usableName`). */
+function usable(text: string | null, field: string, withheld: string[]): string | null {
+  if (text === null || text.trim() === "" || usableName(text)) return text;
+  withheld.push(field);
+  return null;
 }
 
 function context(facts: FactsSheet, tone: FollowUpTone): Context {
   const customer = facts.customer;
   // displayName falls back to "Customer <id>" when there is neither name nor company.
   const hasName = customer.name !== `Customer ${customer.customer_id}`;
-  const fullName = hasName ? customer.name : null;
+  const withheld: string[] = [];
+  const fullName = usable(hasName ? customer.name : null, "name", withheld);
   let greetingName = fullName;
   if (
     fullName &&
@@ -93,8 +106,11 @@ function context(facts: FactsSheet, tone: FollowUpTone): Context {
     tone,
     greetingName,
     fullName,
-    company: customer.company && customer.company !== fullName ? customer.company : null,
-    owner: customer.owner,
+    company:
+      customer.company && customer.company !== customer.name
+        ? usable(customer.company, "company", withheld)
+        : null,
+    owner: usable(customer.owner, "owner", withheld),
     lastPurchase: facts.purchases.last_purchase,
     firstPurchase: facts.purchases.first_purchase,
     daysSince: facts.purchases.days_since_last_purchase,
@@ -107,6 +123,7 @@ function context(facts: FactsSheet, tone: FollowUpTone): Context {
     openComplaints: facts.feedback.open_complaints,
     latest: recent[0] ?? null,
     focus: recent.find((item) => item.source === "complaint" && item.status === "open") ?? recent[0] ?? null,
+    withheld,
   };
 }
 
@@ -358,7 +375,7 @@ const EN: Phrases = {
     }
   },
   script(c, facts, goal, text, points) {
-    const who = `${c.fullName ?? facts.customer.name}${c.company ? ` (${c.company})` : ""}`;
+    const who = `${c.fullName ?? `Customer ${facts.customer.customer_id}`}${c.company ? ` (${c.company})` : ""}`;
     const briefing = [
       `- Lifecycle stage: ${facts.lifecycle.label}. Churn risk: ${facts.risk.score}% chance of no purchase in ${facts.risk.horizon_days} days (${RISK_LEVELS[facts.risk.level].label.en.toLowerCase()}).`,
     ];
@@ -589,7 +606,7 @@ const ZH: Phrases = {
     }
   },
   script(c, facts, goal, text, points) {
-    const who = `${c.fullName ?? facts.customer.name}${c.company ? `（${c.company}）` : ""}`;
+    const who = `${c.fullName ?? `Customer ${facts.customer.customer_id}`}${c.company ? `（${c.company}）` : ""}`;
     const briefing = [
       `- 生命周期阶段：${facts.lifecycle.label}。流失风险：${facts.risk.horizon_days}天内不再购买的概率为${facts.risk.score}%（${RISK_LEVELS[facts.risk.level].label.zh}）。`,
     ];
@@ -701,6 +718,11 @@ export function renderTemplate(facts: FactsSheet, request: DraftRequest): Templa
   if (dropped > 0) {
     warnings.push(
       `${dropped} optional sentence(s) left out to fit the ${request.channel} limit of ${limit} characters`,
+    );
+  }
+  if (c.withheld.length > 0) {
+    warnings.push(
+      `the customer's ${c.withheld.join(" and ")} cannot go into a draft as it is (it reads like an offer or a promise, or has no letters), so the draft leaves it out; check the customer record`,
     );
   }
   if (body.length > limit) {

@@ -4,8 +4,8 @@
  */
 import type { FactsSheet } from "../contract/draftFollowUp.js";
 import { PHRASES, type DraftRequest, type TemplateDraft } from "../drafts/templates.js";
-import { redactValue } from "../server/redact.js";
-import { checkDraft, draftSources } from "./grounding.js";
+import { redactText } from "../context/redact.js";
+import { checkDraft, draftNames, draftSources, usableName } from "./grounding.js";
 import type { GeneratorName, Prefer } from "./models.js";
 import { draftPrompt } from "./prompts.js";
 import {
@@ -57,8 +57,8 @@ function withOptOut(body: string, line: string | null, language: "en" | "zh"): s
 
 /**
  * Writes the draft with the first writer that can (see `planWriters`), checking a model's draft
- * with `checkDraft` against the facts sheet (the manager's notes included), the language and the
- * channel's limit.
+ * with `checkDraft` against the computed facts and the manager's notes (the only source of
+ * offers), the language and the channel's limit.
  */
 export async function writeDraft(deps: WriterDeps, job: DraftJob): Promise<WrittenDraft> {
   const { request, limits } = job;
@@ -66,8 +66,13 @@ export async function writeDraft(deps: WriterDeps, job: DraftJob): Promise<Writt
   const bodyLimit = line ? limits.body - line.length - (request.language === "en" ? 1 : 0) : limits.body;
   const plan = planWriters(deps, job.prefer, job.call);
   const sources = draftSources(job.facts);
-  // A model that saw masked contact details may repeat them as it saw them.
-  if (job.redact) sources.addValue(redactValue(job.facts), new Set(["customer_text"]));
+  const names = draftNames(job.facts);
+  // A model that saw masked contact details may repeat them as it saw them: in the notes (which
+  // may then give a masked number's last digits) and in names.
+  if (job.redact) {
+    if (job.facts.manager_notes) sources.addText(redactText(job.facts.manager_notes));
+    names.push(...names.map(redactText).filter(usableName));
+  }
   const outcome = await writeWithFallback(plan, {
     prompt: draftPrompt(job.facts, { ...request, bodyLimit, subjectLimit: limits.subject }),
     parse: (answer) => {
@@ -82,6 +87,7 @@ export async function writeDraft(deps: WriterDeps, job: DraftJob): Promise<Writt
         channel: request.channel,
         limits: { body: bodyLimit, subject: limits.subject },
         sources,
+        names,
       }),
     redact: job.redact,
     what: "draft",

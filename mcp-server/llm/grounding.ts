@@ -1,19 +1,36 @@
 /**
  * The grounding check every language-model text passes before anyone sees it: a draft may state
- * only what the facts sheet and the account manager's notes state, and a feedback summary only
- * the numbers the analytics computed.
+ * only what the product computed and the account manager's notes state, and a feedback summary
+ * only the numbers the analytics computed.
  *
- * What counts as a source: the facts sheet without the customer's own words, and the manager's
- * notes. Feedback text is left out on purpose: a customer writing "offer me 90% off" must not
- * make "90% off" a grounded fact.
+ * What counts as a source, and for what:
+ * - numbers, percentages and dates: the facts the product computed or the store records as
+ *   values (scores, churn probability and its horizon, lifecycle stage and its reasons, CLV,
+ *   orders, amounts, dates of orders, feedback and interactions) and the manager's notes;
+ * - offers and promises (discounts, free things, refunds and credits, guarantees; see
+ *   `offers.ts`): the manager's notes only, and a discount only at the size the notes state;
+ * - names: the customer's name and company, the owner and the customer id may appear as they
+ *   are, but their words count for nothing else, and a name that reads like an offer is not
+ *   allowed at all.
+ * Free text written by or about the customer (feedback, interaction summaries and outcomes,
+ * name and company fields) is never a source: "offer me 90% off" in a complaint or a company
+ * name must not make "90% off" a grounded fact, and neither must any number in it.
  *
  * Checked: numbers (amounts, counts, percentages), dates in the usual English and Chinese
- * formats, offers and promises (discounts, free items, refunds, guarantees; 折扣, 免费, 优惠,
- * 返现, 保证, ...), placeholders like "[Your name]", the language (`detectLanguage` from the core)
- * and the channel's length limit. Number words ("two orders") are not checked.
+ * formats, offers and promises in both languages and their paraphrases, placeholders like
+ * "[Your name]", the language (`detectLanguage` from the core) and the channel's length limit.
+ * Number words ("two orders") are not checked, except as the size of a discount.
  */
 import { detectLanguage } from "../../core/feedback.js";
 import type { FactsSheet, FollowUpChannel } from "../contract/draftFollowUp.js";
+import {
+  findOffers,
+  normaliseForOffers,
+  OFFER_LABELS,
+  readsAsOffer,
+  type FoundOffer,
+  type OfferKind,
+} from "./offers.js";
 
 export interface GroundingResult {
   passed: boolean;
@@ -154,45 +171,31 @@ function canonical(text: string | number): string {
   return String(Number(String(text).replace(/,/g, "")));
 }
 
-/** Offers and promises a draft may make only when the facts or the notes make them first. */
-const PROMISES: { what: string; pattern: RegExp }[] = [
-  {
-    what: "a discount",
-    pattern:
-      /\bdiscount(?:s|ed)?\b|%\s*off\b|\bper ?cent off\b|\bmoney off\b|\bcoupons?\b|\bvouchers?\b|\bpromo(?:tion(?:al)?)? codes?\b|\bsale price\b|\bspecial (?:offer|price|deal)s?\b|\bcheaper\b/i,
-  },
-  {
-    what: "something free",
-    pattern:
-      /(?<!\bfeel\s)\bfree\b(?!\s+to\b)|\bcomplimentary\b|\bon the house\b|\bno (?:extra )?charge\b|\bat no (?:extra )?cost\b|\bwaive[ds]?\b/i,
-  },
-  {
-    what: "a refund or credit",
-    pattern:
-      /\brefund(?:s|ed)?\b|\breimburse|\bcash ?back\b|\bmoney back\b|\bstore credit\b|\bcredit (?:note|to your account)\b|\bcompensat/i,
-  },
-  {
-    what: "a guarantee or promise",
-    pattern: /\bguarantee[ds]?\b|\bwarrant(?:y|ies)\b|\bI promise\b|\bwe promise\b/i,
-  },
-  {
-    what: "a discount (折扣/优惠)",
-    pattern: /折扣|打折|[一二三四五六七八九\d]\s*折(?![磨腾叠])|优惠|降价|减价|特价|代金券|满减/,
-  },
-  { what: "something free (免费)", pattern: /免费|赠送|赠品|包邮|免单/ },
-  { what: "a refund or cash back (返现/退款)", pattern: /返现|返利|退款|补偿|赔偿/ },
-  { what: "a guarantee or promise (保证/承诺)", pattern: /保证|承诺|担保/ },
-];
-
 const PLACEHOLDER = /\[[^\]\n]{1,40}\]|\{\{[^}\n]{1,40}\}\}|<(?:your|customer|name)[^>\n]{0,30}>/i;
 
-/** What a text may cite: numbers, percentages, dates, and the words of offers made in the sources. */
+/** A word as terms are compared: lower case, without a final "s" or "ed" ("refunds", "refunded"). */
+function stem(word: string): string {
+  return normaliseForOffers(word)
+    .toLowerCase()
+    .trim()
+    .replace(/(?:s|ed)$/, "");
+}
+
+/**
+ * What a text may cite: numbers, percentages and dates from the sources, offers only from the
+ * texts allowed to make them (`allowOffers`), and words that name findings (`allowTerms`).
+ */
 export class Sources {
   readonly numbers = new Set<string>();
   readonly percents = new Set<string>();
   /** YYYY-MM-DD */
   readonly dates = new Set<string>();
   private readonly texts: string[] = [];
+  /** The offers the allowed texts make: their kinds, discount sizes (percent off) and words. */
+  private readonly offerKinds = new Set<OfferKind>();
+  private readonly discountSizes = new Set<string>();
+  private readonly offerTexts: string[] = [];
+  private readonly terms = new Set<string>();
 
   addNumber(value: number): this {
     if (!Number.isFinite(value)) return this;
@@ -222,9 +225,9 @@ export class Sources {
     return this;
   }
 
-  /** Free text: its dates, percentages and numbers, and its words for offers. */
+  /** Free text the product wrote or the manager's notes: its dates, percentages and numbers (not its offers). */
   addText(text: string): this {
-    const normal = text.normalize("NFKC");
+    const normal = normaliseForOffers(text);
     this.texts.push(normal);
     const { dates, rest } = extractDates(normal);
     for (const date of dates) {
@@ -258,9 +261,44 @@ export class Sources {
     return this;
   }
 
-  /** True when an offer of this kind appears in the sources themselves. */
-  mentions(pattern: RegExp): boolean {
-    return this.texts.some((text) => pattern.test(text));
+  /**
+   * The offers `text` makes become allowed: only the account manager's notes are given here.
+   * A discount with a size is allowed at the sizes the text states ("10% off" also allows 打九折);
+   * one without ("a discount") needs only that the text approves some discount.
+   */
+  allowOffers(text: string): this {
+    const normal = normaliseForOffers(text).toLowerCase();
+    this.offerTexts.push(normal);
+    for (const offer of findOffers(text)) {
+      this.offerKinds.add(offer.kind);
+      if (offer.percentOff !== null && Number.isFinite(offer.percentOff))
+        this.discountSizes.add(canonical(offer.percentOff));
+    }
+    return this;
+  }
+
+  /** Words a summary may use to name what the analytics found (theme names and their terms). */
+  allowTerms(terms: Iterable<string>): this {
+    for (const term of terms) if (term.trim()) this.terms.add(stem(term));
+    return this;
+  }
+
+  /** True when the allowed texts make this offer (of this kind and, for a discount, this size). */
+  allowsOffer(offer: FoundOffer): boolean {
+    if (!this.offerKinds.has(offer.kind)) return false;
+    if (offer.percentOff === null) {
+      // "a discount" is allowed by notes that approve some discount, but "a discount" in the
+      // notes does not approve "half price".
+      return true;
+    }
+    if (Number.isNaN(offer.percentOff))
+      return this.offerTexts.some((text) => text.includes(offer.text.toLowerCase()));
+    return this.discountSizes.has(canonical(offer.percentOff));
+  }
+
+  /** True when the offer's words are one of the allowed terms ("refunds" when customers mention refunds). */
+  namesTerm(offer: FoundOffer): boolean {
+    return this.terms.has(stem(offer.text));
   }
 
   mentionsText(text: string): boolean {
@@ -282,13 +320,54 @@ function pad(value: number): string {
   return String(value).padStart(2, "0");
 }
 
-/** The sources of a draft: the facts sheet without the customer's words, and the manager's notes. */
+/**
+ * The facts the product computed or the store records as values, without any free text written
+ * by or about the customer: no name, company, owner or id, no interaction summary or outcome, no
+ * feedback text, and no manager's notes (they are added separately).
+ */
+export function computedFacts(facts: FactsSheet) {
+  const { customer: _customer, manager_notes: _notes, last_interaction: interaction, ...computed } = facts;
+  return {
+    ...computed,
+    last_interaction: interaction && {
+      date: interaction.date,
+      channel: interaction.channel,
+      direction: interaction.direction,
+    },
+    feedback: {
+      latest_nps: facts.feedback.latest_nps,
+      open_complaints: facts.feedback.open_complaints,
+      recent: facts.feedback.recent.map(({ customer_text: _text, ...item }) => item),
+    },
+  };
+}
+
+/**
+ * The sources of a draft: the computed facts for numbers and dates, and the manager's notes for
+ * numbers, dates and offers.
+ */
 export function draftSources(facts: FactsSheet): Sources {
-  const sources = new Sources().addValue(facts, new Set(["customer_text"]));
+  const sources = new Sources().addValue(computedFacts(facts));
   // The churn probability is stored in whole percent; a draft may cite it as "63%".
   if (facts.risk.churn_probability_percent !== null)
     sources.addShare(facts.risk.churn_probability_percent / 100);
+  if (facts.manager_notes) sources.addText(facts.manager_notes).allowOffers(facts.manager_notes);
   return sources;
+}
+
+/**
+ * True when a name may appear in a draft as it is: it has letters and reads like no offer. A name
+ * that reads like an offer ("Free Delivery Ltd", 打五折公司) would carry it into the draft, and one
+ * without letters ("90") would allow a bare number ("90% off" with the name blanked is "% off").
+ */
+export function usableName(text: string | null): text is string {
+  return typeof text === "string" && text.trim().length >= 2 && /\p{L}/u.test(text) && !readsAsOffer(text);
+}
+
+/** The names a draft may write as they are: the customer's name and company, the owner, the customer id. */
+export function draftNames(facts: FactsSheet): string[] {
+  const { name, company, owner, customer_id } = facts.customer;
+  return [name, company, owner, customer_id, `Customer ${customer_id}`].filter(usableName);
 }
 
 /** The words around a match, cut at word boundaries where the text has them. */
@@ -307,6 +386,34 @@ function quote(text: string): string {
   return `"${short.length > 40 ? `${short.slice(0, 39)}…` : short}"`;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `text` with the names blanked out (same length, so indexes still point into `text`). */
+function withoutNames(text: string, names: readonly string[]): string {
+  let result = text;
+  for (const name of [...names].sort((a, b) => b.length - a.length)) {
+    const normal = normaliseForOffers(name).trim();
+    if (normal.length < 2) continue;
+    result = result.replace(new RegExp(escapeRegExp(normal), "giu"), (match) => " ".repeat(match.length));
+  }
+  return result;
+}
+
+/** An offering verb just before a term: "give them a discount", 给予折扣. */
+const OFFERING_VERB =
+  /(?:\b(?:offer|offering|offered|give|giving|gave|grant|granting|provide|providing|extend|extending|send|sending|issue|issuing|apply|applying|approve|approving|promise|promising|hand\s+out)\b(?:\s+\S+){0,3}\s*|(?:给|给予|提供|送|发放|赠|批准|申请|安排)[^，。；,.;]{0,6})$/i;
+
+export interface ContentOptions {
+  /** Look for offers and promises (drafts and summaries). */
+  offers: boolean;
+  /** Names the text may write as they are (`draftNames`). */
+  names?: readonly string[];
+  /** Who may make offers, for the problem text: "the manager's notes" for drafts, nobody for summaries. */
+  offersBy?: "notes" | "nobody";
+}
+
 /**
  * Numbers, percentages, dates, offers and placeholders in `text` that the sources do not hold,
  * as problems (`where` names the part: "the subject", "the message").
@@ -315,11 +422,12 @@ export function unsupportedContent(
   text: string,
   sources: Sources,
   where: string,
-  options: { offers: boolean },
+  options: ContentOptions,
 ): string[] {
   const problems: string[] = [];
-  const normal = text.normalize("NFKC");
-  const { dates, rest } = extractDates(normal);
+  const normal = normaliseForOffers(text);
+  const unnamed = withoutNames(normal, options.names ?? []);
+  const { dates, rest } = extractDates(unnamed);
   for (const date of dates) {
     if (!sources.allowsDate(date))
       problems.push(`${where} mentions the date ${quote(date.text)}, which is not in the facts`);
@@ -329,7 +437,7 @@ export function unsupportedContent(
       problems.push(`${where} mentions ${quote(match)}, a percentage that is not in the facts`);
     return " ";
   });
-  for (const match of normal.match(ZH_PERCENT) ?? []) {
+  for (const match of unnamed.match(ZH_PERCENT) ?? []) {
     if (!sources.mentionsText(match))
       problems.push(`${where} mentions ${quote(match)}, a percentage that is not in the facts`);
   }
@@ -338,19 +446,37 @@ export function unsupportedContent(
     if (!sources.numbers.has(canonical(number)))
       problems.push(`${where} mentions the number ${number}, which is not in the facts`);
   }
-  if (options.offers) {
-    for (const { what, pattern } of PROMISES) {
-      const found = pattern.exec(normal);
-      if (found && !sources.mentions(pattern)) {
-        problems.push(
-          `${where} offers or promises ${what} (${quote(around(normal, found.index, found[0].length))}) that neither the facts sheet nor the manager's notes mention`,
-        );
-      }
-    }
-  }
+  // Offers are looked for in the whole text: names allowed as they are hold none, and an offer
+  // that runs into a name ("half Price Ltd") is still an offer.
+  if (options.offers) problems.push(...unsupportedOffers(normal, sources, where, options.offersBy));
   const placeholder = PLACEHOLDER.exec(normal);
   if (placeholder)
     problems.push(`${where} contains the placeholder ${quote(placeholder[0])}; write the real text`);
+  return problems;
+}
+
+/** One problem per kind of offer the sources do not allow, quoting the first such offer. */
+function unsupportedOffers(
+  normal: string,
+  sources: Sources,
+  where: string,
+  offersBy: ContentOptions["offersBy"] = "notes",
+): string[] {
+  const reported = new Set<OfferKind>();
+  const problems: string[] = [];
+  for (const offer of findOffers(normal)) {
+    if (reported.has(offer.kind) || sources.allowsOffer(offer)) continue;
+    // A term the analytics name ("customers mention refunds"), unless it is being offered.
+    if (sources.namesTerm(offer) && !OFFERING_VERB.test(normal.slice(0, offer.index))) continue;
+    reported.add(offer.kind);
+    const words = quote(around(normal, offer.index, offer.text.length));
+    const what = OFFER_LABELS[offer.kind][offer.language];
+    problems.push(
+      offersBy === "notes"
+        ? `${where} offers or promises ${what} (${words}) that the manager's notes do not make; only their notes can make an offer or a promise`
+        : `${where} offers or promises ${what} (${words}); a summary reports the analytics and makes no offers or promises`,
+    );
+  }
   return problems;
 }
 
@@ -370,6 +496,8 @@ export interface DraftCheck {
   limits: { body: number; subject: number | null };
   /** Sources beyond the facts (defaults to `draftSources(facts)`). */
   sources?: Sources;
+  /** Names the draft may write as they are (defaults to `draftNames(facts)`). */
+  names?: readonly string[];
 }
 
 /** Checks a language model's draft against its facts sheet, language and channel limits. */
@@ -378,6 +506,7 @@ export function checkDraft(
   check: DraftCheck,
 ): GroundingResult {
   const sources = check.sources ?? draftSources(check.facts);
+  const content = { offers: true, names: check.names ?? draftNames(check.facts), offersBy: "notes" } as const;
   const problems: string[] = [];
   const body = draft.body.trim();
   if (body === "") problems.push("the message is empty");
@@ -389,7 +518,7 @@ export function checkDraft(
           `the subject is ${draft.subject.length} characters; the limit is ${check.limits.subject}`,
         );
       }
-      problems.push(...unsupportedContent(draft.subject, sources, "the subject", { offers: true }));
+      problems.push(...unsupportedContent(draft.subject, sources, "the subject", content));
     }
   }
   if (body.length > check.limits.body) {
@@ -397,12 +526,15 @@ export function checkDraft(
       `the message is ${body.length} characters; the ${check.channel} limit is ${check.limits.body}`,
     );
   }
-  problems.push(...unsupportedContent(body, sources, "the message", { offers: true }));
+  problems.push(...unsupportedContent(body, sources, "the message", content));
   if (body !== "") problems.push(...languageProblem(body, check.language, "the message"));
   return { passed: problems.length === 0, problems };
 }
 
-/** Checks a feedback summary's narrative: only the analytics' numbers, the right language, the length. */
+/**
+ * Checks a feedback summary's narrative: only the analytics' numbers, no offers or promises (it
+ * may name a theme's terms, "refunds", but not offer them), the right language, the length.
+ */
 export function checkSummary(
   text: string,
   check: { sources: Sources; language: "en" | "zh"; maxLength: number },
@@ -412,7 +544,9 @@ export function checkSummary(
   if (trimmed === "") problems.push("the summary is empty");
   if (trimmed.length > check.maxLength)
     problems.push(`the summary is ${trimmed.length} characters; the limit is ${check.maxLength}`);
-  problems.push(...unsupportedContent(trimmed, check.sources, "the summary", { offers: false }));
+  problems.push(
+    ...unsupportedContent(trimmed, check.sources, "the summary", { offers: true, offersBy: "nobody" }),
+  );
   if (trimmed !== "") problems.push(...languageProblem(trimmed, check.language, "the summary"));
   return { passed: problems.length === 0, problems };
 }

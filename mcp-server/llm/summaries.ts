@@ -1,7 +1,8 @@
 /**
  * The narrative of a feedback summary written by a language model from the computed analytics
- * (never from customer text), checked so it cites only numbers the analytics hold, or the
- * deterministic summary text when no model is available or none writes one that passes.
+ * (never from customer text), checked so it cites only numbers the analytics hold and makes no
+ * offer or promise ("give them half price"), or the deterministic summary text when no model is
+ * available or none writes one that passes.
  */
 import { RFM_SEGMENTS } from "../../core/rfm.js";
 import type { SummariseFeedbackResult } from "../contract/summariseFeedback.js";
@@ -92,12 +93,23 @@ export function analyticsForPrompt(analytics: FeedbackAnalytics, language: "en" 
   return lines.join("\n");
 }
 
-/** Every number a narrative may cite: the analytics' counts, scores, shares (as %) and deltas. */
+/**
+ * Every number a narrative may cite: the analytics' counts, scores, shares (as %) and deltas; and
+ * the theme names and terms it may use (the fixed lexicons' words, "refunds" among them). Nothing
+ * written by or about a customer: quotes, and the customer's name, company and id, are left out.
+ */
 export function summarySources(analytics: FeedbackAnalytics, reference: string): Sources {
   const sources = new Sources().addValue(
     analytics,
-    // Quotes are customer text; the CSAT definition's scale numbers are not findings.
-    new Set(["quotes", "newest", "definition", "store_id"]),
+    // The CSAT definition's scale numbers are not findings.
+    new Set(["quotes", "newest", "customer", "definition", "store_id"]),
+  );
+  sources.allowTerms(
+    analytics.themes.flatMap((theme) => [
+      theme.label.en,
+      theme.label.zh,
+      ...theme.top_terms.map((term) => term.term),
+    ]),
   );
   const { sentiment, trend, csat, themes } = analytics;
   for (const share of [

@@ -8,7 +8,7 @@
  * (unreachable, timed out, HTTP error, declined) hands over to the next writer instead.
  */
 import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { redactText } from "../server/redact.js";
+import { redactText } from "../context/redact.js";
 import type { LlmConfig } from "./config.js";
 import type { GroundingResult } from "./grounding.js";
 import {

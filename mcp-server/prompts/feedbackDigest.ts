@@ -1,6 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { resolveAsOf } from "../asOf.js";
+import { redactValue } from "../context/redact.js";
 import type { ServerDeps } from "../server/deps.js";
 
 const PERIOD = /^(\d{1,3})d$|^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/;
@@ -43,7 +45,7 @@ export function registerFeedbackDigestPrompt(server: McpServer, deps: ServerDeps
     async ({ period, language }) => {
       const { from, to } = resolvePeriod(period || "30d", deps.now());
       const zh = language?.toLowerCase().startsWith("zh");
-      return {
+      const result: GetPromptResult = {
         description: `Feedback digest ${from} to ${to}`,
         messages: [
           {
@@ -60,6 +62,8 @@ export function registerFeedbackDigestPrompt(server: McpServer, deps: ServerDeps
           },
         ],
       };
+      // Nothing from the store is in it today; redacted anyway so a later change cannot leak.
+      return deps.redact ? redactValue(result) : result;
     },
   );
 }

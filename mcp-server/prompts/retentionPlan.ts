@@ -1,5 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { redactValue } from "../context/redact.js";
 import type { ServerDeps } from "../server/deps.js";
 import { displayName } from "../store/rows.js";
 
@@ -18,7 +20,7 @@ export function registerRetentionPlanPrompt(server: McpServer, deps: ServerDeps)
       const customer = await deps.store.requireCustomer(customer_id);
       const name = displayName(customer);
       const language = customer.language === "zh" ? "Chinese" : "English";
-      return {
+      const result: GetPromptResult = {
         description: `Retention plan for ${name}`,
         messages: [
           {
@@ -45,6 +47,8 @@ export function registerRetentionPlanPrompt(server: McpServer, deps: ServerDeps)
           },
         ],
       };
+      // The name may be an email or hold a phone number (a contact imported as its own name).
+      return deps.redact ? redactValue(result) : result;
     },
   );
 }

@@ -1,8 +1,9 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { redactText, redactValue } from "../context/redact.js";
 import type { ServerDeps } from "../server/deps.js";
 import { atRiskMarkdown, findAtRiskCustomers } from "../tools/findAtRiskCustomers.js";
-import { redactText } from "../server/redact.js";
 
 export function registerWeeklyAccountReviewPrompt(server: McpServer, deps: ServerDeps): void {
   server.registerPrompt(
@@ -29,13 +30,12 @@ export function registerWeeklyAccountReviewPrompt(server: McpServer, deps: Serve
         const owners = await deps.store.db.all<{ owner: string }>(
           "SELECT DISTINCT owner FROM customers WHERE owner IS NOT NULL ORDER BY owner",
         );
-        throw new Error(
-          `no customers are owned by "${owner}"; owners in the store: ${owners.map((row) => row.owner).join(", ") || "none"}`,
-        );
+        const message = `no customers are owned by "${owner}"; owners in the store: ${owners.map((row) => row.owner).join(", ") || "none"}`;
+        throw new Error(deps.redact ? redactText(message) : message);
       }
       const atRisk = await findAtRiskCustomers(deps, { owner, limit: 10 });
       const table = atRiskMarkdown(atRisk);
-      return {
+      const result: GetPromptResult = {
         description: `Weekly account review for ${owner}`,
         messages: [
           {
@@ -47,7 +47,7 @@ export function registerWeeklyAccountReviewPrompt(server: McpServer, deps: Serve
                 "",
                 `Their customers with the most value at risk (from find_at_risk_customers):`,
                 "",
-                deps.redact ? redactText(table) : table,
+                table,
                 "",
                 `Then call portfolio_overview with owner "${owner}" for the book's health, and summarise_feedback with owner "${owner}" for what customers said.`,
                 "Write: (1) the five calls to make this week, each with the reason in one line and the numbers behind it; (2) the book's health in three bullet points; (3) feedback themes to act on.",
@@ -57,6 +57,8 @@ export function registerWeeklyAccountReviewPrompt(server: McpServer, deps: Serve
           },
         ],
       };
+      // Every string, not only the table: the owner and the description are in it too.
+      return deps.redact ? redactValue(result) : result;
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerDeps } from "../server/deps.js";
-import { redactText, redactValue } from "../server/redact.js";
+import { redactText, redactValue } from "../context/redact.js";
 import { atRiskMarkdown, findAtRiskCustomers } from "../tools/findAtRiskCustomers.js";
 
 export const AT_RISK_REPORT_URI = "crm://reports/at-risk";

@@ -1,6 +1,6 @@
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerDeps } from "../server/deps.js";
-import { redactText, redactValue } from "../server/redact.js";
+import { redactText, redactValue } from "../context/redact.js";
 import { customerMarkdown, getCustomer } from "../tools/getCustomer.js";
 
 /** Customers offered in resources/list; the template reads any customer by id. */
@@ -23,11 +23,14 @@ export function registerCustomerResource(server: McpServer, deps: ServerDeps): v
           [LISTED],
         );
         return {
-          resources: rows.map((row) => ({
-            uri: `crm://customers/${encodeURIComponent(row.external_id)}`,
-            name: row.name || row.company || `Customer ${row.external_id}`,
-            mimeType: "text/markdown",
-          })),
+          resources: rows.map((row) => {
+            const name = row.name || row.company || `Customer ${row.external_id}`;
+            return {
+              uri: `crm://customers/${encodeURIComponent(row.external_id)}`,
+              name: deps.redact ? redactText(name) : name,
+              mimeType: "text/markdown",
+            };
+          }),
         };
       },
     }),

@@ -161,7 +161,7 @@ function toMarkdown(result: DraftFollowUpResult): string {
       lines.push(
         "",
         passed
-          ? `Fact check: passed${attempts > 1 ? " on the second attempt" : ""}: every number, date and offer is in the facts sheet or your notes.`
+          ? `Fact check: passed${attempts > 1 ? " on the second attempt" : ""}: every number and date is in the facts sheet or your notes, and any offer is in your notes.`
           : "Fact check: the language model's draft failed twice; this is the template draft instead.",
       );
     }

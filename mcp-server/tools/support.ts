@@ -4,7 +4,7 @@ import { resolveAsOf } from "../asOf.js";
 import type { z } from "zod";
 import { PAGE, type churnModelOutput } from "../contract/common.js";
 import { ensureScores, type ScoreSet } from "../scoring/scoreCache.js";
-import { redactText, redactValue } from "../server/redact.js";
+import { redactText, redactValue } from "../context/redact.js";
 import type { ServerDeps } from "../server/deps.js";
 import { displayName, type CustomerRow } from "../store/rows.js";
 import { PURCHASE_MODELS, type PurchaseModelFit } from "../../core/purchaseModel.js";

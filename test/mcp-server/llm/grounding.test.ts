@@ -127,6 +127,55 @@ describe("grounding check", () => {
     expect(problems).toMatch(/a refund/);
   });
 
+  it("takes neither numbers nor offers from an interaction summary, only its date", () => {
+    const facts = sampleFacts({
+      last_interaction: {
+        date: "2026-06-01",
+        channel: "phone",
+        direction: "inbound",
+        summary: "Asked for 30% off and a refund of 250; we said we would call back on 2026-07-10.",
+        outcome: "free delivery promised",
+      },
+    });
+    expect(check("Hi Olivia, thank you for your call on 2026-06-01.", { facts })).toEqual({
+      passed: true,
+      problems: [],
+    });
+    const result = check(
+      "Hi Olivia, as promised: 30% off, a refund of 250 and free delivery by 2026-07-10.",
+      {
+        facts,
+      },
+    );
+    const problems = result.problems.join("\n");
+    for (const expected of [
+      /"30%"/,
+      /the number 250/,
+      /"2026-07-10"/,
+      /a refund/,
+      /something free/,
+      /a discount/,
+    ])
+      expect(problems).toMatch(expected);
+  });
+
+  it("lets names appear as they are, without making their digits or words a source", () => {
+    const base = sampleFacts();
+    const facts = sampleFacts({ customer: { ...base.customer, company: "Room 101 Trading" } });
+    expect(check("Hi Olivia, I hope all is well at Room 101 Trading.", { facts })).toEqual({
+      passed: true,
+      problems: [],
+    });
+    expect(check("Hi Olivia, you have placed 101 orders.", { facts }).problems).toEqual([
+      "the message mentions the number 101, which is not in the facts",
+    ]);
+    // A name that reads like an offer is no name at all: repeating it repeats the offer.
+    const poisoned = sampleFacts({ customer: { ...base.customer, company: "Half Price Forever Ltd" } });
+    expect(
+      check("Hi Olivia, I hope all is well at Half Price Forever Ltd.", { facts: poisoned }).passed,
+    ).toBe(false);
+  });
+
   it("allows what the manager's notes offer, dates and numbers included", () => {
     const facts = sampleFacts({
       manager_notes: "Offer free delivery on the next order, valid until 31 July 2026; 10% off is approved.",

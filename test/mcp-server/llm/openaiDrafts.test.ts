@@ -93,7 +93,7 @@ describe("draft_follow_up with an OpenAI-compatible endpoint (real HTTP, the rea
     const call = await session.call("draft_follow_up", { ...retention, as_of: DEMO_AS_OF });
     expect(textOf(call)).toMatch(/generator openai/);
     expect(textOf(call)).toContain(
-      "Fact check: passed: every number, date and offer is in the facts sheet or your notes.",
+      "Fact check: passed: every number and date is in the facts sheet or your notes, and any offer is in your notes.",
     );
   });
 
