@@ -114,7 +114,9 @@ describe("scoreCustomers on awkward books", () => {
     );
     expect(scores.at(-1)!.churnProbability).toBeNull();
     for (const score of scores.slice(0, 60)) expectScored(score);
-    expect(models.unscored).toEqual([{ customerId: 100, reason: expect.stringMatching(/not a real amount/) }]);
+    expect(models.unscored).toEqual([
+      { customerId: 100, reason: expect.stringMatching(/not a real amount/) },
+    ]);
     expect(models.warnings.join(" ")).toMatch(/1 customer could not be scored/);
   });
 
