@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -6,22 +5,9 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "../../mcp-server/server/createServer.js";
 import { Store } from "../../mcp-server/store/store.js";
-import { ensureBuilt, REPO_ROOT, runCli, type CliResult } from "../helpers/cli.js";
+import { ensureBuilt, runCli, runCliAsync } from "../helpers/cli.js";
 import { createMcpHarness, TEST_NOW, textOf } from "../helpers/mcpClient.js";
 import { createTempDir, type TempDir } from "../helpers/tempFiles.js";
-
-/** Runs the built CLI in another process, without blocking this one. */
-function cliInBackground(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${REPO_ROOT}/dist/cli.js`, ...args], { cwd: REPO_ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** A transactions file big enough that importing it holds the store's write lock for seconds. */
 function bigTransactions(path: string, rows: number, customers: number): void {
@@ -53,7 +39,7 @@ describe("two processes on one store", () => {
   afterAll(() => dir?.remove());
 
   it("answers reads and writes during an import, or says the store is busy, never with a raw SQLite error", async () => {
-    const importing = cliInBackground(["--db", db, "import", "transactions", dir.join("big.csv")]);
+    const importing = runCliAsync(["--db", db, "import", "transactions", dir.join("big.csv")]);
     // Let the import take the write lock.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const store = await Store.open(db);
@@ -83,7 +69,7 @@ describe("two processes on one store", () => {
           }),
         ),
       ];
-      const second = cliInBackground(["--db", db, "import", "transactions", dir.join("small.csv")]);
+      const second = runCliAsync(["--db", db, "import", "transactions", dir.join("small.csv")]);
       const results = await Promise.all(calls);
       for (const result of results) {
         const text = textOf(result);

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAsOf } from "../../mcp-server/asOf.js";
 import { resolvePeriod } from "../../mcp-server/prompts/feedbackDigest.js";
@@ -12,41 +11,7 @@ import { ensureBuilt, REPO_ROOT } from "../helpers/cli.js";
 import { createMcpHarness, DEMO_AS_OF, TEST_NOW, textOf, type McpHarness } from "../helpers/mcpClient.js";
 import { Store } from "../../mcp-server/store/store.js";
 import { createTempDir, type TempDir } from "../helpers/tempFiles.js";
-
-const INITIALIZE = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-};
-
-function post(url: string, headers: Record<string, string>, body: unknown = INITIALIZE) {
-  const target = new URL(url);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-    (resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: "POST",
-          headers: {
-            "Content-Type": "application/json",
-            Accept: "application/json, text/event-stream",
-            ...headers,
-          },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (chunk) => (text += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(JSON.stringify(body));
-    },
-  );
-}
+import { INITIALIZE, rawPost } from "../helpers/rawHttp.js";
 
 describe("stdio messages over the size limit", () => {
   beforeAll(() => ensureBuilt());
@@ -139,7 +104,7 @@ describe("HTTP limits", () => {
 
   it("caps open sessions: a new client closes the longest-idle session instead of growing without bound", async () => {
     const auth = { Authorization: `Bearer ${handle.token}` };
-    for (let i = 0; i < 12; i++) expect((await post(handle.url, auth)).status).toBe(200);
+    for (let i = 0; i < 12; i++) expect((await rawPost(handle.url, auth)).status).toBe(200);
     expect(handle.sessionCount()).toBe(5);
     expect(logs.filter((line) => /closed to make room \(5 sessions open\)/.test(line))).toHaveLength(7);
   });
@@ -161,7 +126,7 @@ describe("HTTP limits", () => {
   });
 
   it("refuses a page from another local port", async () => {
-    const response = await post(handle.url, {
+    const response = await rawPost(handle.url, {
       Authorization: `Bearer ${handle.token}`,
       Origin: "http://localhost:9999",
     });

@@ -1,4 +1,3 @@
-import { request as httpRequest } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -16,61 +15,7 @@ import { findAtRiskCustomers } from "../../../mcp-server/tools/findAtRiskCustome
 import { DEMO_AS_OF, DEMO_CUSTOMERS, DEMO_SEED, TEST_NOW } from "../../helpers/mcpClient.js";
 import { createTempDir, type TempDir } from "../../helpers/tempFiles.js";
 import { useTempStore } from "../../helpers/tempStore.js";
-
-const INITIALIZE = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw-http-test", version: "1.0.0" },
-  },
-};
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A POST with exactly the headers given (fetch would not let us choose Host). */
-function rawPost(
-  url: string,
-  headers: Record<string, string>,
-  body: unknown = INITIALIZE,
-): Promise<RawResponse> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json, text/event-stream",
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(JSON.stringify(body));
-  });
-}
+import { rawPost } from "../../helpers/rawHttp.js";
 
 function quietDeps(store: Store): ServerDeps {
   return { store, allowWrites: false, redact: false, actor: "test", now: () => TEST_NOW };
@@ -228,24 +173,7 @@ describe("Streamable HTTP transport on a seeded demo book", () => {
       { jsonrpc: "2.0", id: 2, method: "tools/list" },
     );
     expect(unknown.status).toBe(404);
-    const badJson = await new Promise<number>((resolve, reject) => {
-      const target = new URL(handle.url);
-      const req = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: "POST",
-          headers: { ...auth, "Content-Type": "application/json" },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on("error", reject);
-      req.end("{not json");
-    });
+    const badJson = (await rawPost(handle.url, auth, "{not json")).status;
     expect(badJson).toBe(400);
   });
 
