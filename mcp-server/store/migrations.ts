@@ -243,4 +243,35 @@ export const MIGRATIONS: readonly string[] = [
   -- server_status and portfolio_overview: the latest backtest.
   CREATE INDEX backtests_ran_at ON backtests (ran_at);
   `,
+  // 5: read-side work done once at write time. Each feedback row keeps the sentiment of its text
+  // (computed when the row is written, or filled in for rows from older versions), so feedback
+  // analytics and scoring count negatives in SQL instead of re-reading every text. Customers get a
+  // trigram full-text index over id, name, company and email: search_customers' substring and
+  // Chinese-name search (`LIKE '%...%'` scanned the whole table).
+  `
+  ALTER TABLE feedback ADD COLUMN sentiment REAL;
+  ALTER TABLE feedback ADD COLUMN sentiment_label TEXT CHECK (sentiment_label IN ('positive', 'neutral', 'negative'));
+  -- summarise_feedback and scoring: negatives and NPS per customer in a period.
+  CREATE INDEX feedback_customer_source ON feedback (customer_id, source, occurred_at);
+
+  CREATE VIRTUAL TABLE customers_search USING fts5(
+    external_id, name, company, email,
+    content = 'customers', content_rowid = 'id', tokenize = 'trigram'
+  );
+  INSERT INTO customers_search (customers_search) VALUES ('rebuild');
+  CREATE TRIGGER customers_search_insert AFTER INSERT ON customers BEGIN
+    INSERT INTO customers_search (rowid, external_id, name, company, email)
+    VALUES (new.id, new.external_id, new.name, new.company, new.email);
+  END;
+  CREATE TRIGGER customers_search_delete AFTER DELETE ON customers BEGIN
+    INSERT INTO customers_search (customers_search, rowid, external_id, name, company, email)
+    VALUES ('delete', old.id, old.external_id, old.name, old.company, old.email);
+  END;
+  CREATE TRIGGER customers_search_update AFTER UPDATE OF external_id, name, company, email ON customers BEGIN
+    INSERT INTO customers_search (customers_search, rowid, external_id, name, company, email)
+    VALUES ('delete', old.id, old.external_id, old.name, old.company, old.email);
+    INSERT INTO customers_search (rowid, external_id, name, company, email)
+    VALUES (new.id, new.external_id, new.name, new.company, new.email);
+  END;
+  `,
 ];

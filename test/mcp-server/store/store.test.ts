@@ -8,7 +8,10 @@ import { useTempStore } from "../../helpers/tempStore.js";
 
 /** The tables and indexes the migrations leave behind, read from their SQL (created, minus dropped). */
 function declared(kind: "TABLE" | "INDEX"): string[] {
-  const created = new RegExp(`CREATE\\s+(?:UNIQUE\\s+)?${kind}\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\w+)`, "gi");
+  const created = new RegExp(
+    `CREATE\\s+(?:UNIQUE\\s+|VIRTUAL\\s+)?${kind}\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\w+)`,
+    "gi",
+  );
   const dropped = new RegExp(`DROP\\s+${kind}\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)`, "gi");
   const names = new Set<string>();
   for (const sql of MIGRATIONS) {
@@ -41,8 +44,10 @@ const BASE_INDEXES = [
 ];
 
 async function schemaObjects(db: Database, type: "table" | "index"): Promise<string[]> {
+  // FTS5 keeps its index in shadow tables named after the virtual table (customers_search_data, ...).
   const rows = await db.all<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    `SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'
+       AND name NOT GLOB '*_search_[a-z]*' ORDER BY name`,
     [type],
   );
   return rows.map((row) => row.name);
