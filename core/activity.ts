@@ -109,29 +109,51 @@ function checkInputs(transactions: readonly ActivityTransaction[], asOf: Date): 
   });
 }
 
-/**
- * Computes the purchase-history features of one customer as of `asOf`.
- *
- * Transactions after `asOf` are ignored so that back-dated analyses see only what was known then.
- * Refunds (negative amounts) reduce spend but are not purchases.
- */
-export function customerActivity(transactions: readonly ActivityTransaction[], asOf: Date): CustomerActivity {
-  checkInputs(transactions, asOf);
-  const asOfMs = asOf.getTime();
-  const asOfDay = utcDay(asOfMs);
-  const known = transactions.filter((transaction) => transaction.timestamp.getTime() <= asOfMs);
-  const purchases = known.filter((transaction) => transaction.amount > 0);
-  const totalSpend = known.reduce((sum, transaction) => sum + transaction.amount, 0);
+/** One customer's transactions summed per UTC day, days ascending (the store's daily view). */
+export interface DailyHistory {
+  /** UTC day numbers (days since 1970-01-01) with any transaction, strictly ascending. */
+  days: ArrayLike<number>;
+  /** Per day: the sum of positive amounts (purchases). */
+  gross: ArrayLike<number>;
+  /** Per day: the sum of all amounts, refunds included. */
+  net: ArrayLike<number>;
+  /** Per day: the number of purchase rows (amount > 0). */
+  orders: ArrayLike<number>;
+}
 
-  const purchaseTimes = purchases.map((transaction) => transaction.timestamp.getTime()).sort((a, b) => a - b);
-  const days = [...new Set(purchaseTimes.map(utcDay))].sort((a, b) => a - b);
-  const gaps = days.slice(1).map((day, index) => day - days[index]);
+/** The day-level features of {@link CustomerActivity} (everything but the exact timestamps). */
+export type DailyActivity = Omit<CustomerActivity, "asOf" | "firstPurchase" | "lastPurchase"> & {
+  /** First and last purchase days (UTC day numbers), or null without purchases. */
+  firstPurchaseDay: number | null;
+  lastPurchaseDay: number | null;
+};
+
+/**
+ * The purchase-history features of one customer as of the end of UTC day `asOfDay`, from their
+ * daily totals (see the module comment for the definitions). Days after `asOfDay` are ignored.
+ * Pure and allocation-light: scoring calls it for every customer of a book, and once per inner
+ * window for the calibration sample.
+ */
+export function activityFromDays(history: DailyHistory, asOfDay: number): DailyActivity {
+  const purchaseDays: number[] = [];
+  let purchaseCount = 0;
+  let totalSpend = 0;
+  for (let i = 0; i < history.days.length; i++) {
+    const day = history.days[i];
+    if (day > asOfDay) break;
+    totalSpend += history.net[i];
+    if (history.gross[i] > 0) {
+      purchaseDays.push(day);
+      purchaseCount += history.orders[i];
+    }
+  }
+  const gaps: number[] = [];
+  for (let i = 1; i < purchaseDays.length; i++) gaps.push(purchaseDays[i] - purchaseDays[i - 1]);
   const sortedGaps = [...gaps].sort((a, b) => a - b);
   const typicalGapDays = gaps.length > 0 ? median(sortedGaps) : null;
   const windowDays = Math.max(MIN_WINDOW_DAYS, typicalGapDays === null ? 0 : 2 * typicalGapDays);
-
-  const firstDay = days.length > 0 ? days[0] : null;
-  const lastDay = days.length > 0 ? days[days.length - 1] : null;
+  const firstDay = purchaseDays.length > 0 ? purchaseDays[0] : null;
+  const lastDay = purchaseDays.length > 0 ? purchaseDays[purchaseDays.length - 1] : null;
 
   // Windows are half-open on the left: recent = (asOf - W, asOf], previous = (asOf - 2W, asOf - W].
   const recentStart = asOfDay - windowDays;
@@ -139,10 +161,21 @@ export function customerActivity(transactions: readonly ActivityTransaction[], a
   const inRecent = (day: number): boolean => day > recentStart && day <= asOfDay;
   const inPrevious = (day: number): boolean => day > previousStart && day <= recentStart;
 
-  const recentRate = (days.filter(inRecent).length * 30) / windowDays;
-  const recentSpend = known
-    .filter((transaction) => inRecent(utcDay(transaction.timestamp.getTime())))
-    .reduce((sum, transaction) => sum + transaction.amount, 0);
+  let recentDays = 0;
+  let previousDays = 0;
+  for (const day of purchaseDays) {
+    if (inRecent(day)) recentDays++;
+    else if (inPrevious(day)) previousDays++;
+  }
+  let recentSpend = 0;
+  let rawPreviousSpend = 0;
+  for (let i = 0; i < history.days.length; i++) {
+    const day = history.days[i];
+    if (day > asOfDay) break;
+    if (inRecent(day)) recentSpend += history.net[i];
+    else if (inPrevious(day)) rawPreviousSpend += history.net[i];
+  }
+  const recentRate = (recentDays * 30) / windowDays;
 
   // Only the part of the previous window after the first purchase can hold purchases; comparing
   // against the whole window would make every young customer look like they are speeding up.
@@ -153,10 +186,7 @@ export function customerActivity(transactions: readonly ActivityTransaction[], a
   let previousRate: number | null = null;
   let previousSpend: number | null = null;
   if (previousCoveredDays >= windowDays / 2) {
-    previousRate = (days.filter(inPrevious).length * 30) / previousCoveredDays;
-    const rawPreviousSpend = known
-      .filter((transaction) => inPrevious(utcDay(transaction.timestamp.getTime())))
-      .reduce((sum, transaction) => sum + transaction.amount, 0);
+    previousRate = (previousDays * 30) / previousCoveredDays;
     previousSpend = (rawPreviousSpend * windowDays) / previousCoveredDays;
   }
   const fasterRate = previousRate === null ? 0 : Math.max(recentRate, previousRate);
@@ -168,7 +198,7 @@ export function customerActivity(transactions: readonly ActivityTransaction[], a
   // being part of the median it is compared with.
   let lapseDays: number | null = null;
   gaps.forEach((gap, index) => {
-    const returnDay = days[index + 1];
+    const returnDay = purchaseDays[index + 1];
     if (!inRecent(returnDay)) return;
     const otherGaps = gaps.filter((_, other) => other !== index).sort((a, b) => a - b);
     const usualGap = otherGaps.length > 0 ? median(otherGaps) : 0;
@@ -177,13 +207,12 @@ export function customerActivity(transactions: readonly ActivityTransaction[], a
   });
 
   return {
-    asOf: new Date(asOfMs),
-    firstPurchase: purchaseTimes.length > 0 ? new Date(purchaseTimes[0]) : null,
-    lastPurchase: purchaseTimes.length > 0 ? new Date(purchaseTimes[purchaseTimes.length - 1]) : null,
-    purchaseCount: purchases.length,
-    purchaseDays: days.length,
+    firstPurchaseDay: firstDay,
+    lastPurchaseDay: lastDay,
+    purchaseCount,
+    purchaseDays: purchaseDays.length,
     totalSpend,
-    averageOrderValue: purchases.length > 0 ? totalSpend / purchases.length : null,
+    averageOrderValue: purchaseCount > 0 ? totalSpend / purchaseCount : null,
     tenureDays: firstDay === null ? null : asOfDay - firstDay,
     daysSinceLastPurchase: lastDay === null ? null : asOfDay - lastDay,
     typicalGapDays,
@@ -197,5 +226,60 @@ export function customerActivity(transactions: readonly ActivityTransaction[], a
     spendTrend,
     wonBack: lapseDays !== null,
     lapseDays,
+  };
+}
+
+/** Sums transactions per UTC day (see {@link DailyHistory}); transactions after `asOfMs` are left out. */
+export function dailyHistory(transactions: readonly ActivityTransaction[], asOfMs = Infinity): DailyHistory {
+  const byDay = new Map<number, { gross: number; net: number; orders: number }>();
+  for (const transaction of transactions) {
+    const time = transaction.timestamp.getTime();
+    if (time > asOfMs) continue;
+    const day = utcDay(time);
+    const entry = byDay.get(day) ?? { gross: 0, net: 0, orders: 0 };
+    entry.net += transaction.amount;
+    if (transaction.amount > 0) {
+      entry.gross += transaction.amount;
+      entry.orders++;
+    }
+    byDay.set(day, entry);
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  return {
+    days,
+    gross: days.map((day) => byDay.get(day)!.gross),
+    net: days.map((day) => byDay.get(day)!.net),
+    orders: days.map((day) => byDay.get(day)!.orders),
+  };
+}
+
+/**
+ * Computes the purchase-history features of one customer as of `asOf`.
+ *
+ * Transactions after `asOf` are ignored so that back-dated analyses see only what was known then.
+ * Refunds (negative amounts) reduce spend but are not purchases.
+ */
+export function customerActivity(transactions: readonly ActivityTransaction[], asOf: Date): CustomerActivity {
+  checkInputs(transactions, asOf);
+  const asOfMs = asOf.getTime();
+  // The exact first and last purchase times replace the day numbers.
+  const {
+    firstPurchaseDay: _first,
+    lastPurchaseDay: _last,
+    ...activity
+  } = activityFromDays(dailyHistory(transactions, asOfMs), utcDay(asOfMs));
+  let first = Infinity;
+  let last = -Infinity;
+  for (const transaction of transactions) {
+    const time = transaction.timestamp.getTime();
+    if (time > asOfMs || !(transaction.amount > 0)) continue;
+    if (time < first) first = time;
+    if (time > last) last = time;
+  }
+  return {
+    ...activity,
+    asOf: new Date(asOfMs),
+    firstPurchase: Number.isFinite(first) ? new Date(first) : null,
+    lastPurchase: Number.isFinite(last) ? new Date(last) : null,
   };
 }

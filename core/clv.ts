@@ -215,3 +215,66 @@ export function portfolioLifetimeValue(
     },
   };
 }
+
+/** Many customers' inputs as columns, the layout scoring keeps a large book in. */
+export interface ClvColumns {
+  x: ArrayLike<number>;
+  tx: ArrayLike<number>;
+  T: ArrayLike<number>;
+  monetary: ArrayLike<number>;
+  /** Per-customer margin rates, each finite and >= 0. */
+  margin: ArrayLike<number>;
+}
+
+/** Per-customer results of {@link lifetimeValueColumns}, one entry per input row. */
+export interface ClvColumnValues {
+  expectedPurchases: Float64Array;
+  expectedSpendPerPurchase: Float64Array;
+  discountedValue: Float64Array;
+  pAlive: Float64Array;
+  retainedValue: Float64Array;
+}
+
+/**
+ * {@link portfolioLifetimeValue} over columns, each customer with their own margin. The value is
+ * linear in the margin, so the horizon sums are shared across every customer with the same
+ * (x, T) whatever their margins; nothing is allocated per customer. `options.margin` is ignored.
+ */
+export function lifetimeValueColumns(
+  purchaseModel: PurchaseModel | BgNbdParams,
+  gammaGamma: GammaGammaParams,
+  columns: ClvColumns,
+  options: ClvOptions,
+): ClvColumnValues {
+  const settings = checkOptions({ ...options, margin: 1 });
+  const model = asPurchaseModel(purchaseModel);
+  const count = columns.x.length;
+  const result: ClvColumnValues = {
+    expectedPurchases: new Float64Array(count),
+    expectedSpendPerPurchase: new Float64Array(count),
+    discountedValue: new Float64Array(count),
+    pAlive: new Float64Array(count),
+    retainedValue: new Float64Array(count),
+  };
+  const cache = new Map<number, Map<number, [number, number]>>();
+  for (let i = 0; i < count; i++) {
+    const customer = { x: columns.x[i], tx: columns.tx[i], T: columns.T[i], monetary: columns.monetary[i] };
+    const margin = columns.margin[i];
+    if (!(margin >= 0) || !Number.isFinite(margin))
+      throw new RangeError(`CLV margin must be a finite number >= 0, got ${margin} for row ${i}`);
+    let byT = cache.get(customer.x);
+    if (!byT) cache.set(customer.x, (byT = new Map()));
+    let alive = byT.get(customer.T);
+    if (!alive) {
+      modelPAlive(model, customer.x, customer.tx, customer.T);
+      byT.set(customer.T, (alive = aliveValue(model, customer.x, customer.T, settings)));
+    }
+    const value = assemble(model, gammaGamma, customer, settings, alive);
+    result.expectedPurchases[i] = value.expectedPurchases;
+    result.expectedSpendPerPurchase[i] = value.expectedSpendPerPurchase;
+    result.discountedValue[i] = value.discountedValue * margin;
+    result.pAlive[i] = value.pAlive;
+    result.retainedValue[i] = value.retainedValue * margin;
+  }
+  return result;
+}

@@ -8,9 +8,8 @@ import {
 } from "../../core/evaluation.js";
 import { PURCHASE_MODELS } from "../../core/purchaseModel.js";
 import { asOfDay } from "../asOf.js";
-import { boughtBetween } from "./customerState.js";
-import type { CustomerRecord } from "./loadBook.js";
-import { scoreCustomers, type BookModels } from "./scoreCustomers.js";
+import type { CustomerRecord } from "./history.js";
+import { recordSource, scoreBook, type BookModels, type HistorySource } from "./scoreCustomers.js";
 
 const DAY_MS = 86_400_000;
 
@@ -55,22 +54,51 @@ export interface BacktestResult {
   warnings: string[];
 }
 
+/** What a customer did in the holdout. */
+export interface HoldoutOutcome {
+  /** Whether they made a purchase (positive amount) in it. */
+  bought: boolean;
+  /** Their net spend in it. */
+  spend: number;
+}
+
 /**
  * Scores the book as of `asOf` exactly as the product does (rows after it unseen, the
  * calibration fitted on inner windows before it) and compares the churn probabilities with what
  * customers did in the following `horizonDays`: a purchase with a positive amount in the holdout
  * means they stayed (label 0), none means they churned (label 1). Baselines on the same customers:
  * days since the last purchase, and the purchase model's expected purchases (negated). Definitions
- * follow the project's backtesting guide.
+ * follow the project's backtesting guide. `source` must be cut at `asOf`; `outcomeOf` says what
+ * each customer did after it.
  */
-export function backtestRecords(
-  records: readonly CustomerRecord[],
+export async function backtestBook(
+  source: HistorySource,
   asOf: Date,
   horizonDays: number,
   /** The end of the last day the book covers; null when it runs past the holdout. */
   newestTransaction: Date | null,
-): BacktestResult {
-  const { models, scores } = scoreCustomers(records, asOf, { horizonDays });
+  outcomeOf: (customerId: number) => HoldoutOutcome,
+): Promise<BacktestResult> {
+  const probability: number[] = [];
+  const recency: number[] = [];
+  const expected: number[] = [];
+  const labels: number[] = [];
+  const clv: number[] = [];
+  const pastSpend: number[] = [];
+  const holdoutSpend: number[] = [];
+  const models = await scoreBook(source, asOf, { horizonDays }, (scores) => {
+    for (const score of scores) {
+      if (score.churnProbability === null || score.daysSinceLastPurchase === null) continue;
+      const outcome = outcomeOf(score.customerId);
+      probability.push(score.churnProbability);
+      recency.push(score.daysSinceLastPurchase);
+      expected.push(-(score.horizonExpectedPurchases ?? 0));
+      labels.push(outcome.bought ? 0 : 1);
+      clv.push(score.clv);
+      pastSpend.push(score.revenue);
+      holdoutSpend.push(Number.isFinite(outcome.spend) ? outcome.spend : 0);
+    }
+  });
   const holdoutEnd = new Date(asOf.getTime() + horizonDays * DAY_MS);
   const observedEnd = newestTransaction && newestTransaction < holdoutEnd ? newestTransaction : holdoutEnd;
   const holdoutDaysObserved = Math.max(0, Math.floor((observedEnd.getTime() - asOf.getTime()) / DAY_MS));
@@ -80,28 +108,6 @@ export function backtestRecords(
       `The book ends ${holdoutDaysObserved} days after the split, short of the ${horizonDays}-day horizon: customers who would have bought later count as churned. Pick an earlier --as-of (at most ${asOfDay(new Date((newestTransaction ?? asOf).getTime() - horizonDays * DAY_MS))}).`,
     );
   }
-  const probability: number[] = [];
-  const recency: number[] = [];
-  const expected: number[] = [];
-  const labels: number[] = [];
-  const clv: number[] = [];
-  const pastSpend: number[] = [];
-  const holdoutSpend: number[] = [];
-  scores.forEach((score, index) => {
-    if (score.churnProbability === null || score.daysSinceLastPurchase === null) return;
-    const record = records[index];
-    probability.push(score.churnProbability);
-    recency.push(score.daysSinceLastPurchase);
-    expected.push(-(score.horizonExpectedPurchases ?? 0));
-    labels.push(boughtBetween(record, asOf, holdoutEnd) ? 0 : 1);
-    clv.push(score.clv);
-    pastSpend.push(score.revenue);
-    let spend = 0;
-    for (const row of record.transactions) {
-      if (row.timestamp > asOf && row.timestamp <= holdoutEnd) spend += row.amount;
-    }
-    holdoutSpend.push(Number.isFinite(spend) ? spend : 0);
-  });
   const model = models.churn.purchaseModel;
   const rank = (name: RankingFigures["name"], label: string, values: number[]): RankingFigures => {
     const decile = topDecile(values, labels);
@@ -137,4 +143,32 @@ export function backtestRecords(
     notes: models.notes,
     warnings,
   };
+}
+
+/** {@link backtestBook} on an in-memory book whose records run past the split. */
+export function backtestRecords(
+  records: readonly CustomerRecord[],
+  asOf: Date,
+  horizonDays: number,
+  newestTransaction: Date | null,
+): Promise<BacktestResult> {
+  const holdoutEnd = new Date(asOf.getTime() + horizonDays * DAY_MS);
+  const outcomes = new Map<number, HoldoutOutcome>();
+  for (const record of records) {
+    const outcome = { bought: false, spend: 0 };
+    for (const row of record.transactions) {
+      if (row.timestamp > asOf && row.timestamp <= holdoutEnd) {
+        outcome.spend += row.amount;
+        if (row.amount > 0) outcome.bought = true;
+      }
+    }
+    outcomes.set(record.id, outcome);
+  }
+  return backtestBook(
+    recordSource(records, asOf),
+    asOf,
+    horizonDays,
+    newestTransaction,
+    (id) => outcomes.get(id) ?? { bought: false, spend: 0 },
+  );
 }

@@ -1,8 +1,8 @@
 import { asOfDay } from "../asOf.js";
 import type { Store } from "../store/store.js";
 import { storedTime } from "../store/timestamps.js";
-import { backtestRecords, type BacktestResult } from "./backtest.js";
-import { loadBook } from "./loadBook.js";
+import { backtestBook, type BacktestResult, type HoldoutOutcome } from "./backtest.js";
+import { storeSource } from "./storeHistory.js";
 import { MODEL_VERSION } from "./settings.js";
 
 /** A backtest as kept in the store. */
@@ -98,9 +98,21 @@ export async function runBacktest(
     );
   }
   const holdoutEnd = new Date(asOf.getTime() + horizonDays * DAY_MS);
-  const records = await loadBook(store, holdoutEnd);
+  const outcomes = new Map<number, HoldoutOutcome>();
+  const rows = await store.db.all<{ customer_id: number; bought: number; spend: number }>(
+    `SELECT customer_id, MAX(amount > 0) AS bought, SUM(amount) AS spend FROM transactions
+     WHERE occurred_at > ? AND occurred_at <= ? GROUP BY customer_id`,
+    [storedTime(asOf), storedTime(holdoutEnd)],
+  );
+  for (const row of rows) outcomes.set(row.customer_id, { bought: row.bought === 1, spend: row.spend });
   // The book covers the whole of its newest day.
-  const result = backtestRecords(records, asOf, horizonDays, new Date(lastDay));
+  const result = await backtestBook(
+    await storeSource(store, asOf),
+    asOf,
+    horizonDays,
+    new Date(lastDay),
+    (id) => outcomes.get(id) ?? { bought: false, spend: 0 },
+  );
   await saveBacktest(store, result, options.now);
   return result;
 }

@@ -21,9 +21,9 @@ import {
   type PurchaseModelKind,
 } from "../../core/purchaseModel.js";
 import { modelOnlyReason, riskReasons, type RiskReason } from "../../core/risk.js";
-import { asOfDay } from "../asOf.js";
-import { boughtBetween, customerState, daysBetween, type CustomerState } from "./customerState.js";
-import type { CustomerRecord } from "./loadBook.js";
+import type { PurchaseRow } from "../../core/purchaseRows.js";
+import { boughtBetween, customerState, type ChurnState, type CustomerState } from "./customerState.js";
+import type { CustomerHistory } from "./history.js";
 
 const DAY_MS = 86_400_000;
 /** Fewer purchasing customers than this cannot support a purchase-model fit worth reporting. */
@@ -66,6 +66,8 @@ export interface ChurnModelReport {
     logLoss: number;
     converged: boolean;
   } | null;
+  /** The book's median of customers' typical gaps, the gap assumed for one-time buyers. */
+  referenceGapDays: number;
   /** What was done differently from the full recipe and why, in plain words. */
   notes: string[];
 }
@@ -78,21 +80,18 @@ export interface ChurnScore {
   reasons: RiskReason[];
 }
 
-/** The book's median of customers' typical gaps, the reference gap for one-time buyers. */
-export function referenceGapDays(states: readonly (CustomerState | null)[]): number {
-  const gaps = states
-    .map((state) => state?.activity.typicalGapDays ?? null)
-    .filter((gap): gap is number => gap !== null)
-    .sort((a, b) => a - b);
-  if (gaps.length === 0) return DEFAULT_REFERENCE_GAP_DAYS;
-  const middle = Math.floor(gaps.length / 2);
-  return gaps.length % 2 ? gaps[middle] : (gaps[middle - 1] + gaps[middle]) / 2;
+/** The median of customers' typical gaps (the reference gap for one-time buyers). */
+export function referenceGapDays(gaps: Float64Array): number {
+  const known = gaps.filter((gap) => !Number.isNaN(gap)).sort();
+  if (known.length === 0) return DEFAULT_REFERENCE_GAP_DAYS;
+  const middle = Math.floor(known.length / 2);
+  return known.length % 2 ? known[middle] : (known[middle - 1] + known[middle]) / 2;
 }
 
 /** The churn signals of a customer state, with the model's P(no purchase) when there is one. */
 export function churnSignals(
-  state: CustomerState,
-  cutoff: Date,
+  state: ChurnState,
+  cutoffDay: number,
   referenceGap: number,
   modelNoPurchase: number | null,
 ): ChurnSignals {
@@ -109,28 +108,17 @@ export function churnSignals(
     feedbackCount: state.feedbackCount,
     negativeFeedbackCount: state.negativeFeedbackCount,
     openComplaints: state.openComplaints,
-    daysSinceLastInteraction: state.lastInteraction ? daysBetween(state.lastInteraction, cutoff) : null,
+    daysSinceLastInteraction: state.lastInteractionDay === null ? null : cutoffDay - state.lastInteractionDay,
     modelNoPurchase,
   };
 }
 
-function fitRows(states: readonly (CustomerState | null)[]) {
-  return states.filter((state): state is CustomerState => state !== null && state.T > 0);
-}
-
-function tryFit(
-  kind: PurchaseModelKind,
-  states: readonly (CustomerState | null)[],
-): PurchaseModelFit | string {
-  const rows = fitRows(states);
+function tryFit(kind: PurchaseModelKind, rows: readonly PurchaseRow[]): PurchaseModelFit | string {
   if (rows.length < MIN_CUSTOMERS_TO_FIT) {
     return `${rows.length} purchasing customers, at least ${MIN_CUSTOMERS_TO_FIT} needed`;
   }
   try {
-    return fitPurchaseModel(
-      kind,
-      rows.map(({ x, tx, T }) => ({ x, tx, T })),
-    );
+    return fitPurchaseModel(kind, rows);
   } catch (error) {
     return (error as Error).message;
   }
@@ -145,48 +133,79 @@ function logLoss(probabilities: readonly number[], labels: readonly number[]): n
   return sum / Math.max(1, probabilities.length);
 }
 
-/** One inner window: customers as of its origin, with the label of what they did next. */
+/** One inner window: sampled customers as of its origin, with the label of what they did next. */
 interface Window {
-  origin: Date;
+  originDay: number;
   states: (CustomerState | null)[];
   labels: (0 | 1 | null)[];
+  /** The window's fit rows (customers with T > 0) and reference gap. */
+  rows: PurchaseRow[];
+  referenceGap: number;
 }
 
-function innerWindow(
-  records: readonly CustomerRecord[],
-  negatives: readonly boolean[][],
-  origin: Date,
-  innerDays: number,
-): Window {
-  const end = new Date(origin.getTime() + innerDays * DAY_MS);
-  const states = records.map((record, i) => {
+function innerWindow(histories: readonly CustomerHistory[], originDay: number, innerDays: number): Window {
+  const states = histories.map((history) => {
     try {
-      return customerState(record, origin, negatives[i]);
+      return customerState(history, originDay);
     } catch {
       return null;
     }
   });
   const labels = states.map((state, i) =>
-    state === null ? null : boughtBetween(records[i], origin, end) ? (0 as const) : (1 as const),
+    state === null
+      ? null
+      : boughtBetween(histories[i], originDay, originDay + innerDays)
+        ? (0 as const)
+        : (1 as const),
   );
-  return { origin, states, labels };
+  const rows: PurchaseRow[] = [];
+  const gaps = new Float64Array(states.length).fill(NaN);
+  states.forEach((state, i) => {
+    if (state === null) return;
+    if (state.T > 0) rows.push({ x: state.x, tx: state.tx, T: state.T });
+    if (state.activity.typicalGapDays !== null) gaps[i] = state.activity.typicalGapDays;
+  });
+  return { originDay, states, labels, rows, referenceGap: referenceGapDays(gaps) };
 }
 
 /** Labelled examples of a window, with the model's probabilities at the inner horizon. */
 function examplesOf(window: Window, model: PurchaseModelFit | null, innerDays: number): CalibrationExample[] {
-  const reference = referenceGapDays(window.states);
   const examples: CalibrationExample[] = [];
   window.states.forEach((state, i) => {
     const label = window.labels[i];
     if (state === null || label === null) return;
     const noPurchase = model ? modelPNoPurchase(model, innerDays, state.x, state.tx, state.T) : null;
     examples.push({
-      features: churnFeatureValues(churnSignals(state, window.origin, reference, noPurchase)),
+      features: churnFeatureValues(churnSignals(state, window.originDay, window.referenceGap, noPurchase)),
       survivalIfAlive: model ? modelNoPurchaseIfAlive(model, innerDays, state.x, state.T) : 1,
       churned: label,
     });
   });
   return examples;
+}
+
+/** The date (YYYY-MM-DD) of a UTC day number. */
+function dayText(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** What the churn model is built from: a book read once, summarised. */
+export interface ChurnModelInput {
+  /**
+   * Customers whose full histories the inner windows replay: the whole book when it is small, a
+   * fixed random sample of a large one (see `scoreBook`).
+   */
+  sample: readonly CustomerHistory[];
+  /** Customers in the book, to say how large the sample is against it. */
+  bookCustomers: number;
+  asOfDay: number;
+  horizonDays: number;
+  /** The book's first purchase day, or null without purchases. */
+  firstPurchaseDay: number | null;
+  /** (x, tx, T) of the book's customers as of the as-of date (T > 0), for the final fit. */
+  rowsAtAsOf: readonly PurchaseRow[];
+  /** The book's reference gap as of the as-of date. */
+  referenceGapDays: number;
 }
 
 /**
@@ -198,18 +217,15 @@ function examplesOf(window: Window, model: PurchaseModelFit | null, innerDays: n
  * of its P(no purchase in h) against what customers did in the window; degenerate fits are passed
  * over while a sound one exists. Without an inner window, by the likelihood at the as-of date.
  */
-export function buildChurnModel(
-  records: readonly CustomerRecord[],
-  negatives: readonly boolean[][],
-  asOf: Date,
-  horizonDays: number,
-  statesAtAsOf: readonly (CustomerState | null)[],
-): { report: ChurnModelReport; score: (state: CustomerState) => ChurnScore } {
+export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
+  const { sample, asOfDay, horizonDays } = input;
   const notes: string[] = [];
-  const firstPurchase = Math.min(
-    ...statesAtAsOf.map((state) => state?.activity.firstPurchase?.getTime() ?? Infinity),
-  );
-  const historyDays = Number.isFinite(firstPurchase) ? daysBetween(new Date(firstPurchase), asOf) : 0;
+  if (sample.length < input.bookCustomers) {
+    notes.push(
+      `Model choice and calibration replay a fixed random sample of ${sample.length.toLocaleString("en-US")} of the book's ${input.bookCustomers.toLocaleString("en-US")} customers; the purchase model is fitted on the whole book.`,
+    );
+  }
+  const historyDays = input.firstPurchaseDay === null ? 0 : asOfDay - input.firstPurchaseDay;
   const plan = planCalibration(historyDays, horizonDays);
   const candidates: CandidateReport[] = [];
   const fitsAtLatest = new Map<PurchaseModelKind, PurchaseModelFit>();
@@ -247,14 +263,9 @@ export function buildChurnModel(
 
   if (plan.ok) {
     const h = plan.innerHorizonDays;
-    latest = innerWindow(
-      records,
-      negatives,
-      new Date(asOf.getTime() - plan.originOffsetsDays[0] * DAY_MS),
-      h,
-    );
+    latest = innerWindow(sample, asOfDay - plan.originOffsetsDays[0], h);
     for (const kind of PURCHASE_MODEL_KINDS) {
-      const fit = tryFit(kind, latest.states);
+      const fit = tryFit(kind, latest.rows);
       if (typeof fit !== "string") fitsAtLatest.set(kind, fit);
       report(kind, fit, latest, h);
     }
@@ -263,12 +274,12 @@ export function buildChurnModel(
       .sort((a, b) => Number(a.degenerate) - Number(b.degenerate) || a.innerLogLoss! - b.innerLogLoss!);
     chosenKind = ranked[0]?.kind ?? null;
     selection = chosenKind
-      ? `${PURCHASE_MODELS[chosenKind].label}: the lowest log loss of P(no purchase in ${h} days) in the window after ${asOfDay(latest.origin)}${ranked[0].degenerate ? " (every candidate's fit was degenerate; its purchase rates are still used, the calibration carries recency)" : ""}`
+      ? `${PURCHASE_MODELS[chosenKind].label}: the lowest log loss of P(no purchase in ${h} days) in the window after ${dayText(latest.originDay)}${ranked[0].degenerate ? " (every candidate's fit was degenerate; its purchase rates are still used, the calibration carries recency)" : ""}`
       : "no purchase model could be fitted";
   } else {
     notes.push(`No calibration: ${plan.reason}.`);
     for (const kind of PURCHASE_MODEL_KINDS) {
-      const fit = tryFit(kind, statesAtAsOf);
+      const fit = tryFit(kind, input.rowsAtAsOf);
       if (typeof fit !== "string") fitsAtLatest.set(kind, fit);
       report(kind, fit);
     }
@@ -283,7 +294,7 @@ export function buildChurnModel(
 
   let purchaseModel: PurchaseModelFit | null = null;
   if (chosenKind) {
-    const fit = plan.ok ? tryFit(chosenKind, statesAtAsOf) : fitsAtLatest.get(chosenKind)!;
+    const fit = plan.ok ? tryFit(chosenKind, input.rowsAtAsOf) : fitsAtLatest.get(chosenKind)!;
     if (typeof fit === "string")
       notes.push(`${PURCHASE_MODELS[chosenKind].label} not fitted at the as-of date: ${fit}.`);
     else {
@@ -315,23 +326,20 @@ export function buildChurnModel(
       ? [plan.originOffsetsDays[0]]
       : plan.originOffsetsDays;
     offsets.forEach((offset, index) => {
-      const window =
-        index === 0
-          ? latest!
-          : innerWindow(records, negatives, new Date(asOf.getTime() - offset * DAY_MS), h);
+      const window = index === 0 ? latest! : innerWindow(sample, asOfDay - offset, h);
       let model: PurchaseModelFit | null = null;
       if (chosenKind) {
         const fit =
-          index === 0 ? (fitsAtLatest.get(chosenKind) ?? "not fitted") : tryFit(chosenKind, window.states);
+          index === 0 ? (fitsAtLatest.get(chosenKind) ?? "not fitted") : tryFit(chosenKind, window.rows);
         // Without the model the window's features and carry would differ from the others': skip it.
         if (typeof fit === "string") {
-          notes.push(`Inner window after ${asOfDay(window.origin)} left out: ${fit}.`);
+          notes.push(`Inner window after ${dayText(window.originDay)} left out: ${fit}.`);
           return;
         }
         model = fit;
       }
       examples.push(...examplesOf(window, model, h));
-      origins.push(asOfDay(window.origin));
+      origins.push(dayText(window.originDay));
     });
     const problem = calibrationProblem(examples);
     if (problem) notes.push(`No calibration: ${problem}.`);
@@ -376,27 +384,51 @@ export function buildChurnModel(
       "Churn probability is a rule of thumb from each customer's silence against their usual gap (too few customers for a model).",
     );
 
-  const reference = referenceGapDays(statesAtAsOf);
+  return {
+    horizonDays,
+    method,
+    purchaseModel,
+    candidates,
+    selection: selection!,
+    calibration: calibrationReport,
+    referenceGapDays: input.referenceGapDays,
+    notes,
+  };
+}
+
+/**
+ * Scores customer states as of `asOfDay` with a built model. Everything it needs is in the
+ * report, so a score set stored with its report can score a changed customer again later without
+ * refitting anything.
+ */
+export function churnScorer(report: ChurnModelReport, asOfDay: number): (state: ChurnState) => ChurnScore {
+  const { horizonDays, purchaseModel, referenceGapDays: reference } = report;
+  const calibration: ChurnCalibration | null = report.calibration && {
+    mode: report.calibration.mode,
+    intercept: report.calibration.intercept,
+    weights: report.calibration.weights,
+    l2: 0,
+    examples: report.calibration.examples,
+    churnRate: report.calibration.churnRate,
+    logLoss: report.calibration.logLoss,
+    converged: report.calibration.converged,
+  };
+  const innerHorizonDays = report.calibration?.innerHorizonDays ?? horizonDays;
   const modelLabel = purchaseModel ? PURCHASE_MODELS[purchaseModel.kind].label : "";
-  const carryWithoutModel =
-    calibration !== null && !purchaseModel && plan.ok && plan.innerHorizonDays < horizonDays;
-  const score = (state: CustomerState): ChurnScore => {
+  const carryWithoutModel = calibration !== null && !purchaseModel && innerHorizonDays < horizonDays;
+  const context = { horizonDays, modelLabel };
+  return (state: ChurnState): ChurnScore => {
     const modelNoPurchase = purchaseModel
       ? modelPNoPurchase(purchaseModel, horizonDays, state.x, state.tx, state.T)
       : null;
-    const signals = churnSignals(state, asOf, reference, modelNoPurchase);
-    const context = { horizonDays, modelLabel };
+    const signals = churnSignals(state, asOfDay, reference, modelNoPurchase);
     if (calibration) {
       const survival = purchaseModel
         ? modelNoPurchaseIfAlive(purchaseModel, horizonDays, state.x, state.T)
         : 1;
       const prediction = predictChurn(calibration, churnFeatureValues(signals), survival);
       const probability = carryWithoutModel
-        ? carryByConstantRate(
-            prediction.probability,
-            (plan as { innerHorizonDays: number }).innerHorizonDays,
-            horizonDays,
-          )
+        ? carryByConstantRate(prediction.probability, innerHorizonDays, horizonDays)
         : prediction.probability;
       return {
         churnProbability: probability,
@@ -425,18 +457,5 @@ export function buildChurnModel(
         },
       ],
     };
-  };
-
-  return {
-    report: {
-      horizonDays,
-      method,
-      purchaseModel,
-      candidates,
-      selection: selection!,
-      calibration: calibrationReport,
-      notes,
-    },
-    score,
   };
 }

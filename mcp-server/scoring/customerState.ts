@@ -1,12 +1,9 @@
-import { customerActivity, type CustomerActivity } from "../../core/activity.js";
-import { SANE_MAGNITUDE } from "../store/rows.js";
-import type { CustomerRecord } from "./loadBook.js";
+import { activityFromDays, type DailyActivity } from "../../core/activity.js";
+import type { CustomerHistory } from "./history.js";
 
-const DAY_MS = 86_400_000;
-
-/** One customer's history condensed as of a cutoff: what the models and the churn features read. */
+/** One customer's history condensed as of a cutoff day: what the models and the churn features read. */
 export interface CustomerState {
-  activity: CustomerActivity;
+  activity: DailyActivity;
   /** Repeat purchase days, time from the first to the last purchase day and age, in days. */
   x: number;
   tx: number;
@@ -22,38 +19,43 @@ export interface CustomerState {
   feedbackCount: number;
   negativeFeedbackCount: number;
   openComplaints: number;
-  lastInteraction: Date | null;
+  /** Day of the last interaction up to the cutoff, or null. */
+  lastInteractionDay: number | null;
 }
 
+/** What the churn model reads of a customer state (scoring keeps these as columns for big books). */
+export type ChurnState = Pick<
+  CustomerState,
+  | "x"
+  | "tx"
+  | "T"
+  | "averageSpend"
+  | "latestNps"
+  | "feedbackCount"
+  | "negativeFeedbackCount"
+  | "openComplaints"
+  | "lastInteractionDay"
+> & { activity: Pick<DailyActivity, "daysSinceLastPurchase" | "typicalGapDays" | "spendTrend"> };
+
 /**
- * The customer as of `cutoff` (everything dated after it ignored), or null when they had made no
- * purchase by then. A purchase is a row with a positive amount; refunds lower spend but are not
- * purchases. `negative[i]` says whether feedback item i reads negative (computed once per text).
- * Throws a RangeError naming the problem when the history cannot be summarised (an amount beyond
- * ±1e15, a row without a valid date), so the caller can skip this one customer with a stated reason.
+ * The customer as of the end of UTC day `cutoffDay` (everything after it ignored), or null when
+ * they had made no purchase by then. A purchase is a positive amount; refunds lower spend but are
+ * not purchases. Throws a RangeError with the history's stated problem (a stored value no import
+ * accepts), so the caller can leave this one customer unscored with that reason.
  */
-export function customerState(
-  record: CustomerRecord,
-  cutoff: Date,
-  negative: readonly boolean[],
-): CustomerState | null {
-  checkRows(record);
-  const cutoffMs = cutoff.getTime();
-  const known = record.transactions.filter((row) => row.timestamp.getTime() <= cutoffMs);
-  if (!known.some((row) => row.amount > 0)) return null;
-  const activity = customerActivity(known, cutoff);
-  const dayTotals = new Map<number, number>();
+export function customerState(history: CustomerHistory, cutoffDay: number): CustomerState | null {
+  if (history.problem) throw new RangeError(history.problem);
+  const activity = activityFromDays(history, cutoffDay);
+  if (activity.firstPurchaseDay === null) return null;
   let gross = 0;
-  for (const row of known) {
-    if (!(row.amount > 0)) continue;
-    const day = Math.floor(row.timestamp.getTime() / DAY_MS);
-    dayTotals.set(day, (dayTotals.get(day) ?? 0) + row.amount);
-    gross += row.amount;
-  }
-  const firstDay = Math.min(...dayTotals.keys());
   let repeatTotal = 0;
-  for (const [day, total] of dayTotals) if (day !== firstDay) repeatTotal += total;
-  const x = dayTotals.size - 1;
+  for (let i = 0; i < history.days.length && history.days[i] <= cutoffDay; i++) {
+    const amount = history.gross[i];
+    if (!(amount > 0)) continue;
+    gross += amount;
+    if (history.days[i] !== activity.firstPurchaseDay) repeatTotal += amount;
+  }
+  const x = activity.purchaseDays - 1;
   const T = activity.tenureDays ?? 0;
   const netShare = gross > 0 ? Math.min(1, Math.max(0, activity.totalSpend / gross)) : 0;
 
@@ -61,71 +63,47 @@ export function customerState(
   let feedbackCount = 0;
   let negativeFeedbackCount = 0;
   let openComplaints = 0;
-  record.feedback.forEach((item, index) => {
-    if (item.timestamp.getTime() > cutoffMs) return;
-    if (item.text.trim() !== "") {
+  for (const item of history.feedback) {
+    if (item.day > cutoffDay) continue;
+    if (item.hasText) {
       feedbackCount++;
-      if (negative[index]) negativeFeedbackCount++;
+      if (item.negative) negativeFeedbackCount++;
     }
-    if (item.source === "nps" && item.score !== null && Number.isFinite(item.score)) latestNps = item.score;
+    if (item.source === "nps" && item.score !== null) latestNps = item.score;
     // The store keeps a complaint's current status only: one open now was open at the cutoff too.
-    if (item.source === "complaint" && item.status === "open") openComplaints++;
-  });
-  let lastInteraction: Date | null = null;
-  for (const time of record.interactions) if (time.getTime() <= cutoffMs) lastInteraction = time;
-
+    if (item.source === "complaint" && item.open) openComplaints++;
+  }
+  let lastInteractionDay: number | null = null;
+  for (const day of history.interactionDays) {
+    if (day <= cutoffDay && (lastInteractionDay === null || day > lastInteractionDay))
+      lastInteractionDay = day;
+  }
   return {
     activity,
     x,
     tx: T - (activity.daysSinceLastPurchase ?? 0),
     T,
     monetary: x > 0 ? (repeatTotal / x) * netShare : 0,
-    averageSpend: Math.max(0, activity.totalSpend / dayTotals.size),
+    averageSpend: Math.max(0, activity.totalSpend / activity.purchaseDays),
     latestNps,
     feedbackCount,
     negativeFeedbackCount,
     openComplaints,
-    lastInteraction,
+    lastInteractionDay,
   };
 }
 
-/**
- * Refuses a history holding values no import accepts (a store edited by hand or by an older
- * version), naming the row, so the customer is reported instead of breaking the book's sums.
- */
-function checkRows(record: CustomerRecord): void {
-  for (const row of record.transactions) {
-    if (Number.isNaN(row.timestamp.getTime())) {
-      throw new RangeError("one of its transactions has no valid date; fix or delete that row");
-    }
-    const day = row.timestamp.toISOString().slice(0, 10);
-    if (!(Math.abs(row.amount) <= SANE_MAGNITUDE)) {
-      throw new RangeError(
-        `its transaction of ${day} has an amount that is not a real amount (${Number.isFinite(row.amount) ? row.amount : "not a finite number"}); fix or delete that row`,
-      );
-    }
+/** Whether the customer made a purchase (positive amount) on a day in (fromDay, toDay]. */
+export function boughtBetween(history: CustomerHistory, fromDay: number, toDay: number): boolean {
+  for (let i = 0; i < history.days.length; i++) {
+    const day = history.days[i];
+    if (day > toDay) return false;
+    if (day > fromDay && history.gross[i] > 0) return true;
   }
-  for (const item of record.feedback) {
-    if (Number.isNaN(item.timestamp.getTime()))
-      throw new RangeError("one of its feedback items has no valid date; fix or delete that row");
-  }
-  for (const time of record.interactions) {
-    if (Number.isNaN(time.getTime()))
-      throw new RangeError("one of its interactions has no valid date; fix or delete that row");
-  }
+  return false;
 }
 
-/** Whether the customer made a purchase (positive amount) in (from, to]. */
-export function boughtBetween(record: CustomerRecord, from: Date, to: Date): boolean {
-  const start = from.getTime();
-  const end = to.getTime();
-  return record.transactions.some((row) => {
-    const time = row.timestamp.getTime();
-    return row.amount > 0 && time > start && time <= end;
-  });
-}
-
-/** Whole days between two moments, rounded down. */
-export function daysBetween(earlier: Date, later: Date): number {
-  return Math.floor((later.getTime() - earlier.getTime()) / DAY_MS);
+/** The UTC day number of a moment. */
+export function dayOf(moment: Date): number {
+  return Math.floor(moment.getTime() / 86_400_000);
 }

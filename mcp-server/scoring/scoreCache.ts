@@ -1,12 +1,7 @@
 import type { SqlValue } from "../store/database.js";
 import type { Store } from "../store/store.js";
-import { loadBook } from "./loadBook.js";
-import {
-  DEFAULT_HORIZON_DAYS,
-  scoreCustomers,
-  type BookModels,
-  type CustomerScore,
-} from "./scoreCustomers.js";
+import { DEFAULT_HORIZON_DAYS, scoreBook, type BookModels, type CustomerScore } from "./scoreCustomers.js";
+import { storeSource } from "./storeHistory.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION } from "./settings.js";
 import { storedTime } from "../store/timestamps.js";
 
@@ -246,6 +241,13 @@ export async function ensureScores(
 const SELECT_SET =
   "SELECT * FROM score_sets WHERE as_of = ? AND horizon_days = ? AND data_version = ? AND model_version = ?";
 
+let pendingTables = 0;
+
+/**
+ * Scores the book into a temporary table a chunk at a time (so neither the book nor its scores
+ * are ever all in memory), then publishes the set in one short transaction: readers see the old
+ * set or the whole new one, never part of it.
+ */
 async function computeAndStore(
   store: Store,
   asOf: Date,
@@ -255,50 +257,66 @@ async function computeAndStore(
 ): Promise<ScoreSet> {
   const started = performance.now();
   const asOfText = storedTime(asOf);
-  const records = await loadBook(store, asOf);
-  const { models, scores } = scoreCustomers(records, asOf, { horizonDays });
-  const seconds = (performance.now() - started) / 1000;
-  const computedAt = storedTime(now());
-  return store.db.transaction(async () => {
-    // Another process may have computed the same set while this one worked.
-    const existing = await store.db.get<ScoreSetRow>(SELECT_SET, [
-      asOfText,
-      horizonDays,
-      dataVersion,
-      MODEL_VERSION,
-    ]);
-    if (existing) return toScoreSet(existing);
-    const { lastID } = await store.db.run(
-      "INSERT INTO score_sets (as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      [
+  const pending = `temp.pending_scores_${process.pid}_${++pendingTables}`;
+  await store.db.exec(`CREATE TABLE ${pending} AS SELECT * FROM customer_scores WHERE 0`);
+  try {
+    let written = 0;
+    const models = await scoreBook(await storeSource(store, asOf), asOf, { horizonDays }, async (scores) => {
+      await store.db.insertRows(
+        pending,
+        COLUMNS,
+        scores.map((score) => scoreToRow(0, score)),
+      );
+      written += scores.length;
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const computedAt = storedTime(now());
+    return await store.db.transaction(async () => {
+      // Another process may have computed the same set while this one worked.
+      const existing = await store.db.get<ScoreSetRow>(SELECT_SET, [
         asOfText,
         horizonDays,
         dataVersion,
         MODEL_VERSION,
+      ]);
+      if (existing) return toScoreSet(existing);
+      const { lastID } = await store.db.run(
+        "INSERT INTO score_sets (as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+          asOfText,
+          horizonDays,
+          dataVersion,
+          MODEL_VERSION,
+          computedAt,
+          seconds,
+          written,
+          JSON.stringify(models),
+        ],
+      );
+      const others = COLUMNS.filter((column) => column !== "score_set_id");
+      const { changes } = await store.db.run(
+        `INSERT INTO customer_scores (${COLUMNS.join(", ")}) SELECT ?, ${others.join(", ")} FROM ${pending}`,
+        [lastID],
+      );
+      // A rollback by another caller on this connection would have taken some chunks with it.
+      if (changes !== written)
+        throw new Error(`scoring wrote ${written} scores but ${changes} reached the store; try again`);
+      await evictOldSets(store);
+      return {
+        id: lastID,
+        asOf: asOfText,
+        horizonDays,
+        dataVersion,
+        modelVersion: MODEL_VERSION,
         computedAt,
         seconds,
-        scores.length,
-        JSON.stringify(models),
-      ],
-    );
-    await store.db.insertRows(
-      "customer_scores",
-      COLUMNS,
-      scores.map((score) => scoreToRow(lastID, score)),
-    );
-    await evictOldSets(store);
-    return {
-      id: lastID,
-      asOf: asOfText,
-      horizonDays,
-      dataVersion,
-      modelVersion: MODEL_VERSION,
-      computedAt,
-      seconds,
-      customers: scores.length,
-      models,
-    };
-  });
+        customers: written,
+        models,
+      };
+    });
+  } finally {
+    await store.db.exec(`DROP TABLE IF EXISTS ${pending}`).catch(() => undefined);
+  }
 }
 
 /** One customer's cached score in a set. */

@@ -1,16 +1,16 @@
-import { DAYS_PER_MONTH, portfolioLifetimeValue, type CustomerLifetimeValue } from "../../core/clv.js";
-import { sentimentOf } from "../../core/feedback.js";
+import { DAYS_PER_MONTH, lifetimeValueColumns, type ClvColumnValues } from "../../core/clv.js";
 import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
 import { lifecycleStage, type LifecycleStageKey } from "../../core/lifecycle.js";
 import { modelConditionalExpected, modelPAlive, type PurchaseModelFit } from "../../core/purchaseModel.js";
+import type { PurchaseRow } from "../../core/purchaseRows.js";
 import { rfmScores, type RfmSegmentKey } from "../../core/rfm.js";
 import { riskLevel, riskScore, valueAtRisk, type RiskLevel, type RiskReason } from "../../core/risk.js";
 import { abcTiers, valueMatrix, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
 import { asOfDay } from "../asOf.js";
 import { storedTime } from "../store/timestamps.js";
-import { buildChurnModel, type ChurnModelReport } from "./churnModel.js";
-import { customerState, daysBetween, type CustomerState } from "./customerState.js";
-import type { CustomerRecord } from "./loadBook.js";
+import { buildChurnModel, churnScorer, referenceGapDays, type ChurnModelReport } from "./churnModel.js";
+import { customerState, dayOf, type ChurnState, type CustomerState } from "./customerState.js";
+import { historyFromRecord, type CustomerHistory, type CustomerRecord } from "./history.js";
 import { SCORING_DEFAULTS } from "./settings.js";
 
 /** The CLV horizon in days, for expected purchases when there is no spend model. */
@@ -89,33 +89,164 @@ export interface ScoringOptions {
 
 export const DEFAULT_HORIZON_DAYS = 90;
 
-function iso(date: Date | null): string | null {
-  return date ? storedTime(date) : null;
+/**
+ * Customers whose full histories the churn model replays on its inner windows. Up to this many
+ * the whole book is used (the published backtests are on books this size); above it a fixed
+ * random sample, which holds the calibration's error well below its spread between windows.
+ */
+export const CALIBRATION_SAMPLE = 50_000;
+/** Scores handed to the sink at a time. */
+const SINK_CHUNK = 5_000;
+const DAY_MS = 86_400_000;
+
+/** A book to score, read a chunk of customers at a time. */
+export interface HistorySource {
+  /** Customers in the book (an estimate is enough: it sets the calibration sample's rate). */
+  customers: number;
+  chunks(): AsyncIterable<readonly CustomerHistory[]>;
 }
 
-/** The customer's observed margin rate when the data records margins, else the default. */
-function marginRate(record: CustomerRecord, asOf: Date): number {
-  let margin = 0;
-  let amount = 0;
-  for (const row of record.transactions) {
-    if (row.timestamp > asOf || row.margin === null || !(row.amount > 0)) continue;
-    margin += row.margin;
-    amount += row.amount;
+/** Where scores go, a chunk at a time, in the source's order. */
+export type ScoreSink = (scores: CustomerScore[]) => Promise<void> | void;
+
+function iso(ms: number): string | null {
+  return Number.isNaN(ms) ? null : storedTime(new Date(ms));
+}
+
+const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
+const nanIfNull = (value: number | null): number => (value === null ? NaN : value);
+
+/** A fixed pseudo-random draw in [0, 1) per customer id, so the sample is the same run to run. */
+function idDraw(id: number): number {
+  let h = Math.imul(id ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4_294_967_296;
+}
+
+/**
+ * What scoring keeps per customer between reading the book and writing the scores: numbers in
+ * columns (NaN for "none"), about 200 bytes a customer, never a customer's transactions.
+ */
+class BookColumns {
+  readonly id: number[] = [];
+  /** 0: cannot be scored (see `problems`), 1: no purchase yet, 2: purchasing. */
+  readonly status: number[] = [];
+  readonly orders: number[] = [];
+  readonly purchaseDays: number[] = [];
+  readonly revenue: number[] = [];
+  readonly firstMs: number[] = [];
+  readonly lastMs: number[] = [];
+  readonly tenure: number[] = [];
+  readonly daysSince: number[] = [];
+  readonly typicalGap: number[] = [];
+  readonly rateTrend: number[] = [];
+  readonly spendTrend: number[] = [];
+  readonly wonBack: number[] = [];
+  readonly x: number[] = [];
+  readonly tx: number[] = [];
+  readonly T: number[] = [];
+  readonly monetary: number[] = [];
+  readonly averageSpend: number[] = [];
+  readonly latestNps: number[] = [];
+  readonly feedbackCount: number[] = [];
+  readonly negativeCount: number[] = [];
+  readonly openComplaints: number[] = [];
+  readonly lastInteractionDay: number[] = [];
+  readonly lastInteractionMs: number[] = [];
+  readonly margin: number[] = [];
+  readonly trailingYear: number[] = [];
+  readonly problems = new Map<number, string>();
+
+  get length(): number {
+    return this.id.length;
   }
-  if (!(amount > 0) || !Number.isFinite(margin / amount)) return SCORING_DEFAULTS.margin;
-  return Math.min(1, Math.max(0, margin / amount));
+
+  /** Adds one customer as of `asOfDay`; returns their state, or null (no purchase or a problem). */
+  add(history: CustomerHistory, asOfDay: number): CustomerState | null {
+    const index = this.id.length;
+    this.id.push(history.id);
+    let state: CustomerState | null = null;
+    let problem: string | null = null;
+    try {
+      state = customerState(history, asOfDay);
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    let net = 0;
+    let trailing = 0;
+    for (let i = 0; i < history.days.length && history.days[i] <= asOfDay; i++) {
+      net += history.net[i];
+      if (history.days[i] > asOfDay - 365) trailing += history.net[i];
+    }
+    const margin = history.marginBase > 0 ? history.marginSum / history.marginBase : NaN;
+    this.status.push(problem ? 0 : state ? 2 : 1);
+    if (problem) this.problems.set(index, problem);
+    this.margin.push(Number.isFinite(margin) ? Math.min(1, Math.max(0, margin)) : SCORING_DEFAULTS.margin);
+    this.trailingYear.push(Number.isFinite(trailing) ? Math.max(0, trailing) : 0);
+    this.revenue.push(state ? state.activity.totalSpend : Number.isFinite(net) ? net : 0);
+    this.lastInteractionMs.push(history.lastInteractionMs);
+    const activity = state?.activity;
+    // The exact times of the first and last purchase, when the history's agree with its days.
+    const exact = (ms: number, day: number | null | undefined) =>
+      day == null ? NaN : dayOf(new Date(ms)) === day ? ms : day * DAY_MS;
+    this.firstMs.push(exact(history.firstPurchaseMs, activity?.firstPurchaseDay));
+    this.lastMs.push(exact(history.lastPurchaseMs, activity?.lastPurchaseDay));
+    this.orders.push(activity?.purchaseCount ?? 0);
+    this.purchaseDays.push(activity?.purchaseDays ?? 0);
+    this.tenure.push(nanIfNull(activity?.tenureDays ?? null));
+    this.daysSince.push(nanIfNull(activity?.daysSinceLastPurchase ?? null));
+    this.typicalGap.push(nanIfNull(activity?.typicalGapDays ?? null));
+    this.rateTrend.push(nanIfNull(activity?.purchaseRateTrend ?? null));
+    this.spendTrend.push(nanIfNull(activity?.spendTrend ?? null));
+    this.wonBack.push(activity?.wonBack ? 1 : 0);
+    this.x.push(state?.x ?? 0);
+    this.tx.push(state?.tx ?? 0);
+    this.T.push(state?.T ?? 0);
+    this.monetary.push(state?.monetary ?? 0);
+    this.averageSpend.push(state?.averageSpend ?? 0);
+    this.latestNps.push(nanIfNull(state?.latestNps ?? null));
+    this.feedbackCount.push(state?.feedbackCount ?? 0);
+    this.negativeCount.push(state?.negativeFeedbackCount ?? 0);
+    this.openComplaints.push(state?.openComplaints ?? 0);
+    this.lastInteractionDay.push(nanIfNull(state?.lastInteractionDay ?? null));
+    return state;
+  }
+
+  /** The churn model's view of a purchasing customer, rebuilt from the columns. */
+  churnState(i: number): ChurnState {
+    return {
+      x: this.x[i],
+      tx: this.tx[i],
+      T: this.T[i],
+      averageSpend: this.averageSpend[i],
+      latestNps: orNull(this.latestNps[i]),
+      feedbackCount: this.feedbackCount[i],
+      negativeFeedbackCount: this.negativeCount[i],
+      openComplaints: this.openComplaints[i],
+      lastInteractionDay: orNull(this.lastInteractionDay[i]),
+      activity: {
+        daysSinceLastPurchase: this.daysSince[i],
+        typicalGapDays: orNull(this.typicalGap[i]),
+        spendTrend: orNull(this.spendTrend[i]),
+      },
+    };
+  }
 }
 
 /** Gamma-Gamma on returning customers, or why not; a fit with an infinite mean spend is unusable. */
-function fitSpendModel(states: readonly (CustomerState | null)[], notes: string[]): GammaGammaFit | null {
-  const returning = states.filter((s): s is CustomerState => s !== null && s.x > 0 && s.monetary > 0);
+function fitSpendModel(book: BookColumns, notes: string[]): GammaGammaFit | null {
+  const returning: { x: number; monetary: number }[] = [];
+  for (let i = 0; i < book.length; i++) {
+    if (book.status[i] === 2 && book.x[i] > 0 && book.monetary[i] > 0)
+      returning.push({ x: book.x[i], monetary: book.monetary[i] });
+  }
   if (returning.length < MIN_RETURNING_TO_FIT) {
     notes.push(
       `Gamma-Gamma not fitted: ${returning.length} returning customers, at least ${MIN_RETURNING_TO_FIT} needed; spend per purchase is each customer's own average.`,
     );
     return null;
   }
-  const fit = fitGammaGamma(returning.map(({ x, monetary }) => ({ x, monetary })));
+  const fit = fitGammaGamma(returning);
   if (!(fit.q > 1)) {
     notes.push(
       `Gamma-Gamma not used: its fit has q = ${fit.q.toPrecision(3)} <= 1, an infinite mean spend; spend per purchase is each customer's own average.`,
@@ -125,63 +256,32 @@ function fitSpendModel(states: readonly (CustomerState | null)[], notes: string[
   return fit;
 }
 
-/**
- * CLV for every purchasing customer, batched per margin rate: the core's portfolio valuation
- * shares work between customers with the same (x, T), which per-customer calls would repeat.
- */
+/** CLV of every purchasing customer (by book index), or null without both models. */
 function lifetimeValues(
   model: PurchaseModelFit | null,
   gammaGamma: GammaGammaFit | null,
-  states: readonly (CustomerState | null)[],
-  margins: readonly number[],
-): (CustomerLifetimeValue | null)[] {
-  const values: (CustomerLifetimeValue | null)[] = states.map(() => null);
-  if (!model || !gammaGamma) return values;
-  const byMargin = new Map<number, number[]>();
-  states.forEach((state, index) => {
-    if (!state) return;
-    const group = byMargin.get(margins[index]) ?? [];
-    group.push(index);
-    byMargin.set(margins[index], group);
-  });
-  for (const [margin, indices] of byMargin) {
-    const result = portfolioLifetimeValue(
-      model,
-      gammaGamma,
-      indices.map((index) => states[index]!),
-      { ...SCORING_DEFAULTS, margin, unit: "days" },
-    );
-    indices.forEach((customerIndex, position) => (values[customerIndex] = result.customers[position]));
-  }
-  return values;
+  book: BookColumns,
+  purchasers: readonly number[],
+): ClvColumnValues | null {
+  if (!model || !gammaGamma) return null;
+  const pick = (column: readonly number[]) => Float64Array.from(purchasers, (i) => column[i]);
+  return lifetimeValueColumns(
+    model,
+    gammaGamma,
+    {
+      x: pick(book.x),
+      tx: pick(book.tx),
+      T: pick(book.T),
+      monetary: pick(book.monetary),
+      margin: pick(book.margin),
+    },
+    { ...SCORING_DEFAULTS, unit: "days" },
+  );
 }
 
-/** Net spend in the 12 months before asOf: the value-if-retained run rate when there is no model. */
-function trailingYearSpend(record: CustomerRecord, asOf: Date): number {
-  const start = asOf.getTime() - 365 * 86_400_000;
-  let total = 0;
-  for (const row of record.transactions) {
-    const time = row.timestamp.getTime();
-    if (time > start && time <= asOf.getTime()) total += row.amount;
-  }
-  return Number.isFinite(total) ? Math.max(0, total) : 0;
-}
-
-const finiteOr0 = (value: number) => (Number.isFinite(value) ? value : 0);
-
-/** Whether a feedback item reads negative; a text the analyser cannot read counts as neutral. */
-function readsNegative(item: CustomerRecord["feedback"][number]): boolean {
-  if (item.text.trim() === "") return false;
-  try {
-    return sentimentOf(item.text, item.language ?? undefined).label === "negative";
-  } catch {
-    return false;
-  }
-}
-
-function unscoredCustomer(record: CustomerRecord, reason: string): CustomerScore {
+function unscoredCustomer(customerId: number, reason: string): CustomerScore {
   return {
-    customerId: record.id,
+    customerId,
     orders: 0,
     revenue: 0,
     firstPurchase: null,
@@ -220,38 +320,48 @@ function unscoredCustomer(record: CustomerRecord, reason: string): CustomerScore
  * Scores every customer as of a date: chooses and fits a purchase model (BG/NBD, MBG/NBD or
  * Pareto/NBD), calibrates the churn probability on the book's own history, fits Gamma-Gamma, then
  * derives P(alive), churn probability, CLV, value at risk, lifecycle stage, RFM segment, ABC tier
- * and value quadrant per customer. Rows dated after `asOf` are ignored, so a backtest can pass
- * records that run past it. Pure: the same records, as-of and options give the same scores. A
- * customer whose history cannot be summarised is reported in `unscored` and never stops the book.
+ * and value quadrant per customer, and hands the scores to `sink` a chunk at a time.
+ *
+ * The book is read once, a chunk of customers at a time; what is kept per customer is a row of
+ * numbers (see `BookColumns`), so memory follows the number of customers, never their
+ * transactions. Histories must be cut at `asOf` (the store's reader and `historyFromRecord` do).
+ * Deterministic: the same book, as-of and options give the same scores. A customer whose history
+ * cannot be summarised is reported in `unscored` and never stops the book.
  */
-export function scoreCustomers(
-  records: readonly CustomerRecord[],
+export async function scoreBook(
+  source: HistorySource,
   asOf: Date,
-  options: ScoringOptions = { horizonDays: DEFAULT_HORIZON_DAYS },
-): { models: BookModels; scores: CustomerScore[] } {
+  options: ScoringOptions,
+  sink: ScoreSink,
+): Promise<BookModels> {
   const horizonDays = options.horizonDays;
+  const asOfDayNumber = dayOf(asOf);
   const notes: string[] = [];
   const warnings: string[] = [];
   const unscored: BookModels["unscored"] = [];
-  // Sentiment once per feedback text: the inner windows read the same items again.
-  const negatives = records.map((record) => record.feedback.map(readsNegative));
-  const problems: (string | null)[] = records.map(() => null);
-  const states = records.map((record, index) => {
-    try {
-      return customerState(record, asOf, negatives[index]);
-    } catch (error) {
-      problems[index] = (error as Error).message;
-      unscored.push({ customerId: record.id, reason: problems[index]! });
-      return null;
+  const book = new BookColumns();
+  const sampleRate = Math.min(1, CALIBRATION_SAMPLE / Math.max(1, source.customers));
+  const sample: CustomerHistory[] = [];
+  const rowsAtAsOf: PurchaseRow[] = [];
+  const purchasers: number[] = [];
+  let firstPurchaseDay = Infinity;
+  let newestMs = -Infinity;
+  for await (const chunk of source.chunks()) {
+    for (const history of chunk) {
+      const state = book.add(history, asOfDayNumber);
+      if (!state) continue;
+      purchasers.push(book.length - 1);
+      if (state.T > 0) rowsAtAsOf.push({ x: state.x, tx: state.tx, T: state.T });
+      firstPurchaseDay = Math.min(firstPurchaseDay, state.activity.firstPurchaseDay!);
+      newestMs = Math.max(newestMs, book.lastMs[book.length - 1]);
+      if (sampleRate >= 1 || idDraw(history.id) < sampleRate) sample.push(history);
     }
-  });
+  }
+  for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
 
-  let newest = -Infinity;
-  for (const state of states)
-    if (state?.activity.lastPurchase) newest = Math.max(newest, state.activity.lastPurchase.getTime());
-  const newestPurchase = Number.isFinite(newest) ? new Date(newest) : null;
+  const newestPurchase = Number.isFinite(newestMs) ? new Date(newestMs) : null;
   if (newestPurchase) {
-    const gap = daysBetween(newestPurchase, asOf);
+    const gap = asOfDayNumber - dayOf(newestPurchase);
     if (gap > STALE_HORIZONS * horizonDays) {
       warnings.push(
         `The newest purchase is ${asOfDay(newestPurchase)}, ${gap.toLocaleString("en-US")} days before the as-of date ${asOfDay(asOf)}; every customer looks long gone. Pass --as-of ${asOfDay(newestPurchase)} (as_of "${asOfDay(newestPurchase)}") to score the book as of its last day.`,
@@ -259,160 +369,218 @@ export function scoreCustomers(
     }
   }
 
-  const churn = buildChurnModel(records, negatives, asOf, horizonDays, states);
-  const model = churn.report.purchaseModel;
-  const gammaGamma = fitSpendModel(states, notes);
-  const margins = records.map((record) => marginRate(record, asOf));
-  const values = lifetimeValues(model, gammaGamma, states, margins);
+  const churnReport = buildChurnModel({
+    sample,
+    bookCustomers: purchasers.length,
+    asOfDay: asOfDayNumber,
+    horizonDays,
+    firstPurchaseDay: Number.isFinite(firstPurchaseDay) ? firstPurchaseDay : null,
+    rowsAtAsOf,
+    referenceGapDays: referenceGapDays(Float64Array.from(book.typicalGap)),
+  });
+  sample.length = 0;
+  rowsAtAsOf.length = 0;
+  const scoreChurn = churnScorer(churnReport, asOfDayNumber);
+  const model = churnReport.purchaseModel;
+  const gammaGamma = fitSpendModel(book, notes);
+  const values = lifetimeValues(model, gammaGamma, book, purchasers);
 
-  const partial = records.map((record, index): CustomerScore => {
-    const state = states[index];
-    if (problems[index]) return unscoredCustomer(record, problems[index]!);
-    const lastInteraction = record.interactions.filter((time) => time <= asOf).at(-1) ?? null;
-    if (!state) {
+  // Per purchasing customer: the value figures, which the population-relative scores rank.
+  const count = purchasers.length;
+  const pAlive = new Float64Array(count).fill(NaN);
+  const expectedPurchases = new Float64Array(count).fill(NaN);
+  const expectedSpend = new Float64Array(count);
+  const clv = new Float64Array(count);
+  const valueIfRetained = new Float64Array(count);
+  purchasers.forEach((i, k) => {
+    if (values) {
+      pAlive[k] = values.pAlive[k];
+      expectedPurchases[k] = values.expectedPurchases[k];
+      expectedSpend[k] = values.expectedSpendPerPurchase[k];
+      clv[k] = values.discountedValue[k];
+      valueIfRetained[k] = values.retainedValue[k];
+      return;
+    }
+    if (model) {
+      pAlive[k] = modelPAlive(model, book.x[i], book.tx[i], book.T[i]);
+      expectedPurchases[k] = modelConditionalExpected(
+        model,
+        CLV_HORIZON_DAYS,
+        book.x[i],
+        book.tx[i],
+        book.T[i],
+      );
+    }
+    expectedSpend[k] = book.x[i] > 0 ? book.monetary[i] : book.averageSpend[i];
+    valueIfRetained[k] = book.margin[i] * book.trailingYear[i];
+  });
+  const finite = (k: number) => {
+    const i = purchasers[k];
+    return [book.revenue[i], book.monetary[i], clv[k], valueIfRetained[k]].every(Number.isFinite);
+  };
+
+  // Population-relative scores: RFM quintiles and the value matrix over buyers, ABC tiers over all.
+  const buyers = purchasers.map((_, k) => k).filter(finite);
+  const rfm = new Map(
+    rfmScores(
+      buyers.map((k) => ({
+        id: String(k),
+        recencyDays: book.daysSince[purchasers[k]],
+        frequency: book.x[purchasers[k]] + 1,
+        monetary: book.revenue[purchasers[k]],
+      })),
+    ).map((row) => [Number(row.id), row]),
+  );
+  const quadrants = new Map(
+    valueMatrix(
+      buyers.map((k) => ({
+        id: String(k),
+        profit: clv[k],
+        loyalty: Number.isNaN(expectedPurchases[k]) ? 0 : expectedPurchases[k],
+      })),
+    ).customers.map((row) => [Number(row.id), row.quadrant]),
+  );
+  const purchaserOf = new Int32Array(book.length).fill(-1);
+  purchasers.forEach((i, k) => (purchaserOf[i] = k));
+  const tiers = abcTiers(
+    book.id.map((id, i) => ({
+      id: String(id),
+      value: purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? clv[purchaserOf[i]] : 0,
+    })),
+  ).customers;
+  const tierOf = new Map(tiers.map((row) => [Number(row.id), row.tier]));
+
+  const scoreOf = (i: number): CustomerScore => {
+    const id = book.id[i];
+    const problem = book.problems.get(i);
+    if (problem) return { ...unscoredCustomer(id, problem), abcTier: tierOf.get(id) ?? null };
+    const k = purchaserOf[i];
+    if (k < 0) {
       return {
-        ...unscoredCustomer(record, ""),
+        ...unscoredCustomer(id, ""),
         lifecycleReasons: { en: ["no purchase yet"], zh: ["尚未购买"] },
         scoreProblem: null,
-        marginRate: margins[index],
-        lastInteraction: iso(lastInteraction),
-        revenue: finiteOr0(
-          record.transactions
-            .filter((row) => row.timestamp <= asOf)
-            .reduce((sum, row) => sum + row.amount, 0),
-        ),
+        marginRate: book.margin[i],
+        lastInteraction: iso(book.lastInteractionMs[i]),
+        revenue: book.revenue[i],
+        abcTier: tierOf.get(id) ?? null,
       };
     }
-    try {
-      const activity = state.activity;
-      const value = values[index];
-      const pAlive = model ? (value?.pAlive ?? modelPAlive(model, state.x, state.tx, state.T)) : null;
-      const horizonExpectedPurchases = model
+    const state = book.churnState(i);
+    const churn = scoreChurn(state);
+    const probability = churn.churnProbability;
+    const alive = orNull(pAlive[k]);
+    const lifecycle = lifecycleStage({
+      purchaseCount: book.orders[i],
+      purchaseDays: book.purchaseDays[i],
+      tenureDays: book.tenure[i],
+      daysSinceLastPurchase: book.daysSince[i],
+      typicalGapDays: orNull(book.typicalGap[i]),
+      purchaseRateTrend: orNull(book.rateTrend[i]),
+      wonBack: book.wonBack[i] === 1,
+      pAlive: alive,
+      churnProbability: probability,
+    });
+    const row = rfm.get(k);
+    const score: CustomerScore = {
+      customerId: id,
+      orders: book.orders[i],
+      revenue: book.revenue[i],
+      firstPurchase: iso(book.firstMs[i]),
+      lastPurchase: iso(book.lastMs[i]),
+      daysSinceLastPurchase: book.daysSince[i],
+      typicalGapDays: orNull(book.typicalGap[i]),
+      x: book.x[i],
+      tx: book.tx[i],
+      T: book.T[i],
+      monetary: book.monetary[i],
+      marginRate: book.margin[i],
+      pAlive: alive,
+      churnProbability: probability,
+      expectedPurchases: orNull(expectedPurchases[k]),
+      horizonExpectedPurchases: model
         ? modelConditionalExpected(model, horizonDays, state.x, state.tx, state.T)
-        : null;
-      const expectedPurchases =
-        value?.expectedPurchases ??
-        (model ? modelConditionalExpected(model, CLV_HORIZON_DAYS, state.x, state.tx, state.T) : null);
-      const expectedSpend =
-        value?.expectedSpendPerPurchase ?? (state.x > 0 ? state.monetary : state.averageSpend);
-      const clv = value?.discountedValue ?? 0;
-      const valueIfRetained = value?.retainedValue ?? margins[index] * trailingYearSpend(record, asOf);
-      const churnScore = churn.score(state);
-      const probability = churnScore.churnProbability;
-      const lifecycle = lifecycleStage({
-        purchaseCount: activity.purchaseCount,
-        purchaseDays: activity.purchaseDays,
-        tenureDays: activity.tenureDays,
-        daysSinceLastPurchase: activity.daysSinceLastPurchase,
-        typicalGapDays: activity.typicalGapDays,
-        purchaseRateTrend: activity.purchaseRateTrend,
-        wonBack: activity.wonBack,
-        pAlive,
-        churnProbability: probability,
-      });
-      const score: CustomerScore = {
-        customerId: record.id,
-        orders: activity.purchaseCount,
-        revenue: activity.totalSpend,
-        firstPurchase: iso(activity.firstPurchase),
-        lastPurchase: iso(activity.lastPurchase),
-        daysSinceLastPurchase: activity.daysSinceLastPurchase,
-        typicalGapDays: activity.typicalGapDays,
-        x: state.x,
-        tx: state.tx,
-        T: state.T,
-        monetary: state.monetary,
-        marginRate: margins[index],
-        pAlive,
-        churnProbability: probability,
-        expectedPurchases,
-        horizonExpectedPurchases,
-        expectedSpend,
-        clv,
-        valueIfRetained,
-        riskScore: riskScore(probability),
-        riskLevel: riskLevel(probability),
-        valueAtRisk: valueAtRisk(valueIfRetained, probability),
-        riskReasons: churnScore.reasons,
-        lifecycleStage: lifecycle.stage,
-        lifecycleReasons: { en: lifecycle.reasons, zh: lifecycle.reasonsZh },
-        rfm: null,
-        abcTier: null,
-        valueQuadrant: null,
-        latestNps: state.latestNps,
-        openComplaints: state.openComplaints,
-        lastInteraction: iso(lastInteraction),
-        scoreProblem: null,
-      };
-      const numbers = [
-        score.revenue,
-        score.monetary,
-        score.clv,
-        score.valueIfRetained,
-        score.valueAtRisk,
-        probability,
-      ];
-      if (!numbers.every(Number.isFinite))
-        throw new RangeError("its scores are not finite numbers; check its amounts");
-      return score;
+        : null,
+      expectedSpend: expectedSpend[k],
+      clv: clv[k],
+      valueIfRetained: valueIfRetained[k],
+      riskScore: riskScore(probability),
+      riskLevel: riskLevel(probability),
+      valueAtRisk: valueAtRisk(valueIfRetained[k], probability),
+      riskReasons: churn.reasons,
+      lifecycleStage: lifecycle.stage,
+      lifecycleReasons: { en: lifecycle.reasons, zh: lifecycle.reasonsZh },
+      rfm: row ? { r: row.r, f: row.f, m: row.m, segment: row.segment } : null,
+      abcTier: tierOf.get(id) ?? null,
+      valueQuadrant: quadrants.get(k) ?? null,
+      latestNps: state.latestNps,
+      openComplaints: state.openComplaints,
+      lastInteraction: iso(book.lastInteractionMs[i]),
+      scoreProblem: null,
+    };
+    if (!finite(k) || ![score.valueAtRisk, probability].every(Number.isFinite))
+      throw new RangeError("its scores are not finite numbers; check its amounts");
+    return score;
+  };
+
+  let batch: CustomerScore[] = [];
+  for (let i = 0; i < book.length; i++) {
+    let score: CustomerScore;
+    try {
+      score = scoreOf(i);
     } catch (error) {
       const reason = (error as Error).message;
-      unscored.push({ customerId: record.id, reason });
-      return unscoredCustomer(record, reason);
+      unscored.push({ customerId: book.id[i], reason });
+      score = { ...unscoredCustomer(book.id[i], reason), abcTier: tierOf.get(book.id[i]) ?? null };
     }
-  });
+    batch.push(score);
+    if (batch.length >= SINK_CHUNK) {
+      await sink(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await sink(batch);
   if (unscored.length > 0) {
     warnings.push(
       `${unscored.length} customer${unscored.length === 1 ? "" : "s"} could not be scored (first: store id ${unscored[0].customerId}, ${unscored[0].reason}); the rest of the book is scored.`,
     );
   }
 
-  // Population-relative scores: RFM quintiles, ABC tiers and the value matrix.
-  const buyers = partial.filter((score) => score.orders > 0 && score.scoreProblem === null);
-  const rfm = new Map(
-    rfmScores(
-      buyers.map((score) => ({
-        id: String(score.customerId),
-        recencyDays: score.daysSinceLastPurchase ?? 0,
-        frequency: score.x + 1,
-        monetary: score.revenue,
-      })),
-    ).map((row) => [Number(row.id), row]),
-  );
-  const tiers = new Map(
-    abcTiers(partial.map((score) => ({ id: String(score.customerId), value: score.clv }))).customers.map(
-      (row) => [Number(row.id), row.tier],
-    ),
-  );
-  const quadrants = new Map(
-    valueMatrix(
-      buyers.map((score) => ({
-        id: String(score.customerId),
-        profit: score.clv,
-        loyalty: score.expectedPurchases ?? 0,
-      })),
-    ).customers.map((row) => [Number(row.id), row.quadrant]),
-  );
-  for (const score of partial) {
-    const row = rfm.get(score.customerId);
-    score.rfm = row ? { r: row.r, f: row.f, m: row.m, segment: row.segment } : null;
-    score.abcTier = tiers.get(score.customerId) ?? null;
-    score.valueQuadrant = quadrants.get(score.customerId) ?? null;
-  }
-
   return {
-    models: {
-      unit: "days",
-      horizonDays,
-      churn: churn.report,
-      gammaGamma,
-      notes: [...churn.report.notes, ...notes],
-      warnings,
-      newestPurchase: newestPurchase ? asOfDay(newestPurchase) : null,
-      purchasingCustomers: states.filter((state) => state !== null).length,
-      returningCustomers: states.filter((state) => state !== null && state.x > 0).length,
-      unscored,
-    },
-    scores: partial,
+    unit: "days",
+    horizonDays,
+    churn: churnReport,
+    gammaGamma,
+    notes: [...churnReport.notes, ...notes],
+    warnings,
+    newestPurchase: newestPurchase ? asOfDay(newestPurchase) : null,
+    purchasingCustomers: purchasers.length,
+    returningCustomers: purchasers.filter((i) => book.x[i] > 0).length,
+    unscored,
   };
+}
+
+/** A book held in memory as a history source (tests, backtests of in-memory books). */
+export function recordSource(records: readonly CustomerRecord[], asOf: Date): HistorySource {
+  return {
+    customers: records.length,
+    async *chunks() {
+      for (let start = 0; start < records.length; start += SINK_CHUNK) {
+        yield records.slice(start, start + SINK_CHUNK).map((record) => historyFromRecord(record, asOf));
+      }
+    },
+  };
+}
+
+/** Scores an in-memory book and returns every score (see {@link scoreBook}). */
+export async function scoreCustomers(
+  records: readonly CustomerRecord[],
+  asOf: Date,
+  options: ScoringOptions = { horizonDays: DEFAULT_HORIZON_DAYS },
+): Promise<{ models: BookModels; scores: CustomerScore[] }> {
+  const scores: CustomerScore[] = [];
+  const models = await scoreBook(recordSource(records, asOf), asOf, options, (chunk) => {
+    scores.push(...chunk);
+  });
+  return { models, scores };
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CustomerRecord } from "../../../mcp-server/scoring/loadBook.js";
+import type { CustomerRecord } from "../../../mcp-server/scoring/history.js";
 import { scoreCustomers } from "../../../mcp-server/scoring/scoreCustomers.js";
 
 const AS_OF = new Date("2026-06-30T23:59:59Z");
@@ -31,7 +31,7 @@ function ordinaryBook(count: number, firstId = 1): CustomerRecord[] {
   );
 }
 
-function expectScored(score: ReturnType<typeof scoreCustomers>["scores"][number]) {
+function expectScored(score: Awaited<ReturnType<typeof scoreCustomers>>["scores"][number]) {
   expect(score.scoreProblem).toBeNull();
   expect(score.churnProbability).toBeGreaterThanOrEqual(0);
   expect(score.churnProbability).toBeLessThanOrEqual(1);
@@ -40,7 +40,7 @@ function expectScored(score: ReturnType<typeof scoreCustomers>["scores"][number]
 }
 
 describe("scoreCustomers on awkward books", () => {
-  it("scores a customer whose refunds exceed their recent purchases (net spend negative)", () => {
+  it("scores a customer whose refunds exceed their recent purchases (net spend negative)", async () => {
     const book = [
       ...ordinaryBook(60),
       record(100, [
@@ -50,27 +50,27 @@ describe("scoreCustomers on awkward books", () => {
         [30, -400],
       ]),
     ];
-    const { scores } = scoreCustomers(book, AS_OF);
+    const { scores } = await scoreCustomers(book, AS_OF);
     expectScored(scores.at(-1)!);
     expect(scores.at(-1)!.revenue).toBe(-120);
   });
 
-  it("treats a refund-only customer as one who never bought, without an error", () => {
-    const { scores } = scoreCustomers([...ordinaryBook(40), record(100, [[50, -30]])], AS_OF);
+  it("treats a refund-only customer as one who never bought, without an error", async () => {
+    const { scores } = await scoreCustomers([...ordinaryBook(40), record(100, [[50, -30]])], AS_OF);
     const refundOnly = scores.at(-1)!;
     expect(refundOnly.churnProbability).toBeNull();
     expect(refundOnly.lifecycleStage).toBe("prospect");
     expect(refundOnly.scoreProblem).toBeNull();
   });
 
-  it("counts zero-value rows and same-day orders correctly, and ignores rows after the as-of date", () => {
+  it("counts zero-value rows and same-day orders correctly, and ignores rows after the as-of date", async () => {
     const odd = record(100, [
       [100, 0],
       [90, 50],
       [90, 25],
       [-10, 500],
     ]);
-    const { scores } = scoreCustomers([...ordinaryBook(40), odd], AS_OF);
+    const { scores } = await scoreCustomers([...ordinaryBook(40), odd], AS_OF);
     const score = scores.at(-1)!;
     expectScored(score);
     expect(score.orders).toBe(2);
@@ -78,8 +78,8 @@ describe("scoreCustomers on awkward books", () => {
     expect(score.revenue).toBe(75);
   });
 
-  it("scores a book of one customer with the rule of thumb and says so", () => {
-    const { models, scores } = scoreCustomers(
+  it("scores a book of one customer with the rule of thumb and says so", async () => {
+    const { models, scores } = await scoreCustomers(
       [
         record(1, [
           [40, 10],
@@ -93,14 +93,14 @@ describe("scoreCustomers on awkward books", () => {
     expect(models.notes.join(" ")).toMatch(/No purchase model: 1 purchasing customers, at least 20 needed/);
   });
 
-  it("scores a book where nobody ever came back", () => {
+  it("scores a book where nobody ever came back", async () => {
     const book = Array.from({ length: 300 }, (_, i) => record(i + 1, [[10 + ((i * 7) % 700), 30]]));
-    const { models, scores } = scoreCustomers(book, AS_OF);
+    const { models, scores } = await scoreCustomers(book, AS_OF);
     for (const score of scores) expectScored(score);
     expect(models.churn.candidates.find((c) => c.kind === "bg-nbd")!.degenerate).toBe(true);
   });
 
-  it("leaves one customer with overflowing amounts unscored with the reason, and scores the rest", () => {
+  it("leaves one customer with overflowing amounts unscored with the reason, and scores the rest", async () => {
     const book = [
       ...ordinaryBook(60),
       record(100, [
@@ -108,7 +108,7 @@ describe("scoreCustomers on awkward books", () => {
         [10, 1e308],
       ]),
     ];
-    const { models, scores } = scoreCustomers(book, AS_OF);
+    const { models, scores } = await scoreCustomers(book, AS_OF);
     expect(scores.at(-1)!.scoreProblem).toMatch(
       /its transaction of 2026-06-\d\d has an amount that is not a real amount \(1e\+308\); fix or delete that row/,
     );
@@ -120,7 +120,7 @@ describe("scoreCustomers on awkward books", () => {
     expect(models.warnings.join(" ")).toMatch(/1 customer could not be scored/);
   });
 
-  it("scores a customer whose feedback is a 0.7 MB text", () => {
+  it("scores a customer whose feedback is a 0.7 MB text", async () => {
     const long = record(100, [
       [60, 40],
       [20, 45],
@@ -133,11 +133,11 @@ describe("scoreCustomers on awkward books", () => {
       language: "en",
       status: "resolved",
     });
-    const { scores } = scoreCustomers([...ordinaryBook(40), long], AS_OF);
+    const { scores } = await scoreCustomers([...ordinaryBook(40), long], AS_OF);
     expectScored(scores.at(-1)!);
   });
 
-  it("warns when the as-of date is far past the newest purchase, naming the date to use", () => {
+  it("warns when the as-of date is far past the newest purchase, naming the date to use", async () => {
     const book = ordinaryBook(40).map((customer) => ({
       ...customer,
       transactions: customer.transactions.map((row) => ({
@@ -145,7 +145,7 @@ describe("scoreCustomers on awkward books", () => {
         timestamp: new Date(row.timestamp.getTime() - 5000 * DAY),
       })),
     }));
-    const { models } = scoreCustomers(book, AS_OF);
+    const { models } = await scoreCustomers(book, AS_OF);
     expect(models.warnings[0]).toContain(
       "The newest purchase is 2012-10-01, 5,020 days before the as-of date 2026-06-30",
     );
@@ -163,11 +163,11 @@ describe("scoreCustomers on generated books", () => {
   );
   const customer = fc.array(row, { minLength: 0, maxLength: 12 });
 
-  it("gives every customer a finite churn probability, or a stated reason for none, and never fails the book", () => {
-    fc.assert(
-      fc.property(fc.array(customer, { minLength: 1, maxLength: 45 }), (customers) => {
+  it("gives every customer a finite churn probability, or a stated reason for none, and never fails the book", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(customer, { minLength: 1, maxLength: 45 }), async (customers) => {
         const book = customers.map((rows, i) => record(i + 1, rows));
-        const { scores, models } = scoreCustomers(book, AS_OF, { horizonDays: 60 });
+        const { scores, models } = await scoreCustomers(book, AS_OF, { horizonDays: 60 });
         expect(scores).toHaveLength(book.length);
         scores.forEach((score, i) => {
           const bought = customers[i].some(([days, amount]) => days >= 0 && amount > 0);
