@@ -401,7 +401,11 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
  * report, so a score set stored with its report can score a changed customer again later without
  * refitting anything.
  */
-export function churnScorer(report: ChurnModelReport, asOfDay: number): (state: ChurnState) => ChurnScore {
+export function churnScorer(
+  report: ChurnModelReport,
+  asOfDay: number,
+  explain = true,
+): (state: ChurnState) => ChurnScore {
   const { horizonDays, purchaseModel, referenceGapDays: reference } = report;
   const calibration: ChurnCalibration | null = report.calibration && {
     mode: report.calibration.mode,
@@ -433,14 +437,14 @@ export function churnScorer(report: ChurnModelReport, asOfDay: number): (state: 
       return {
         churnProbability: probability,
         modelNoPurchase,
-        reasons: riskReasons(prediction, signals, context),
+        reasons: explain ? riskReasons(prediction, signals, context) : [],
       };
     }
     if (modelNoPurchase !== null) {
       return {
         churnProbability: modelNoPurchase,
         modelNoPurchase,
-        reasons: [modelOnlyReason(signals, modelNoPurchase, context)],
+        reasons: explain ? [modelOnlyReason(signals, modelNoPurchase, context)] : [],
       };
     }
     const gap = state.activity.typicalGapDays ?? reference;
@@ -458,4 +462,10 @@ export function churnScorer(report: ChurnModelReport, asOfDay: number): (state: 
       ],
     };
   };
+}
+
+/** {@link churnScorer} for the probability alone: bulk scoring words no reasons (see `explain.ts`). */
+export function churnProbabilityOf(report: ChurnModelReport, asOfDay: number): (state: ChurnState) => number {
+  const scorer = churnScorer(report, asOfDay, false);
+  return (state) => scorer(state).churnProbability;
 }

@@ -1,6 +1,7 @@
 import type { SqlValue } from "../store/database.js";
 import type { Store } from "../store/store.js";
 import { DEFAULT_HORIZON_DAYS, scoreBook, type BookModels, type CustomerScore } from "./scoreCustomers.js";
+import { withReasons, type ScoreFigures } from "./explain.js";
 import { storeSource } from "./storeHistory.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION } from "./settings.js";
 import { storedTime } from "../store/timestamps.js";
@@ -44,9 +45,7 @@ const COLUMNS = [
   "risk_score",
   "risk_level",
   "value_at_risk",
-  "risk_reasons",
   "lifecycle_stage",
-  "lifecycle_reasons",
   "rfm_r",
   "rfm_f",
   "rfm_m",
@@ -57,6 +56,13 @@ const COLUMNS = [
   "open_complaints",
   "last_interaction",
   "score_problem",
+  "purchase_days",
+  "purchase_rate_trend",
+  "won_back",
+  "average_spend",
+  "spend_trend",
+  "feedback_count",
+  "negative_feedback_count",
 ] as const;
 
 /** A `customer_scores` row as SQLite returns it. */
@@ -87,9 +93,7 @@ function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
     score.riskScore,
     score.riskLevel,
     score.valueAtRisk,
-    JSON.stringify(score.riskReasons),
     score.lifecycleStage,
-    JSON.stringify(score.lifecycleReasons),
     score.rfm?.r ?? null,
     score.rfm?.f ?? null,
     score.rfm?.m ?? null,
@@ -100,13 +104,37 @@ function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
     score.openComplaints,
     score.lastInteraction,
     score.scoreProblem,
+    score.purchaseDays,
+    score.purchaseRateTrend,
+    score.wonBack ? 1 : 0,
+    score.averageSpend,
+    score.spendTrend,
+    score.feedbackCount,
+    score.negativeFeedbackCount,
   ];
 }
 
-/** Turns a stored row back into the score it was written from. */
+/** Each served or computed set's models and as-of date, by set id: what rows' reasons are worded with. */
+const setModels = new Map<number, { churn: BookModels["churn"]; asOf: Date }>();
+
+function remember(set: ScoreSet): void {
+  if (setModels.size > 64) setModels.delete(setModels.keys().next().value!);
+  setModels.set(set.id, { churn: set.models.churn, asOf: new Date(set.asOf) });
+}
+
+/**
+ * Turns a stored row back into the score it was written from. Its reasons are worded on first
+ * read from the row and its set's churn model (the set must have been returned by
+ * `ensureScores` or `latestScoreSet` in this process, as every tool's is).
+ */
 export function rowToScore(row: ScoreRow): CustomerScore {
   const number = (value: SqlValue) => (value === null ? null : Number(value));
-  return {
+  const set = setModels.get(Number(row.score_set_id));
+  if (!set)
+    throw new Error(
+      `score set ${String(row.score_set_id)} was read before its models; read it with ensureScores`,
+    );
+  const figures: ScoreFigures = {
     customerId: Number(row.customer_id),
     orders: Number(row.orders),
     revenue: Number(row.revenue),
@@ -129,9 +157,7 @@ export function rowToScore(row: ScoreRow): CustomerScore {
     riskScore: Number(row.risk_score),
     riskLevel: row.risk_level as CustomerScore["riskLevel"],
     valueAtRisk: Number(row.value_at_risk),
-    riskReasons: JSON.parse(String(row.risk_reasons)),
     lifecycleStage: row.lifecycle_stage as CustomerScore["lifecycleStage"],
-    lifecycleReasons: JSON.parse(String(row.lifecycle_reasons)),
     rfm:
       row.rfm_segment === null
         ? null
@@ -147,7 +173,15 @@ export function rowToScore(row: ScoreRow): CustomerScore {
     openComplaints: Number(row.open_complaints),
     lastInteraction: row.last_interaction as string | null,
     scoreProblem: row.score_problem as string | null,
+    purchaseDays: Number(row.purchase_days),
+    purchaseRateTrend: number(row.purchase_rate_trend),
+    wonBack: row.won_back === 1,
+    averageSpend: Number(row.average_spend),
+    spendTrend: number(row.spend_trend),
+    feedbackCount: Number(row.feedback_count),
+    negativeFeedbackCount: Number(row.negative_feedback_count),
   };
+  return withReasons(figures, set.churn, set.asOf);
 }
 
 interface ScoreSetRow {
@@ -163,7 +197,7 @@ interface ScoreSetRow {
 }
 
 function toScoreSet(row: ScoreSetRow): ScoreSet {
-  return {
+  const set: ScoreSet = {
     id: row.id,
     asOf: row.as_of,
     horizonDays: row.horizon_days,
@@ -174,6 +208,8 @@ function toScoreSet(row: ScoreSetRow): ScoreSet {
     customers: row.customers,
     models: JSON.parse(row.models),
   };
+  remember(set);
+  return set;
 }
 
 const inFlight = new Map<string, Promise<ScoreSet>>();
@@ -302,7 +338,7 @@ async function computeAndStore(
       if (changes !== written)
         throw new Error(`scoring wrote ${written} scores but ${changes} reached the store; try again`);
       await evictOldSets(store);
-      return {
+      const set: ScoreSet = {
         id: lastID,
         asOf: asOfText,
         horizonDays,
@@ -313,6 +349,8 @@ async function computeAndStore(
         customers: written,
         models,
       };
+      remember(set);
+      return set;
     });
   } finally {
     await store.db.exec(`DROP TABLE IF EXISTS ${pending}`).catch(() => undefined);

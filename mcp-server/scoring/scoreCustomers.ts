@@ -1,6 +1,6 @@
 import { DAYS_PER_MONTH, lifetimeValueColumns, type ClvColumnValues } from "../../core/clv.js";
 import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
-import { lifecycleStage, type LifecycleStageKey } from "../../core/lifecycle.js";
+import type { LifecycleStageKey } from "../../core/lifecycle.js";
 import { modelConditionalExpected, modelPAlive, type PurchaseModelFit } from "../../core/purchaseModel.js";
 import type { PurchaseRow } from "../../core/purchaseRows.js";
 import { rfmScores, type RfmSegmentKey } from "../../core/rfm.js";
@@ -8,8 +8,14 @@ import { riskLevel, riskScore, valueAtRisk, type RiskLevel, type RiskReason } fr
 import { abcTiers, valueMatrix, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
 import { asOfDay } from "../asOf.js";
 import { storedTime } from "../store/timestamps.js";
-import { buildChurnModel, churnScorer, referenceGapDays, type ChurnModelReport } from "./churnModel.js";
+import {
+  buildChurnModel,
+  churnProbabilityOf,
+  referenceGapDays,
+  type ChurnModelReport,
+} from "./churnModel.js";
 import { customerState, dayOf, type ChurnState, type CustomerState } from "./customerState.js";
+import { lifecycleOf, withReasons, type ScoreFigures } from "./explain.js";
 import { historyFromRecord, type CustomerHistory, type CustomerRecord } from "./history.js";
 import { SCORING_DEFAULTS } from "./settings.js";
 
@@ -79,6 +85,16 @@ export interface CustomerScore {
   lastInteraction: string | null;
   /** Why this customer has no scores, when they could not be scored. */
   scoreProblem: string | null;
+  // The rest of the inputs the reasons are worded from (see `explain.ts`).
+  purchaseDays: number;
+  purchaseRateTrend: number | null;
+  wonBack: boolean;
+  /** Net spend per purchase day. */
+  averageSpend: number;
+  spendTrend: number | null;
+  /** Feedback items with text up to the as-of date, and how many of them read negative. */
+  feedbackCount: number;
+  negativeFeedbackCount: number;
 }
 
 /** How to score. */
@@ -279,7 +295,7 @@ function lifetimeValues(
   );
 }
 
-function unscoredCustomer(customerId: number, reason: string): CustomerScore {
+function unscoredCustomer(customerId: number, reason: string | null): ScoreFigures {
   return {
     customerId,
     orders: 0,
@@ -303,9 +319,7 @@ function unscoredCustomer(customerId: number, reason: string): CustomerScore {
     riskScore: 0,
     riskLevel: "low",
     valueAtRisk: 0,
-    riskReasons: [],
     lifecycleStage: "prospect",
-    lifecycleReasons: { en: [`not scored: ${reason}`], zh: [`未评分：${reason}`] },
     rfm: null,
     abcTier: null,
     valueQuadrant: null,
@@ -313,6 +327,13 @@ function unscoredCustomer(customerId: number, reason: string): CustomerScore {
     openComplaints: 0,
     lastInteraction: null,
     scoreProblem: reason,
+    purchaseDays: 0,
+    purchaseRateTrend: null,
+    wonBack: false,
+    averageSpend: 0,
+    spendTrend: null,
+    feedbackCount: 0,
+    negativeFeedbackCount: 0,
   };
 }
 
@@ -380,7 +401,7 @@ export async function scoreBook(
   });
   sample.length = 0;
   rowsAtAsOf.length = 0;
-  const scoreChurn = churnScorer(churnReport, asOfDayNumber);
+  const scoreChurn = churnProbabilityOf(churnReport, asOfDayNumber);
   const model = churnReport.purchaseModel;
   const gammaGamma = fitSpendModel(book, notes);
   const values = lifetimeValues(model, gammaGamma, book, purchasers);
@@ -450,16 +471,14 @@ export async function scoreBook(
   ).customers;
   const tierOf = new Map(tiers.map((row) => [Number(row.id), row.tier]));
 
-  const scoreOf = (i: number): CustomerScore => {
+  const scoreOf = (i: number): ScoreFigures => {
     const id = book.id[i];
     const problem = book.problems.get(i);
     if (problem) return { ...unscoredCustomer(id, problem), abcTier: tierOf.get(id) ?? null };
     const k = purchaserOf[i];
     if (k < 0) {
       return {
-        ...unscoredCustomer(id, ""),
-        lifecycleReasons: { en: ["no purchase yet"], zh: ["尚未购买"] },
-        scoreProblem: null,
+        ...unscoredCustomer(id, null),
         marginRate: book.margin[i],
         lastInteraction: iso(book.lastInteractionMs[i]),
         revenue: book.revenue[i],
@@ -467,22 +486,10 @@ export async function scoreBook(
       };
     }
     const state = book.churnState(i);
-    const churn = scoreChurn(state);
-    const probability = churn.churnProbability;
+    const probability = scoreChurn(state);
     const alive = orNull(pAlive[k]);
-    const lifecycle = lifecycleStage({
-      purchaseCount: book.orders[i],
-      purchaseDays: book.purchaseDays[i],
-      tenureDays: book.tenure[i],
-      daysSinceLastPurchase: book.daysSince[i],
-      typicalGapDays: orNull(book.typicalGap[i]),
-      purchaseRateTrend: orNull(book.rateTrend[i]),
-      wonBack: book.wonBack[i] === 1,
-      pAlive: alive,
-      churnProbability: probability,
-    });
     const row = rfm.get(k);
-    const score: CustomerScore = {
+    const score: ScoreFigures = {
       customerId: id,
       orders: book.orders[i],
       revenue: book.revenue[i],
@@ -507,9 +514,7 @@ export async function scoreBook(
       riskScore: riskScore(probability),
       riskLevel: riskLevel(probability),
       valueAtRisk: valueAtRisk(valueIfRetained[k], probability),
-      riskReasons: churn.reasons,
-      lifecycleStage: lifecycle.stage,
-      lifecycleReasons: { en: lifecycle.reasons, zh: lifecycle.reasonsZh },
+      lifecycleStage: "prospect",
       rfm: row ? { r: row.r, f: row.f, m: row.m, segment: row.segment } : null,
       abcTier: tierOf.get(id) ?? null,
       valueQuadrant: quadrants.get(k) ?? null,
@@ -517,7 +522,15 @@ export async function scoreBook(
       openComplaints: state.openComplaints,
       lastInteraction: iso(book.lastInteractionMs[i]),
       scoreProblem: null,
+      purchaseDays: book.purchaseDays[i],
+      purchaseRateTrend: orNull(book.rateTrend[i]),
+      wonBack: book.wonBack[i] === 1,
+      averageSpend: state.averageSpend,
+      spendTrend: state.activity.spendTrend,
+      feedbackCount: state.feedbackCount,
+      negativeFeedbackCount: state.negativeFeedbackCount,
     };
+    score.lifecycleStage = lifecycleOf(score).stage;
     if (!finite(k) || ![score.valueAtRisk, probability].every(Number.isFinite))
       throw new RangeError("its scores are not finite numbers; check its amounts");
     return score;
@@ -525,7 +538,7 @@ export async function scoreBook(
 
   let batch: CustomerScore[] = [];
   for (let i = 0; i < book.length; i++) {
-    let score: CustomerScore;
+    let score: ScoreFigures;
     try {
       score = scoreOf(i);
     } catch (error) {
@@ -533,7 +546,7 @@ export async function scoreBook(
       unscored.push({ customerId: book.id[i], reason });
       score = { ...unscoredCustomer(book.id[i], reason), abcTier: tierOf.get(book.id[i]) ?? null };
     }
-    batch.push(score);
+    batch.push(withReasons(score, churnReport, asOf));
     if (batch.length >= SINK_CHUNK) {
       await sink(batch);
       batch = [];

@@ -274,4 +274,65 @@ export const MIGRATIONS: readonly string[] = [
     VALUES (new.id, new.external_id, new.name, new.company, new.email);
   END;
   `,
+  // 6: score sets that stay small. The reasons (two languages of text per customer, ~2 KB) are no
+  // longer stored: they are worded when read from the row's own columns and the set's churn model
+  // (`scoring/explain.ts`), so the few inputs that were missing get columns. And the table has a
+  // rowid: a WITHOUT ROWID table keeps rows in an index b-tree, where a row over ~1 KB spills into
+  // a mostly empty overflow page (a 100k-customer set took 250 MB). Scores are a cache: rebuilt.
+  `
+  DELETE FROM score_sets;
+  DROP TABLE customer_scores;
+  CREATE TABLE customer_scores (
+    score_set_id INTEGER NOT NULL REFERENCES score_sets (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    orders INTEGER NOT NULL,
+    revenue REAL NOT NULL,
+    first_purchase TEXT,
+    last_purchase TEXT,
+    days_since_last_purchase INTEGER,
+    typical_gap_days REAL,
+    x INTEGER NOT NULL,
+    tx REAL NOT NULL,
+    t REAL NOT NULL,
+    monetary REAL NOT NULL,
+    margin_rate REAL NOT NULL,
+    p_alive REAL,
+    churn_probability REAL,
+    expected_purchases REAL,
+    horizon_expected_purchases REAL,
+    expected_spend REAL,
+    clv REAL NOT NULL,
+    value_if_retained REAL NOT NULL,
+    risk_score REAL NOT NULL,
+    risk_level TEXT NOT NULL,
+    value_at_risk REAL NOT NULL,
+    lifecycle_stage TEXT NOT NULL,
+    rfm_r INTEGER,
+    rfm_f INTEGER,
+    rfm_m INTEGER,
+    rfm_segment TEXT,
+    abc_tier TEXT,
+    value_quadrant TEXT,
+    latest_nps REAL,
+    open_complaints INTEGER NOT NULL,
+    last_interaction TEXT,
+    score_problem TEXT,
+    purchase_days INTEGER NOT NULL,
+    purchase_rate_trend REAL,
+    won_back INTEGER NOT NULL,
+    average_spend REAL NOT NULL,
+    spend_trend REAL,
+    feedback_count INTEGER NOT NULL,
+    negative_feedback_count INTEGER NOT NULL
+  );
+  -- readScore, get_customer, the export's pages: one customer, or the set in customer order.
+  CREATE UNIQUE INDEX customer_scores_key ON customer_scores (score_set_id, customer_id);
+  -- find_at_risk_customers: a page in value-at-risk or risk order, threshold as a residual filter.
+  CREATE INDEX customer_scores_by_value_at_risk
+    ON customer_scores (score_set_id, value_at_risk DESC, risk_score DESC, customer_id);
+  CREATE INDEX customer_scores_by_risk
+    ON customer_scores (score_set_id, risk_score DESC, value_at_risk DESC, customer_id);
+  -- compute_clv's leaderboard and portfolio totals: the top of the book by CLV.
+  CREATE INDEX customer_scores_clv ON customer_scores (score_set_id, clv DESC);
+  `,
 ];

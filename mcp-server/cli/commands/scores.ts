@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { PURCHASE_MODELS } from "../../../core/purchaseModel.js";
 import { resolveAsOf } from "../../asOf.js";
 import { MAX_HORIZON_DAYS } from "../../scoring/backtestStore.js";
-import { ensureScores, type ScoreSet } from "../../scoring/scoreCache.js";
+import { ensureScores, rowToScore, type ScoreRow, type ScoreSet } from "../../scoring/scoreCache.js";
 import type { Store } from "../../store/store.js";
 import { displayName, type CustomerRow } from "../../store/rows.js";
 import type { CliContext } from "../context.js";
@@ -63,7 +63,6 @@ interface JoinedRow extends CustomerRow {
   revenue: number;
   last_purchase: string | null;
   days_since_last_purchase: number | null;
-  risk_reasons: string;
   score_problem: string | null;
   customer_id: number;
 }
@@ -80,7 +79,7 @@ export async function* scoredRows(store: Store, set: ScoreSet): AsyncGenerator<E
       [set.id, after, PAGE_ROWS],
     );
     for (const row of rows) {
-      const reasons = JSON.parse(row.risk_reasons) as { en: string; contribution: number }[];
+      const reasons = rowToScore(row as unknown as ScoreRow).riskReasons;
       yield {
         customer_id: row.external_id,
         name: displayName(row),
