@@ -122,6 +122,15 @@ export const churnModelOutput = z.object({
     })
     .nullable(),
   notes: z.array(z.string()),
+  fitted_as_of: z
+    .string()
+    .nullable()
+    .describe(
+      "the as-of date the models were fitted at (a set reuses fits up to a week old); null if unknown",
+    ),
+  fits_reused: z
+    .boolean()
+    .describe("true when this score set reused an earlier set's fits instead of refitting"),
   last_backtest: z
     .object({
       ran_at: z.string(),

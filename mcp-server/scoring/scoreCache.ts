@@ -1,9 +1,16 @@
 import type { SqlValue } from "../store/database.js";
 import type { Store } from "../store/store.js";
-import { DEFAULT_HORIZON_DAYS, scoreBook, type BookModels, type CustomerScore } from "./scoreCustomers.js";
+import {
+  DEFAULT_HORIZON_DAYS,
+  scoreBook,
+  type BookModels,
+  type CustomerScore,
+  type HistorySource,
+  type ReusedModels,
+} from "./scoreCustomers.js";
 import { withReasons, type ScoreFigures } from "./explain.js";
 import { storeSource } from "./storeHistory.js";
-import { KEPT_SCORE_SETS, MODEL_VERSION } from "./settings.js";
+import { KEPT_SCORE_SETS, MODEL_VERSION, REFIT_AFTER_CHANGE, REFIT_AFTER_DAYS } from "./settings.js";
 import { storedTime } from "../store/timestamps.js";
 
 /** A computed set of scores: one as-of date, one version of the data, one version of the models. */
@@ -280,6 +287,38 @@ const SELECT_SET =
 let pendingTables = 0;
 
 /**
+ * The newest set's fits, when a set as of `asOf` may reuse them: same horizon and model version,
+ * fitted at most `REFIT_AFTER_DAYS` before `asOf` (never after it: that would let later data into
+ * the fit) on a book within `REFIT_AFTER_CHANGE` of this one's size.
+ */
+async function reusableFits(
+  store: Store,
+  asOf: Date,
+  horizonDays: number,
+  source: HistorySource,
+): Promise<ReusedModels | undefined> {
+  const row = await store.db.get<ScoreSetRow>(
+    "SELECT * FROM score_sets WHERE horizon_days = ? AND model_version = ? ORDER BY id DESC LIMIT 1",
+    [horizonDays, MODEL_VERSION],
+  );
+  if (!row) return undefined;
+  const models = JSON.parse(row.models) as BookModels;
+  const fit = models.fit;
+  if (!fit || fit.transactions === null || source.transactions === undefined) return undefined;
+  const days = (asOf.getTime() - Date.parse(`${fit.asOf}T23:59:59.999Z`)) / 86_400_000;
+  const changed = (now: number, then: number) => Math.abs(now - then) / Math.max(1, then);
+  if (days < -0.5 || days > REFIT_AFTER_DAYS) return undefined;
+  if (changed(source.customers, fit.customers) > REFIT_AFTER_CHANGE) return undefined;
+  if (changed(source.transactions, fit.transactions) > REFIT_AFTER_CHANGE) return undefined;
+  return {
+    churn: models.churn,
+    gammaGamma: models.gammaGamma,
+    notes: models.fit.reused ? models.notes.slice(1) : models.notes,
+    fit,
+  };
+}
+
+/**
  * Scores the book into a temporary table a chunk at a time (so neither the book nor its scores
  * are ever all in memory), then publishes the set in one short transaction: readers see the old
  * set or the whole new one, never part of it.
@@ -297,7 +336,9 @@ async function computeAndStore(
   await store.db.exec(`CREATE TABLE ${pending} AS SELECT * FROM customer_scores WHERE 0`);
   try {
     let written = 0;
-    const models = await scoreBook(await storeSource(store, asOf), asOf, { horizonDays }, async (scores) => {
+    const source = await storeSource(store, asOf);
+    const reuse = await reusableFits(store, asOf, horizonDays, source);
+    const models = await scoreBook(source, asOf, { horizonDays, reuse }, async (scores) => {
       await store.db.insertRows(
         pending,
         COLUMNS,

@@ -44,6 +44,28 @@ export interface BookModels {
   returningCustomers: number;
   /** Customers who could not be scored, with the reason. */
   unscored: { customerId: number; reason: string }[];
+  /** The fits in use: when and on what they were made, and whether this set reused them. */
+  fit: ModelFitInfo;
+}
+
+/** When and on what a set's models were fitted. */
+export interface ModelFitInfo {
+  /** The as-of date (YYYY-MM-DD) the models were fitted at. */
+  asOf: string;
+  /** Customers and transactions in the book when they were fitted. */
+  customers: number;
+  transactions: number | null;
+  /** True when this set reused an earlier set's fits instead of refitting. */
+  reused: boolean;
+}
+
+/** Fitted models an earlier set made, for a set that reuses them (see `scoreCache.ts`). */
+export interface ReusedModels {
+  churn: ChurnModelReport;
+  gammaGamma: GammaGammaFit | null;
+  /** The earlier set's notes on the fits (why a model is missing, sampling, ...). */
+  notes: string[];
+  fit: ModelFitInfo;
 }
 
 /** Everything cached about one customer for one as-of date. */
@@ -101,6 +123,8 @@ export interface CustomerScore {
 export interface ScoringOptions {
   /** Days ahead the churn probability looks (default 90). */
   horizonDays: number;
+  /** Fits to use instead of fitting (same horizon, fitted at or before `asOf`). */
+  reuse?: ReusedModels;
 }
 
 export const DEFAULT_HORIZON_DAYS = 90;
@@ -119,6 +143,8 @@ const DAY_MS = 86_400_000;
 export interface HistorySource {
   /** Customers in the book (an estimate is enough: it sets the calibration sample's rate). */
   customers: number;
+  /** Transactions in the book, when known (reported with the fit, to judge when to refit). */
+  transactions?: number;
   chunks(): AsyncIterable<readonly CustomerHistory[]>;
 }
 
@@ -372,10 +398,10 @@ export async function scoreBook(
       const state = book.add(history, asOfDayNumber);
       if (!state) continue;
       purchasers.push(book.length - 1);
-      if (state.T > 0) rowsAtAsOf.push({ x: state.x, tx: state.tx, T: state.T });
+      if (state.T > 0 && !options.reuse) rowsAtAsOf.push({ x: state.x, tx: state.tx, T: state.T });
       firstPurchaseDay = Math.min(firstPurchaseDay, state.activity.firstPurchaseDay!);
       newestMs = Math.max(newestMs, book.lastMs[book.length - 1]);
-      if (sampleRate >= 1 || idDraw(history.id) < sampleRate) sample.push(history);
+      if (!options.reuse && (sampleRate >= 1 || idDraw(history.id) < sampleRate)) sample.push(history);
     }
   }
   for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
@@ -390,20 +416,22 @@ export async function scoreBook(
     }
   }
 
-  const churnReport = buildChurnModel({
-    sample,
-    bookCustomers: purchasers.length,
-    asOfDay: asOfDayNumber,
-    horizonDays,
-    firstPurchaseDay: Number.isFinite(firstPurchaseDay) ? firstPurchaseDay : null,
-    rowsAtAsOf,
-    referenceGapDays: referenceGapDays(Float64Array.from(book.typicalGap)),
-  });
+  const churnReport =
+    options.reuse?.churn ??
+    buildChurnModel({
+      sample,
+      bookCustomers: purchasers.length,
+      asOfDay: asOfDayNumber,
+      horizonDays,
+      firstPurchaseDay: Number.isFinite(firstPurchaseDay) ? firstPurchaseDay : null,
+      rowsAtAsOf,
+      referenceGapDays: referenceGapDays(Float64Array.from(book.typicalGap)),
+    });
   sample.length = 0;
   rowsAtAsOf.length = 0;
   const scoreChurn = churnProbabilityOf(churnReport, asOfDayNumber);
   const model = churnReport.purchaseModel;
-  const gammaGamma = fitSpendModel(book, notes);
+  const gammaGamma = options.reuse ? options.reuse.gammaGamma : fitSpendModel(book, notes);
   const values = lifetimeValues(model, gammaGamma, book, purchasers);
 
   // Per purchasing customer: the value figures, which the population-relative scores rank.
@@ -564,12 +592,25 @@ export async function scoreBook(
     horizonDays,
     churn: churnReport,
     gammaGamma,
-    notes: [...churnReport.notes, ...notes],
+    notes: options.reuse
+      ? [
+          `Models fitted as of ${options.reuse.fit.asOf} and reused: the as-of date and the data have moved too little since to change them (see fit).`,
+          ...options.reuse.notes,
+        ]
+      : [...churnReport.notes, ...notes],
     warnings,
     newestPurchase: newestPurchase ? asOfDay(newestPurchase) : null,
     purchasingCustomers: purchasers.length,
     returningCustomers: purchasers.filter((i) => book.x[i] > 0).length,
     unscored,
+    fit: options.reuse
+      ? { ...options.reuse.fit, reused: true }
+      : {
+          asOf: asOfDay(asOf),
+          customers: book.length,
+          transactions: source.transactions ?? null,
+          reused: false,
+        },
   };
 }
 

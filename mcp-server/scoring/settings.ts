@@ -12,3 +12,12 @@ export const MODEL_VERSION =
 
 /** How many score sets (as-of dates and data versions) the store keeps. */
 export const KEPT_SCORE_SETS = 4;
+
+/**
+ * A new score set reuses the newest set's fits (purchase model, calibration, Gamma-Gamma) while
+ * its as-of date is at most this many days after theirs: a week of new data barely moves
+ * parameters fitted on years, and refitting is most of a rescore's time.
+ */
+export const REFIT_AFTER_DAYS = 7;
+/** ... and while the book's customers and transactions have changed by at most this share. */
+export const REFIT_AFTER_CHANGE = 0.01;

@@ -181,6 +181,12 @@ function assemble(
 
 /** The store's customers as a scoring source, cut at `cutoff` (see {@link historyChunks}). */
 export async function storeSource(store: Store, cutoff: Date, chunk = HISTORY_CHUNK): Promise<HistorySource> {
-  const row = await store.db.get<{ customers: number }>("SELECT COUNT(*) AS customers FROM customers");
-  return { customers: row?.customers ?? 0, chunks: () => historyChunks(store, cutoff, chunk) };
+  const row = await store.db.get<{ customers: number; transactions: number }>(
+    "SELECT (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM transactions) AS transactions",
+  );
+  return {
+    customers: row?.customers ?? 0,
+    transactions: row?.transactions ?? 0,
+    chunks: () => historyChunks(store, cutoff, chunk),
+  };
 }

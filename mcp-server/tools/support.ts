@@ -188,7 +188,9 @@ export function churnModelInfo(models: BookModels, backtest: StoredBacktest | nu
       churn_rate: churn.calibration.churnRate,
       weights: churn.calibration.weights.map((w) => ({ feature: w.key, weight: w.weight })),
     },
-    notes: churn.notes,
+    notes: models.fit?.reused ? [models.notes[0], ...churn.notes] : churn.notes,
+    fitted_as_of: models.fit?.asOf ?? null,
+    fits_reused: models.fit?.reused ?? false,
     last_backtest:
       backtest && product && recency
         ? {
