@@ -28,7 +28,7 @@ export interface ScoreSet {
 }
 
 /** Columns of `customer_scores` in the order `scoreToRow` writes them. */
-const COLUMNS = [
+export const COLUMNS = [
   "score_set_id",
   "customer_id",
   "orders",
@@ -75,7 +75,7 @@ const COLUMNS = [
 /** A `customer_scores` row as SQLite returns it. */
 export type ScoreRow = Record<(typeof COLUMNS)[number], SqlValue>;
 
-function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
+export function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
   return [
     setId,
     score.customerId,
@@ -191,7 +191,7 @@ export function rowToScore(row: ScoreRow): CustomerScore {
   return withReasons(figures, set.churn, set.asOf);
 }
 
-interface ScoreSetRow {
+export interface ScoreSetRow {
   id: number;
   as_of: string;
   horizon_days: number;

@@ -169,7 +169,7 @@ function idDraw(id: number): number {
  * What scoring keeps per customer between reading the book and writing the scores: numbers in
  * columns (NaN for "none"), about 200 bytes a customer, never a customer's transactions.
  */
-class BookColumns {
+export class BookColumns {
   readonly id: number[] = [];
   /** 0: cannot be scored (see `problems`), 1: no purchase yet, 2: purchasing. */
   readonly status: number[] = [];
@@ -363,6 +363,144 @@ function unscoredCustomer(customerId: number, reason: string | null): ScoreFigur
   };
 }
 
+/** Per purchasing customer (by purchaser index): the value figures the population scores rank. */
+export interface BookValues {
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  expectedSpend: Float64Array;
+  clv: Float64Array;
+  valueIfRetained: Float64Array;
+}
+
+/**
+ * The value figures of the book's purchasing customers (`purchasers` holds their book indices):
+ * CLV with both models; without them, the purchase model's figures where there is one and the
+ * trailing year's margin as the value if retained.
+ */
+export function bookValues(
+  model: PurchaseModelFit | null,
+  gammaGamma: GammaGammaFit | null,
+  book: BookColumns,
+  purchasers: readonly number[],
+): BookValues {
+  const clvValues = lifetimeValues(model, gammaGamma, book, purchasers);
+  const count = purchasers.length;
+  const values: BookValues = {
+    pAlive: new Float64Array(count).fill(NaN),
+    expectedPurchases: new Float64Array(count).fill(NaN),
+    expectedSpend: new Float64Array(count),
+    clv: new Float64Array(count),
+    valueIfRetained: new Float64Array(count),
+  };
+  purchasers.forEach((i, k) => {
+    if (clvValues) {
+      values.pAlive[k] = clvValues.pAlive[k];
+      values.expectedPurchases[k] = clvValues.expectedPurchases[k];
+      values.expectedSpend[k] = clvValues.expectedSpendPerPurchase[k];
+      values.clv[k] = clvValues.discountedValue[k];
+      values.valueIfRetained[k] = clvValues.retainedValue[k];
+      return;
+    }
+    if (model) {
+      values.pAlive[k] = modelPAlive(model, book.x[i], book.tx[i], book.T[i]);
+      values.expectedPurchases[k] = modelConditionalExpected(
+        model,
+        CLV_HORIZON_DAYS,
+        book.x[i],
+        book.tx[i],
+        book.T[i],
+      );
+    }
+    values.expectedSpend[k] = book.x[i] > 0 ? book.monetary[i] : book.averageSpend[i];
+    values.valueIfRetained[k] = book.margin[i] * book.trailingYear[i];
+  });
+  return values;
+}
+
+function figuresFinite(book: BookColumns, i: number, values: BookValues, k: number): boolean {
+  return [book.revenue[i], book.monetary[i], values.clv[k], values.valueIfRetained[k]].every(Number.isFinite);
+}
+
+/** What scoring one customer needs besides their columns. */
+export interface FigureContext {
+  scoreChurn: (state: ChurnState) => number;
+  model: PurchaseModelFit | null;
+  horizonDays: number;
+}
+
+/**
+ * One customer's score figures (book index `i`, purchaser index `k` or -1), without the
+ * population-relative ones (RFM, ABC tier, value quadrant), which the caller ranks. Throws a
+ * RangeError when the figures are not finite numbers.
+ */
+export function customerFigures(
+  book: BookColumns,
+  i: number,
+  k: number,
+  values: BookValues,
+  context: FigureContext,
+): ScoreFigures {
+  const id = book.id[i];
+  const problem = book.problems.get(i);
+  if (problem) return unscoredCustomer(id, problem);
+  if (k < 0) {
+    return {
+      ...unscoredCustomer(id, null),
+      marginRate: book.margin[i],
+      lastInteraction: iso(book.lastInteractionMs[i]),
+      revenue: book.revenue[i],
+    };
+  }
+  const { model, horizonDays } = context;
+  const state = book.churnState(i);
+  const probability = context.scoreChurn(state);
+  const score: ScoreFigures = {
+    customerId: id,
+    orders: book.orders[i],
+    revenue: book.revenue[i],
+    firstPurchase: iso(book.firstMs[i]),
+    lastPurchase: iso(book.lastMs[i]),
+    daysSinceLastPurchase: book.daysSince[i],
+    typicalGapDays: orNull(book.typicalGap[i]),
+    x: book.x[i],
+    tx: book.tx[i],
+    T: book.T[i],
+    monetary: book.monetary[i],
+    marginRate: book.margin[i],
+    pAlive: orNull(values.pAlive[k]),
+    churnProbability: probability,
+    expectedPurchases: orNull(values.expectedPurchases[k]),
+    horizonExpectedPurchases: model
+      ? modelConditionalExpected(model, horizonDays, state.x, state.tx, state.T)
+      : null,
+    expectedSpend: values.expectedSpend[k],
+    clv: values.clv[k],
+    valueIfRetained: values.valueIfRetained[k],
+    riskScore: riskScore(probability),
+    riskLevel: riskLevel(probability),
+    valueAtRisk: valueAtRisk(values.valueIfRetained[k], probability),
+    lifecycleStage: "prospect",
+    rfm: null,
+    abcTier: null,
+    valueQuadrant: null,
+    latestNps: state.latestNps,
+    openComplaints: state.openComplaints,
+    lastInteraction: iso(book.lastInteractionMs[i]),
+    scoreProblem: null,
+    purchaseDays: book.purchaseDays[i],
+    purchaseRateTrend: orNull(book.rateTrend[i]),
+    wonBack: book.wonBack[i] === 1,
+    averageSpend: state.averageSpend,
+    spendTrend: state.activity.spendTrend,
+    feedbackCount: state.feedbackCount,
+    negativeFeedbackCount: state.negativeFeedbackCount,
+  };
+  score.lifecycleStage = lifecycleOf(score).stage;
+  if (!figuresFinite(book, i, values, k) || ![score.valueAtRisk, probability].every(Number.isFinite))
+    throw new RangeError("its scores are not finite numbers; check its amounts");
+  return score;
+}
+
 /**
  * Scores every customer as of a date: chooses and fits a purchase model (BG/NBD, MBG/NBD or
  * Pareto/NBD), calibrates the churn probability on the book's own history, fits Gamma-Gamma, then
@@ -432,41 +570,8 @@ export async function scoreBook(
   const scoreChurn = churnProbabilityOf(churnReport, asOfDayNumber);
   const model = churnReport.purchaseModel;
   const gammaGamma = options.reuse ? options.reuse.gammaGamma : fitSpendModel(book, notes);
-  const values = lifetimeValues(model, gammaGamma, book, purchasers);
-
-  // Per purchasing customer: the value figures, which the population-relative scores rank.
-  const count = purchasers.length;
-  const pAlive = new Float64Array(count).fill(NaN);
-  const expectedPurchases = new Float64Array(count).fill(NaN);
-  const expectedSpend = new Float64Array(count);
-  const clv = new Float64Array(count);
-  const valueIfRetained = new Float64Array(count);
-  purchasers.forEach((i, k) => {
-    if (values) {
-      pAlive[k] = values.pAlive[k];
-      expectedPurchases[k] = values.expectedPurchases[k];
-      expectedSpend[k] = values.expectedSpendPerPurchase[k];
-      clv[k] = values.discountedValue[k];
-      valueIfRetained[k] = values.retainedValue[k];
-      return;
-    }
-    if (model) {
-      pAlive[k] = modelPAlive(model, book.x[i], book.tx[i], book.T[i]);
-      expectedPurchases[k] = modelConditionalExpected(
-        model,
-        CLV_HORIZON_DAYS,
-        book.x[i],
-        book.tx[i],
-        book.T[i],
-      );
-    }
-    expectedSpend[k] = book.x[i] > 0 ? book.monetary[i] : book.averageSpend[i];
-    valueIfRetained[k] = book.margin[i] * book.trailingYear[i];
-  });
-  const finite = (k: number) => {
-    const i = purchasers[k];
-    return [book.revenue[i], book.monetary[i], clv[k], valueIfRetained[k]].every(Number.isFinite);
-  };
+  const values = bookValues(model, gammaGamma, book, purchasers);
+  const finite = (k: number) => figuresFinite(book, purchasers[k], values, k);
 
   // Population-relative scores: RFM quintiles and the value matrix over buyers, ABC tiers over all.
   const buyers = purchasers.map((_, k) => k).filter(finite);
@@ -484,8 +589,8 @@ export async function scoreBook(
     valueMatrix(
       buyers.map((k) => ({
         id: String(k),
-        profit: clv[k],
-        loyalty: Number.isNaN(expectedPurchases[k]) ? 0 : expectedPurchases[k],
+        profit: values.clv[k],
+        loyalty: Number.isNaN(values.expectedPurchases[k]) ? 0 : values.expectedPurchases[k],
       })),
     ).customers.map((row) => [Number(row.id), row.quadrant]),
   );
@@ -494,73 +599,20 @@ export async function scoreBook(
   const tiers = abcTiers(
     book.id.map((id, i) => ({
       id: String(id),
-      value: purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? clv[purchaserOf[i]] : 0,
+      value: purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? values.clv[purchaserOf[i]] : 0,
     })),
   ).customers;
   const tierOf = new Map(tiers.map((row) => [Number(row.id), row.tier]));
 
   const scoreOf = (i: number): ScoreFigures => {
-    const id = book.id[i];
-    const problem = book.problems.get(i);
-    if (problem) return { ...unscoredCustomer(id, problem), abcTier: tierOf.get(id) ?? null };
     const k = purchaserOf[i];
-    if (k < 0) {
-      return {
-        ...unscoredCustomer(id, null),
-        marginRate: book.margin[i],
-        lastInteraction: iso(book.lastInteractionMs[i]),
-        revenue: book.revenue[i],
-        abcTier: tierOf.get(id) ?? null,
-      };
+    const score = customerFigures(book, i, k, values, { scoreChurn, model, horizonDays });
+    score.abcTier = tierOf.get(score.customerId) ?? null;
+    if (k >= 0 && score.scoreProblem === null) {
+      const row = rfm.get(k);
+      score.rfm = row ? { r: row.r, f: row.f, m: row.m, segment: row.segment } : null;
+      score.valueQuadrant = quadrants.get(k) ?? null;
     }
-    const state = book.churnState(i);
-    const probability = scoreChurn(state);
-    const alive = orNull(pAlive[k]);
-    const row = rfm.get(k);
-    const score: ScoreFigures = {
-      customerId: id,
-      orders: book.orders[i],
-      revenue: book.revenue[i],
-      firstPurchase: iso(book.firstMs[i]),
-      lastPurchase: iso(book.lastMs[i]),
-      daysSinceLastPurchase: book.daysSince[i],
-      typicalGapDays: orNull(book.typicalGap[i]),
-      x: book.x[i],
-      tx: book.tx[i],
-      T: book.T[i],
-      monetary: book.monetary[i],
-      marginRate: book.margin[i],
-      pAlive: alive,
-      churnProbability: probability,
-      expectedPurchases: orNull(expectedPurchases[k]),
-      horizonExpectedPurchases: model
-        ? modelConditionalExpected(model, horizonDays, state.x, state.tx, state.T)
-        : null,
-      expectedSpend: expectedSpend[k],
-      clv: clv[k],
-      valueIfRetained: valueIfRetained[k],
-      riskScore: riskScore(probability),
-      riskLevel: riskLevel(probability),
-      valueAtRisk: valueAtRisk(valueIfRetained[k], probability),
-      lifecycleStage: "prospect",
-      rfm: row ? { r: row.r, f: row.f, m: row.m, segment: row.segment } : null,
-      abcTier: tierOf.get(id) ?? null,
-      valueQuadrant: quadrants.get(k) ?? null,
-      latestNps: state.latestNps,
-      openComplaints: state.openComplaints,
-      lastInteraction: iso(book.lastInteractionMs[i]),
-      scoreProblem: null,
-      purchaseDays: book.purchaseDays[i],
-      purchaseRateTrend: orNull(book.rateTrend[i]),
-      wonBack: book.wonBack[i] === 1,
-      averageSpend: state.averageSpend,
-      spendTrend: state.activity.spendTrend,
-      feedbackCount: state.feedbackCount,
-      negativeFeedbackCount: state.negativeFeedbackCount,
-    };
-    score.lifecycleStage = lifecycleOf(score).stage;
-    if (!finite(k) || ![score.valueAtRisk, probability].every(Number.isFinite))
-      throw new RangeError("its scores are not finite numbers; check its amounts");
     return score;
   };
 

@@ -43,49 +43,59 @@ export async function* historyChunks(
   cutoff: Date,
   chunk = HISTORY_CHUNK,
 ): AsyncGenerator<CustomerHistory[]> {
-  const end = storedTime(cutoff);
   const bounds = await store.db.get<{ low: number | null; high: number | null }>(
     "SELECT MIN(id) AS low, MAX(id) AS high FROM customers",
   );
   if (bounds?.low == null || bounds.high == null) return;
   for (let low = bounds.low; low <= bounds.high; low += chunk) {
-    const high = low + chunk - 1;
-    const ids = await store.db.all<{ id: number }>(
-      "SELECT id FROM customers WHERE id BETWEEN ? AND ? ORDER BY id",
-      [low, high],
-    );
-    if (ids.length === 0) continue;
-    const [daily, feedback, interactions] = await Promise.all([
-      store.db.all<DailyRow>(
-        `SELECT customer_id AS c, substr(occurred_at, 1, 10) AS d,
-                SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS g,
-                SUM(amount) AS n,
-                SUM(amount > 0) AS o,
-                SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN margin ELSE 0 END) AS m,
-                SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN amount ELSE 0 END) AS mb,
-                MIN(CASE WHEN amount > 0 THEN occurred_at END) AS first_at,
-                MAX(CASE WHEN amount > 0 THEN occurred_at END) AS last_at,
-                SUM(NOT (amount BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE})
-                    OR (margin IS NOT NULL AND NOT (margin BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE}))) AS bad
-         FROM transactions WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ?
-         GROUP BY customer_id, d ORDER BY customer_id, d`,
-        [low, high, end],
-      ),
-      store.db.all<FeedbackRow>(
-        `SELECT customer_id AS c, occurred_at AS at, source, score, trim(text) <> '' AS has_text,
-                sentiment_label AS label, CASE WHEN sentiment_label IS NULL THEN text END AS text,
-                language, status
-         FROM feedback WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ? ORDER BY customer_id, occurred_at`,
-        [low, high, end],
-      ),
-      store.db.all<{ c: number; at: string }>(
-        `SELECT customer_id AS c, occurred_at AS at FROM interactions
-         WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ? ORDER BY customer_id, occurred_at`,
-        [low, high, end],
-      ),
-    ]);
-    yield assemble(ids, daily, feedback, interactions);
+    const histories = await historiesBetween(store, low, low + chunk - 1, cutoff);
+    if (histories.length > 0) yield histories;
   }
+}
+
+/** The histories up to `cutoff` of the customers with store ids in [low, high], by id. */
+export async function historiesBetween(
+  store: Store,
+  low: number,
+  high: number,
+  cutoff: Date,
+): Promise<CustomerHistory[]> {
+  const end = storedTime(cutoff);
+  const ids = await store.db.all<{ id: number }>(
+    "SELECT id FROM customers WHERE id BETWEEN ? AND ? ORDER BY id",
+    [low, high],
+  );
+  if (ids.length === 0) return [];
+  const [daily, feedback, interactions] = await Promise.all([
+    store.db.all<DailyRow>(
+      `SELECT customer_id AS c, substr(occurred_at, 1, 10) AS d,
+              SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS g,
+              SUM(amount) AS n,
+              SUM(amount > 0) AS o,
+              SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN margin ELSE 0 END) AS m,
+              SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN amount ELSE 0 END) AS mb,
+              MIN(CASE WHEN amount > 0 THEN occurred_at END) AS first_at,
+              MAX(CASE WHEN amount > 0 THEN occurred_at END) AS last_at,
+              SUM(NOT (amount BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE})
+                  OR (margin IS NOT NULL AND NOT (margin BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE}))) AS bad
+       FROM transactions WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ?
+       GROUP BY customer_id, d ORDER BY customer_id, d`,
+      [low, high, end],
+    ),
+    store.db.all<FeedbackRow>(
+      `SELECT customer_id AS c, occurred_at AS at, source, score, trim(text) <> '' AS has_text,
+              sentiment_label AS label, CASE WHEN sentiment_label IS NULL THEN text END AS text,
+              language, status
+       FROM feedback WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ? ORDER BY customer_id, occurred_at`,
+      [low, high, end],
+    ),
+    store.db.all<{ c: number; at: string }>(
+      `SELECT customer_id AS c, occurred_at AS at FROM interactions
+       WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ? ORDER BY customer_id, occurred_at`,
+      [low, high, end],
+    ),
+  ]);
+  return assemble(ids, daily, feedback, interactions);
 }
 
 /** Groups a chunk's rows by customer (each list is sorted by customer id). */

@@ -31,6 +31,13 @@ export interface AuditedWriteOptions {
    * read (saved follow-up drafts) need not, and skipping it spares a full rescore.
    */
   changesScores: boolean;
+  /**
+   * Brings cached scores up to the new data version (`scoring/carryScores.ts`), given the
+   * versions before and after the bump. Runs in the write's transaction under a savepoint: if it
+   * fails, its changes are undone and the write still lands (the scores are then recomputed on
+   * the next read, as without it).
+   */
+  carryScores?: (fromVersion: number, toVersion: number) => Promise<unknown>;
 }
 
 /** An id for rows written through the MCP server, unique across processes: `mcp:<uuid>`. */
@@ -55,7 +62,19 @@ export async function auditedWrite<T>(
       "INSERT INTO audit_log (at, actor, action, customer_id, details) VALUES (?, ?, ?, ?, ?)",
       [entry.at, entry.actor, entry.action, entry.customerId, JSON.stringify(entry.details)],
     );
-    if (options.changesScores) await store.markChanged();
+    if (options.changesScores) {
+      const before = await store.dataVersion();
+      await store.markChanged();
+      if (options.carryScores) {
+        await store.db.exec("SAVEPOINT carry_scores");
+        try {
+          await options.carryScores(before, await store.dataVersion());
+          await store.db.exec("RELEASE carry_scores");
+        } catch {
+          await store.db.exec("ROLLBACK TO carry_scores; RELEASE carry_scores");
+        }
+      }
+    }
     return { result, auditId: lastID, dataVersion: await store.dataVersion() };
   });
 }

@@ -7,6 +7,7 @@ import {
 } from "../contract/logInteraction.js";
 import { DATE_WINDOW, MAX_ZONE_OFFSET_MINUTES, inDateWindow } from "../limits.js";
 import type { ServerDeps } from "../server/deps.js";
+import { carryScoreSets } from "../scoring/carryScores.js";
 import { auditedWrite, mcpExternalId } from "../store/audit.js";
 import { storedTime } from "../store/timestamps.js";
 import { cell, customerRef, requireWrites, toolResult } from "./support.js";
@@ -69,8 +70,12 @@ export async function logInteraction(deps: ServerDeps, input: Input): Promise<Lo
   const { result, auditId, dataVersion } = await auditedWrite(
     deps.store,
     { at, actor: deps.actor, action: LOG_INTERACTION, customerId: customer.id, details: input },
-    // The last interaction feeds the risk score's inactivity factor.
-    { changesScores: true },
+    // The last interaction feeds the churn model's inactivity signal: this customer is scored
+    // again in the cached sets, so the next read reflects it without a full rescore.
+    {
+      changesScores: true,
+      carryScores: (from, to) => carryScoreSets(deps.store, [customer.id], from, to),
+    },
     () =>
       deps.store.db.run(
         "INSERT INTO interactions (external_id, customer_id, occurred_at, channel, direction, summary, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +92,7 @@ function toMarkdown(result: LogInteractionResult): string {
   const i = result.interaction;
   return [
     `Logged ${i.direction} ${i.channel} with ${i.customer.name} (${i.customer.customer_id}) at ${i.occurred_at}: ${cell(i.summary)}${i.outcome ? ` — outcome: ${cell(i.outcome)}` : ""}.`,
-    `Interaction ${i.external_id}; audit entry #${result.audit.audit_id} by ${result.audit.actor}. Scores will be recomputed on the next read (data version ${result.audit.data_version}).`,
+    `Interaction ${i.external_id}; audit entry #${result.audit.audit_id} by ${result.audit.actor}. The next read scores this customer with it (data version ${result.audit.data_version}).`,
   ].join("\n");
 }
 
