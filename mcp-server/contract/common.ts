@@ -71,6 +71,11 @@ export const scoreSetOutput = z.object({
   computed_at: z.string(),
   model_version: z.string(),
   horizon_days: z.number().int().describe("churn probability = P(no purchase in the next horizon_days)"),
+  stale: z
+    .boolean()
+    .describe(
+      "true when these are the previous scores, served while the ones for this question are computed (see warnings)",
+    ),
   warnings: z
     .array(z.string())
     .describe("what to know before trusting these scores, e.g. an as-of date long after the newest purchase"),

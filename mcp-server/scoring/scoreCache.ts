@@ -25,7 +25,26 @@ export interface ScoreSet {
   seconds: number;
   customers: number;
   models: BookModels;
+  /**
+   * Set when this set was served in place of one still being computed (see `ensureScores`'s
+   * `freshWaitMs`): what was asked for, so answers can say their scores are behind.
+   */
+  staleFor?: { asOf: string; dataVersion: number };
 }
+
+/** How long a read may wait for a score set being computed, in ms (see `ensureScores`). */
+export interface FreshnessOptions {
+  /**
+   * Wait at most this long for a set being computed, then answer from the newest set that can
+   * stand in for it (same horizon; the same as-of date on older data, or an as-of date up to
+   * `STALE_STAND_IN_DAYS` earlier), marked `staleFor`; the computation goes on and its set
+   * replaces the stand-in for later reads. Absent: wait for the fresh set.
+   */
+  freshWaitMs?: number;
+}
+
+/** How far back an earlier as-of date's set may stand in for a set being computed. */
+export const STALE_STAND_IN_DAYS = 7;
 
 /** Columns of `customer_scores` in the order `scoreToRow` writes them. */
 export const COLUMNS = [
@@ -264,6 +283,7 @@ export async function ensureScores(
   asOf: Date,
   now: () => Date = () => new Date(),
   horizonDays: number = DEFAULT_HORIZON_DAYS,
+  freshness: FreshnessOptions = {},
 ): Promise<ScoreSet> {
   const asOfText = storedTime(asOf);
   const dataVersion = await store.dataVersion();
@@ -278,7 +298,27 @@ export async function ensureScores(
       .finally(() => inFlight.delete(flightKey));
     inFlight.set(flightKey, pending);
   }
-  return pending;
+  if (freshness.freshWaitMs === undefined) return pending;
+  const standIn = await store.db.get<ScoreSetRow>(
+    `SELECT * FROM score_sets WHERE horizon_days = ? AND model_version = ? AND as_of <= ? AND as_of >= ?
+     ORDER BY as_of DESC, data_version DESC LIMIT 1`,
+    [
+      horizonDays,
+      MODEL_VERSION,
+      asOfText,
+      storedTime(new Date(asOf.getTime() - STALE_STAND_IN_DAYS * 86_400_000)),
+    ],
+  );
+  if (!standIn) return pending;
+  // Nobody else may await the computation: its failure must not go unhandled.
+  pending.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<null>(
+    (resolve) => (timer = setTimeout(() => resolve(null), freshness.freshWaitMs)),
+  );
+  const fresh = await Promise.race([pending, waited]).finally(() => clearTimeout(timer));
+  if (fresh) return fresh;
+  return { ...served(toScoreSet(standIn)), staleFor: { asOf: asOfText, dataVersion } };
 }
 
 const SELECT_SET =

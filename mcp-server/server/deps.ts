@@ -14,6 +14,11 @@ export interface ServerDeps {
   redact: boolean;
   /** Who the audit log names for writes (the OS user or the HTTP client). */
   actor: string;
+  /**
+   * How long a tool call waits for a score set being computed before it answers from the
+   * previous set and says so (`scores.stale`). Absent: it waits (tests, the CLI).
+   */
+  freshWaitMs?: number;
   /** The clock, injectable so tests are deterministic; `as_of` defaults to its day. */
   now: () => Date;
   /**

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     store,
     allowWrites: Boolean(options.allowWrites),
     redact: Boolean(options.redact),
+    freshWaitMs: options.freshWaitMs as number,
     actor: actorName(),
     now: () => new Date(),
     llm,

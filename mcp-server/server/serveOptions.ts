@@ -16,6 +16,7 @@ export interface ServeOptions {
   sessionIdleMinutes: number;
   allowWrites: boolean;
   redact: boolean;
+  freshWaitMs: number;
   llmBaseUrl?: string;
   llmModel?: string;
   llmApiKey?: string;
@@ -54,8 +55,23 @@ function parsePort(value: string): number {
 }
 
 /** Adds the serve options to a command (so both entry points parse them identically). */
+/** How long a tool call waits for scores being computed before answering from the previous set. */
+export const DEFAULT_FRESH_WAIT_MS = 2000;
+
+function parseMilliseconds(value: string): number {
+  if (!/^\d{1,7}$/.test(value))
+    throw new InvalidArgumentError("--fresh-wait-ms must be a whole number of milliseconds");
+  return Number(value);
+}
+
 export function addServeOptions(command: Command): Command {
   return command
+    .option(
+      "--fresh-wait-ms <ms>",
+      "how long a tool call waits for scores being computed (after an import, on a new day) before answering from the previous set, marked stale",
+      parseMilliseconds,
+      DEFAULT_FRESH_WAIT_MS,
+    )
     .option("--http", "serve Streamable HTTP instead of stdio")
     .option("--port <number>", "HTTP port (0 picks a free one)", parsePort, 3333)
     .option(

@@ -22,7 +22,10 @@ export async function scoresFor(
   asOf: string | undefined,
 ): Promise<{ asOf: Date; set: ScoreSet }> {
   const moment = toolAsOf(deps, asOf);
-  return { asOf: moment, set: await ensureScores(deps.store, moment, deps.now) };
+  return {
+    asOf: moment,
+    set: await ensureScores(deps.store, moment, deps.now, undefined, { freshWaitMs: deps.freshWaitMs }),
+  };
 }
 
 /** A tool result: the structured content and the same facts as markdown, redacted if asked. */
@@ -115,14 +118,26 @@ export function scoreSetInfo(set: ScoreSet): {
   computed_at: string;
   model_version: string;
   horizon_days: number;
+  stale: boolean;
   warnings: string[];
 } {
+  const asked = set.staleFor;
+  const stale = !asked
+    ? []
+    : asked.asOf === set.asOf
+      ? [
+          `These scores were computed before the latest changes to the data (version ${set.dataVersion}, now ${asked.dataVersion}); scores on the current data are being computed and will answer the next calls once ready.`,
+        ]
+      : [
+          `These scores are as of ${set.asOf.slice(0, 10)}, not ${asked.asOf.slice(0, 10)}: the scores as of ${asked.asOf.slice(0, 10)} are being computed and will answer the next calls once ready.`,
+        ];
   return {
     as_of: set.asOf.slice(0, 10),
     computed_at: set.computedAt,
     model_version: set.modelVersion,
     horizon_days: set.horizonDays,
-    warnings: set.models.warnings ?? [],
+    stale: set.staleFor !== undefined,
+    warnings: [...stale, ...(set.models.warnings ?? [])],
   };
 }
 

@@ -45,6 +45,7 @@ Examples:
       store,
       allowWrites: Boolean(options.allowWrites),
       redact: Boolean(options.redact),
+      freshWaitMs: options.freshWaitMs,
       actor: actorName(),
       now: () => new Date(),
       llm,
