@@ -8,6 +8,7 @@ import {
   type HistorySource,
   type ReusedModels,
 } from "./scoreCustomers.js";
+import { backfillFeedbackSentiment } from "../store/feedbackSentiment.js";
 import { withReasons, type ScoreFigures } from "./explain.js";
 import { storeSource } from "./storeHistory.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION, REFIT_AFTER_CHANGE, REFIT_AFTER_DAYS } from "./settings.js";
@@ -372,6 +373,9 @@ async function computeAndStore(
 ): Promise<ScoreSet> {
   const started = performance.now();
   const asOfText = storedTime(asOf);
+  // Feedback written by an older version has no stored sentiment yet: fill it in once, so this
+  // and every later scoring counts negatives from the stored label instead of reading the texts.
+  await backfillFeedbackSentiment(store);
   const pending = `temp.pending_scores_${process.pid}_${++pendingTables}`;
   await store.db.exec(`CREATE TABLE ${pending} AS SELECT * FROM customer_scores WHERE 0`);
   try {
