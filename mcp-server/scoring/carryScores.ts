@@ -4,10 +4,13 @@ import type { Store } from "../store/store.js";
 import { churnProbabilityOf } from "./churnModel.js";
 import { dayOf } from "./customerState.js";
 import type { ScoreFigures } from "./explain.js";
-import { COLUMNS, scoreToRow, type ScoreSetRow } from "./scoreCache.js";
+import { COLUMNS, recentlyServed, scoreToRow, type ScoreSetRow } from "./scoreCache.js";
 import { BookColumns, bookValues, customerFigures, type BookModels } from "./scoreCustomers.js";
 import { MODEL_VERSION } from "./settings.js";
 import { historiesBetween } from "./storeHistory.js";
+
+/** Sets served this recently are carried over a write besides the newest one. */
+const CARRY_SERVED_WITHIN_MS = 10 * 60_000;
 
 /** Where one customer's figures rank among the rest of a set (see {@link placeInSet}). */
 interface Placement {
@@ -149,9 +152,14 @@ export async function carryScoreSets(
   fromVersion: number,
   toVersion: number,
 ): Promise<number> {
+  // The newest set of each horizon, and any other this process served lately: the ones the next
+  // reads will ask for. Others stay on the old version and are recomputed if asked for again.
+  const recent = recentlyServed(CARRY_SERVED_WITHIN_MS);
   const sets = await store.db.all<ScoreSetRow>(
-    "SELECT * FROM score_sets WHERE data_version = ? AND model_version = ?",
-    [fromVersion, MODEL_VERSION],
+    `SELECT * FROM score_sets s WHERE data_version = ? AND model_version = ?
+       AND (id = (SELECT MAX(id) FROM score_sets o WHERE o.horizon_days = s.horizon_days)
+            OR id IN (${recent.map(() => "?").join(", ") || "NULL"}))`,
+    [fromVersion, MODEL_VERSION, ...recent],
   );
   const others = COLUMNS.filter((column) => column !== "score_set_id" && column !== "customer_id");
   for (const set of sets) {

@@ -256,6 +256,12 @@ function served(set: ScoreSet): ScoreSet {
   return set;
 }
 
+/** Ids of the sets this process handed out within the last `withinMs`. */
+export function recentlyServed(withinMs: number): number[] {
+  const since = Date.now() - withinMs;
+  return [...servedAt].filter(([, at]) => at >= since).map(([id]) => id);
+}
+
 /**
  * Drops score sets beyond the newest `KEPT_SCORE_SETS`, except those computed (by any process,
  * by its `computed_at`) or served by this one within `READ_GRACE_MS`, up to `MAX_KEPT_SCORE_SETS`.
