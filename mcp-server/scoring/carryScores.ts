@@ -167,7 +167,7 @@ export async function carryScoreSets(
     for (const customerId of customerIds) {
       const figures = await rescoreInSet(store, set, models, customerId);
       if (!figures) continue;
-      const row = scoreToRow(set.id, figures as Parameters<typeof scoreToRow>[1]);
+      const row = scoreToRow(set.id, figures);
       await store.db.run(
         `UPDATE customer_scores SET ${others.map((column) => `${column} = ?`).join(", ")}
          WHERE score_set_id = ? AND customer_id = ?`,

@@ -95,7 +95,7 @@ export const COLUMNS = [
 /** A `customer_scores` row as SQLite returns it. */
 export type ScoreRow = Record<(typeof COLUMNS)[number], SqlValue>;
 
-export function scoreToRow(setId: number, score: CustomerScore): SqlValue[] {
+export function scoreToRow(setId: number, score: ScoreFigures): SqlValue[] {
   return [
     setId,
     score.customerId,

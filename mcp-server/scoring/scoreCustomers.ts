@@ -149,7 +149,7 @@ export interface HistorySource {
 }
 
 /** Where scores go, a chunk at a time, in the source's order. */
-export type ScoreSink = (scores: CustomerScore[]) => Promise<void> | void;
+export type ScoreSink = (scores: ScoreFigures[]) => Promise<void> | void;
 
 function iso(ms: number): string | null {
   return Number.isNaN(ms) ? null : storedTime(new Date(ms));
@@ -616,7 +616,7 @@ export async function scoreBook(
     return score;
   };
 
-  let batch: CustomerScore[] = [];
+  let batch: ScoreFigures[] = [];
   for (let i = 0; i < book.length; i++) {
     let score: ScoreFigures;
     try {
@@ -626,7 +626,7 @@ export async function scoreBook(
       unscored.push({ customerId: book.id[i], reason });
       score = { ...unscoredCustomer(book.id[i], reason), abcTier: tierOf.get(book.id[i]) ?? null };
     }
-    batch.push(withReasons(score, churnReport, asOf));
+    batch.push(score);
     if (batch.length >= SINK_CHUNK) {
       await sink(batch);
       batch = [];
@@ -684,9 +684,9 @@ export async function scoreCustomers(
   asOf: Date,
   options: ScoringOptions = { horizonDays: DEFAULT_HORIZON_DAYS },
 ): Promise<{ models: BookModels; scores: CustomerScore[] }> {
-  const scores: CustomerScore[] = [];
+  const figures: ScoreFigures[] = [];
   const models = await scoreBook(recordSource(records, asOf), asOf, options, (chunk) => {
-    scores.push(...chunk);
+    figures.push(...chunk);
   });
-  return { models, scores };
+  return { models, scores: figures.map((score) => withReasons(score, models.churn, asOf)) };
 }

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seedDemo } from "../../../mcp-server/demo/seed.js";
 import { carryScoreSets } from "../../../mcp-server/scoring/carryScores.js";
 import { ensureScores, type ScoreSet } from "../../../mcp-server/scoring/scoreCache.js";
-import { scoreBook, type CustomerScore } from "../../../mcp-server/scoring/scoreCustomers.js";
+import type { ScoreFigures } from "../../../mcp-server/scoring/explain.js";
+import { scoreBook } from "../../../mcp-server/scoring/scoreCustomers.js";
 import { storeSource } from "../../../mcp-server/scoring/storeHistory.js";
 import { auditedWrite } from "../../../mcp-server/store/audit.js";
 import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
@@ -10,8 +11,8 @@ import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
 const AS_OF = new Date("2026-06-30T23:59:59Z");
 
 /** Every customer's score in a full rescore with the set's own fits, by customer id. */
-async function fullRescore(temp: TempStore, set: ScoreSet): Promise<Map<number, CustomerScore>> {
-  const scores = new Map<number, CustomerScore>();
+async function fullRescore(temp: TempStore, set: ScoreSet): Promise<Map<number, ScoreFigures>> {
+  const scores = new Map<number, ScoreFigures>();
   const { churn, gammaGamma, notes, fit } = set.models;
   await scoreBook(
     await storeSource(temp.store, AS_OF),
