@@ -320,3 +320,49 @@ export function rfmScores(customers: readonly RfmCustomer[]): RfmScore[] {
     };
   });
 }
+
+/** Index of the first element of `sorted` (ascending) that is >= `value`. */
+function lowerBound(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Index of the first element of `sorted` (ascending) that is > `value`. */
+function upperBound(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] <= value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Each value's average 0-based rank among `values` (equal values share it), for columns of a
+ * large book: one native sort and a binary search per value, no object per customer.
+ */
+export function averageRanks(values: Float64Array): Float64Array {
+  const sorted = Float64Array.from(values).sort();
+  const ranks = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const start = lowerBound(sorted, values[i]);
+    const end = upperBound(sorted, values[i]) - 1;
+    ranks[i] = (start + end) / 2;
+  }
+  return ranks;
+}
+
+/** {@link quintileScores} over a column of finite values (the same scores, without objects). */
+export function quintileScoresOfColumn(values: Float64Array): Uint8Array {
+  const n = values.length;
+  const ranks = averageRanks(values);
+  return Uint8Array.from(ranks, (rank) => Math.min(5, Math.floor((5 * rank) / n) + 1));
+}

@@ -5,6 +5,7 @@
  */
 
 import type { Bilingual } from "./i18n.js";
+import { averageRanks } from "./rfm.js";
 
 /** ABC tier: A = the few customers who make most of the value, C = the long tail. */
 export type AbcTier = "A" | "B" | "C";
@@ -331,4 +332,39 @@ export function valueMatrix(
     customers: assignments,
     counts,
   };
+}
+
+/**
+ * {@link abcTiers} over a column of finite values: the same tier per customer (0 = A, 1 = B,
+ * 2 = C), for a large book without an object per customer. A value's tier depends only on the
+ * positive value held by strictly greater values (ties take their group's first member's tier),
+ * so one descending sort with running sums in the same order gives it exactly.
+ */
+export function abcTiersOfColumn(values: Float64Array): Uint8Array {
+  const descending = Float64Array.from(values).sort().reverse();
+  const totalValue = descending.reduce((sum, value) => sum + Math.max(0, value), 0);
+  const tolerance = 1e-12 * totalValue;
+  // Tier of each distinct value, by the positive value above its first occurrence.
+  const tierOf = new Map<number, number>();
+  let valueBefore = 0;
+  for (const value of descending) {
+    if (!tierOf.has(value)) {
+      tierOf.set(
+        value,
+        totalValue > 0 && valueBefore < ABC_THRESHOLDS.a * totalValue - tolerance
+          ? 0
+          : totalValue > 0 && valueBefore < ABC_THRESHOLDS.b * totalValue - tolerance
+            ? 1
+            : 2,
+      );
+    }
+    valueBefore += Math.max(0, value);
+  }
+  return Uint8Array.from(values, (value) => tierOf.get(value)!);
+}
+
+/** Whether each value is in the upper half, as {@link valueMatrix} decides it, over a column. */
+export function upperHalfOfColumn(values: Float64Array): Uint8Array {
+  const middle = (values.length - 1) / 2;
+  return Uint8Array.from(averageRanks(values), (rank) => (rank > middle ? 1 : 0));
 }

@@ -3,9 +3,16 @@ import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
 import type { LifecycleStageKey } from "../../core/lifecycle.js";
 import { modelConditionalExpected, modelPAlive, type PurchaseModelFit } from "../../core/purchaseModel.js";
 import type { PurchaseRow } from "../../core/purchaseRows.js";
-import { rfmScores, type RfmSegmentKey } from "../../core/rfm.js";
+import { quintileScoresOfColumn, rfmSegment, type RfmSegmentKey } from "../../core/rfm.js";
 import { riskLevel, riskScore, valueAtRisk, type RiskLevel, type RiskReason } from "../../core/risk.js";
-import { abcTiers, valueMatrix, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
+import {
+  abcTiersOfColumn,
+  upperHalfOfColumn,
+  type AbcTier,
+  type ValueQuadrant,
+} from "../../core/valueTiers.js";
+
+const ABC_TIER_NAMES: readonly AbcTier[] = ["A", "B", "C"];
 import { asOfDay } from "../asOf.js";
 import { storedTime } from "../store/timestamps.js";
 import {
@@ -169,44 +176,113 @@ function idDraw(id: number): number {
  * What scoring keeps per customer between reading the book and writing the scores: numbers in
  * columns (NaN for "none"), about 200 bytes a customer, never a customer's transactions.
  */
+const COLUMN_NAMES = [
+  "id",
+  "status",
+  "orders",
+  "purchaseDays",
+  "revenue",
+  "firstMs",
+  "lastMs",
+  "tenure",
+  "daysSince",
+  "typicalGap",
+  "rateTrend",
+  "spendTrend",
+  "wonBack",
+  "x",
+  "tx",
+  "T",
+  "monetary",
+  "averageSpend",
+  "latestNps",
+  "feedbackCount",
+  "negativeCount",
+  "openComplaints",
+  "lastInteractionDay",
+  "lastInteractionMs",
+  "margin",
+  "trailingYear",
+] as const;
+
 export class BookColumns {
-  readonly id: number[] = [];
+  id: Float64Array;
   /** 0: cannot be scored (see `problems`), 1: no purchase yet, 2: purchasing. */
-  readonly status: number[] = [];
-  readonly orders: number[] = [];
-  readonly purchaseDays: number[] = [];
-  readonly revenue: number[] = [];
-  readonly firstMs: number[] = [];
-  readonly lastMs: number[] = [];
-  readonly tenure: number[] = [];
-  readonly daysSince: number[] = [];
-  readonly typicalGap: number[] = [];
-  readonly rateTrend: number[] = [];
-  readonly spendTrend: number[] = [];
-  readonly wonBack: number[] = [];
-  readonly x: number[] = [];
-  readonly tx: number[] = [];
-  readonly T: number[] = [];
-  readonly monetary: number[] = [];
-  readonly averageSpend: number[] = [];
-  readonly latestNps: number[] = [];
-  readonly feedbackCount: number[] = [];
-  readonly negativeCount: number[] = [];
-  readonly openComplaints: number[] = [];
-  readonly lastInteractionDay: number[] = [];
-  readonly lastInteractionMs: number[] = [];
-  readonly margin: number[] = [];
-  readonly trailingYear: number[] = [];
+  status: Float64Array;
+  orders: Float64Array;
+  purchaseDays: Float64Array;
+  revenue: Float64Array;
+  firstMs: Float64Array;
+  lastMs: Float64Array;
+  tenure: Float64Array;
+  daysSince: Float64Array;
+  typicalGap: Float64Array;
+  rateTrend: Float64Array;
+  spendTrend: Float64Array;
+  wonBack: Float64Array;
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  monetary: Float64Array;
+  averageSpend: Float64Array;
+  latestNps: Float64Array;
+  feedbackCount: Float64Array;
+  negativeCount: Float64Array;
+  openComplaints: Float64Array;
+  lastInteractionDay: Float64Array;
+  lastInteractionMs: Float64Array;
+  margin: Float64Array;
+  trailingYear: Float64Array;
   readonly problems = new Map<number, string>();
+  private count = 0;
+
+  /** `capacity`: the customers expected (the columns grow past it if need be). */
+  constructor(capacity = 16) {
+    this.id = new Float64Array(Math.max(1, capacity));
+    this.status = new Float64Array(Math.max(1, capacity));
+    this.orders = new Float64Array(Math.max(1, capacity));
+    this.purchaseDays = new Float64Array(Math.max(1, capacity));
+    this.revenue = new Float64Array(Math.max(1, capacity));
+    this.firstMs = new Float64Array(Math.max(1, capacity));
+    this.lastMs = new Float64Array(Math.max(1, capacity));
+    this.tenure = new Float64Array(Math.max(1, capacity));
+    this.daysSince = new Float64Array(Math.max(1, capacity));
+    this.typicalGap = new Float64Array(Math.max(1, capacity));
+    this.rateTrend = new Float64Array(Math.max(1, capacity));
+    this.spendTrend = new Float64Array(Math.max(1, capacity));
+    this.wonBack = new Float64Array(Math.max(1, capacity));
+    this.x = new Float64Array(Math.max(1, capacity));
+    this.tx = new Float64Array(Math.max(1, capacity));
+    this.T = new Float64Array(Math.max(1, capacity));
+    this.monetary = new Float64Array(Math.max(1, capacity));
+    this.averageSpend = new Float64Array(Math.max(1, capacity));
+    this.latestNps = new Float64Array(Math.max(1, capacity));
+    this.feedbackCount = new Float64Array(Math.max(1, capacity));
+    this.negativeCount = new Float64Array(Math.max(1, capacity));
+    this.openComplaints = new Float64Array(Math.max(1, capacity));
+    this.lastInteractionDay = new Float64Array(Math.max(1, capacity));
+    this.lastInteractionMs = new Float64Array(Math.max(1, capacity));
+    this.margin = new Float64Array(Math.max(1, capacity));
+    this.trailingYear = new Float64Array(Math.max(1, capacity));
+  }
 
   get length(): number {
-    return this.id.length;
+    return this.count;
+  }
+
+  private grow(): void {
+    for (const name of COLUMN_NAMES) {
+      const old = this[name];
+      this[name] = new Float64Array(old.length * 2);
+      this[name].set(old);
+    }
   }
 
   /** Adds one customer as of `asOfDay`; returns their state, or null (no purchase or a problem). */
   add(history: CustomerHistory, asOfDay: number): CustomerState | null {
-    const index = this.id.length;
-    this.id.push(history.id);
+    if (this.count === this.id.length) this.grow();
+    const index = this.count++;
+    this.id[index] = history.id;
     let state: CustomerState | null = null;
     let problem: string | null = null;
     try {
@@ -221,36 +297,36 @@ export class BookColumns {
       if (history.days[i] > asOfDay - 365) trailing += history.net[i];
     }
     const margin = history.marginBase > 0 ? history.marginSum / history.marginBase : NaN;
-    this.status.push(problem ? 0 : state ? 2 : 1);
+    this.status[index] = problem ? 0 : state ? 2 : 1;
     if (problem) this.problems.set(index, problem);
-    this.margin.push(Number.isFinite(margin) ? Math.min(1, Math.max(0, margin)) : SCORING_DEFAULTS.margin);
-    this.trailingYear.push(Number.isFinite(trailing) ? Math.max(0, trailing) : 0);
-    this.revenue.push(state ? state.activity.totalSpend : Number.isFinite(net) ? net : 0);
-    this.lastInteractionMs.push(history.lastInteractionMs);
+    this.margin[index] = Number.isFinite(margin) ? Math.min(1, Math.max(0, margin)) : SCORING_DEFAULTS.margin;
+    this.trailingYear[index] = Number.isFinite(trailing) ? Math.max(0, trailing) : 0;
+    this.revenue[index] = state ? state.activity.totalSpend : Number.isFinite(net) ? net : 0;
+    this.lastInteractionMs[index] = history.lastInteractionMs;
     const activity = state?.activity;
     // The exact times of the first and last purchase, when the history's agree with its days.
     const exact = (ms: number, day: number | null | undefined) =>
       day == null ? NaN : dayOf(new Date(ms)) === day ? ms : day * DAY_MS;
-    this.firstMs.push(exact(history.firstPurchaseMs, activity?.firstPurchaseDay));
-    this.lastMs.push(exact(history.lastPurchaseMs, activity?.lastPurchaseDay));
-    this.orders.push(activity?.purchaseCount ?? 0);
-    this.purchaseDays.push(activity?.purchaseDays ?? 0);
-    this.tenure.push(nanIfNull(activity?.tenureDays ?? null));
-    this.daysSince.push(nanIfNull(activity?.daysSinceLastPurchase ?? null));
-    this.typicalGap.push(nanIfNull(activity?.typicalGapDays ?? null));
-    this.rateTrend.push(nanIfNull(activity?.purchaseRateTrend ?? null));
-    this.spendTrend.push(nanIfNull(activity?.spendTrend ?? null));
-    this.wonBack.push(activity?.wonBack ? 1 : 0);
-    this.x.push(state?.x ?? 0);
-    this.tx.push(state?.tx ?? 0);
-    this.T.push(state?.T ?? 0);
-    this.monetary.push(state?.monetary ?? 0);
-    this.averageSpend.push(state?.averageSpend ?? 0);
-    this.latestNps.push(nanIfNull(state?.latestNps ?? null));
-    this.feedbackCount.push(state?.feedbackCount ?? 0);
-    this.negativeCount.push(state?.negativeFeedbackCount ?? 0);
-    this.openComplaints.push(state?.openComplaints ?? 0);
-    this.lastInteractionDay.push(nanIfNull(state?.lastInteractionDay ?? null));
+    this.firstMs[index] = exact(history.firstPurchaseMs, activity?.firstPurchaseDay);
+    this.lastMs[index] = exact(history.lastPurchaseMs, activity?.lastPurchaseDay);
+    this.orders[index] = activity?.purchaseCount ?? 0;
+    this.purchaseDays[index] = activity?.purchaseDays ?? 0;
+    this.tenure[index] = nanIfNull(activity?.tenureDays ?? null);
+    this.daysSince[index] = nanIfNull(activity?.daysSinceLastPurchase ?? null);
+    this.typicalGap[index] = nanIfNull(activity?.typicalGapDays ?? null);
+    this.rateTrend[index] = nanIfNull(activity?.purchaseRateTrend ?? null);
+    this.spendTrend[index] = nanIfNull(activity?.spendTrend ?? null);
+    this.wonBack[index] = activity?.wonBack ? 1 : 0;
+    this.x[index] = state?.x ?? 0;
+    this.tx[index] = state?.tx ?? 0;
+    this.T[index] = state?.T ?? 0;
+    this.monetary[index] = state?.monetary ?? 0;
+    this.averageSpend[index] = state?.averageSpend ?? 0;
+    this.latestNps[index] = nanIfNull(state?.latestNps ?? null);
+    this.feedbackCount[index] = state?.feedbackCount ?? 0;
+    this.negativeCount[index] = state?.negativeFeedbackCount ?? 0;
+    this.openComplaints[index] = state?.openComplaints ?? 0;
+    this.lastInteractionDay[index] = nanIfNull(state?.lastInteractionDay ?? null);
     return state;
   }
 
@@ -306,7 +382,7 @@ function lifetimeValues(
   purchasers: readonly number[],
 ): ClvColumnValues | null {
   if (!model || !gammaGamma) return null;
-  const pick = (column: readonly number[]) => Float64Array.from(purchasers, (i) => column[i]);
+  const pick = (column: Float64Array) => Float64Array.from(purchasers, (i) => column[i]);
   return lifetimeValueColumns(
     model,
     gammaGamma,
@@ -524,7 +600,7 @@ export async function scoreBook(
   const notes: string[] = [];
   const warnings: string[] = [];
   const unscored: BookModels["unscored"] = [];
-  const book = new BookColumns();
+  const book = new BookColumns(source.customers);
   const sampleRate = Math.min(1, CALIBRATION_SAMPLE / Math.max(1, source.customers));
   const sample: CustomerHistory[] = [];
   const rowsAtAsOf: PurchaseRow[] = [];
@@ -563,7 +639,7 @@ export async function scoreBook(
       horizonDays,
       firstPurchaseDay: Number.isFinite(firstPurchaseDay) ? firstPurchaseDay : null,
       rowsAtAsOf,
-      referenceGapDays: referenceGapDays(Float64Array.from(book.typicalGap)),
+      referenceGapDays: referenceGapDays(book.typicalGap.subarray(0, book.length)),
     });
   sample.length = 0;
   rowsAtAsOf.length = 0;
@@ -573,45 +649,40 @@ export async function scoreBook(
   const values = bookValues(model, gammaGamma, book, purchasers);
   const finite = (k: number) => figuresFinite(book, purchasers[k], values, k);
 
-  // Population-relative scores: RFM quintiles and the value matrix over buyers, ABC tiers over all.
-  const buyers = purchasers.map((_, k) => k).filter(finite);
-  const rfm = new Map(
-    rfmScores(
-      buyers.map((k) => ({
-        id: String(k),
-        recencyDays: book.daysSince[purchasers[k]],
-        frequency: book.x[purchasers[k]] + 1,
-        monetary: book.revenue[purchasers[k]],
-      })),
-    ).map((row) => [Number(row.id), row]),
+  // Population-relative scores: RFM quintiles and the value matrix over buyers, ABC tiers over
+  // all, ranked over columns (the same rules as `core/rfm.ts` and `core/valueTiers.ts`).
+  const buyers = Int32Array.from(purchasers.keys()).filter(finite);
+  const ofBuyers = (value: (k: number) => number) => Float64Array.from(buyers, value);
+  const r = quintileScoresOfColumn(ofBuyers((k) => -book.daysSince[purchasers[k]]));
+  const f = quintileScoresOfColumn(ofBuyers((k) => book.x[purchasers[k]] + 1));
+  const m = quintileScoresOfColumn(ofBuyers((k) => book.revenue[purchasers[k]]));
+  const highProfit = upperHalfOfColumn(ofBuyers((k) => values.clv[k]));
+  const highLoyalty = upperHalfOfColumn(
+    ofBuyers((k) => (Number.isNaN(values.expectedPurchases[k]) ? 0 : values.expectedPurchases[k])),
   );
-  const quadrants = new Map(
-    valueMatrix(
-      buyers.map((k) => ({
-        id: String(k),
-        profit: values.clv[k],
-        loyalty: Number.isNaN(values.expectedPurchases[k]) ? 0 : values.expectedPurchases[k],
-      })),
-    ).customers.map((row) => [Number(row.id), row.quadrant]),
-  );
+  const buyerOf = new Int32Array(purchasers.length).fill(-1);
+  buyers.forEach((k, b) => (buyerOf[k] = b));
   const purchaserOf = new Int32Array(book.length).fill(-1);
   purchasers.forEach((i, k) => (purchaserOf[i] = k));
-  const tiers = abcTiers(
-    book.id.map((id, i) => ({
-      id: String(id),
-      value: purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? values.clv[purchaserOf[i]] : 0,
-    })),
-  ).customers;
-  const tierOf = new Map(tiers.map((row) => [Number(row.id), row.tier]));
+  const tiers = abcTiersOfColumn(
+    Float64Array.from({ length: book.length }, (_, i) =>
+      purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? values.clv[purchaserOf[i]] : 0,
+    ),
+  );
+  const tierOf = (i: number): AbcTier => ABC_TIER_NAMES[tiers[i]];
+  const QUADRANTS = [
+    ["strangers", "barnacles"],
+    ["butterflies", "true-friends"],
+  ] as const;
 
   const scoreOf = (i: number): ScoreFigures => {
     const k = purchaserOf[i];
     const score = customerFigures(book, i, k, values, { scoreChurn, model, horizonDays });
-    score.abcTier = tierOf.get(score.customerId) ?? null;
-    if (k >= 0 && score.scoreProblem === null) {
-      const row = rfm.get(k);
-      score.rfm = row ? { r: row.r, f: row.f, m: row.m, segment: row.segment } : null;
-      score.valueQuadrant = quadrants.get(k) ?? null;
+    score.abcTier = tierOf(i);
+    const b = k >= 0 ? buyerOf[k] : -1;
+    if (b >= 0 && score.scoreProblem === null) {
+      score.rfm = { r: r[b], f: f[b], m: m[b], segment: rfmSegment(r[b], Math.floor((f[b] + m[b]) / 2)) };
+      score.valueQuadrant = QUADRANTS[highProfit[b]][highLoyalty[b]];
     }
     return score;
   };
@@ -624,7 +695,7 @@ export async function scoreBook(
     } catch (error) {
       const reason = (error as Error).message;
       unscored.push({ customerId: book.id[i], reason });
-      score = { ...unscoredCustomer(book.id[i], reason), abcTier: tierOf.get(book.id[i]) ?? null };
+      score = { ...unscoredCustomer(book.id[i], reason), abcTier: tierOf(i) };
     }
     batch.push(score);
     if (batch.length >= SINK_CHUNK) {
