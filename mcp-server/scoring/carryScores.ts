@@ -7,93 +7,67 @@ import type { ScoreFigures } from "./explain.js";
 import { COLUMNS, recentlyServed, scoreToRow, type ScoreSetRow } from "./scoreCache.js";
 import { BookColumns, bookValues, customerFigures, type BookModels } from "./scoreCustomers.js";
 import { MODEL_VERSION } from "./settings.js";
+import { forgetSetRanks, setRanksFor, type RankedValues, type SetRanks } from "./setRanks.js";
 import { historiesBetween } from "./storeHistory.js";
 
 /** Sets served this recently are carried over a write besides the newest one. */
 const CARRY_SERVED_WITHIN_MS = 10 * 60_000;
-
-/** Where one customer's figures rank among the rest of a set (see {@link placeInSet}). */
-interface Placement {
-  buyers: number;
-  r_below: number;
-  r_equal: number;
-  f_below: number;
-  f_equal: number;
-  m_below: number;
-  m_equal: number;
-  p_below: number;
-  p_equal: number;
-  l_below: number;
-  l_equal: number;
-  total_positive: number;
-  positive_above: number;
-}
 
 /** A 1-5 quintile score from a rank among `n` (equal values share their average rank). */
 function quintile(below: number, equal: number, n: number): number {
   return Math.min(5, Math.floor((5 * (below + equal / 2)) / n) + 1);
 }
 
+/** What a score contributes to its set's ranks. */
+function rankedValues(score: {
+  churnProbability: number | null;
+  scoreProblem: string | null;
+  daysSinceLastPurchase: number | null;
+  x: number;
+  revenue: number;
+  clv: number;
+  expectedPurchases: number | null;
+}): RankedValues {
+  return {
+    buyer: score.churnProbability !== null && score.scoreProblem === null,
+    recencyDays: score.daysSinceLastPurchase ?? 0,
+    frequency: score.x + 1,
+    revenue: score.revenue,
+    clv: score.clv,
+    loyalty: score.expectedPurchases ?? 0,
+  };
+}
+
 /**
  * Fills in the population-relative scores of one rescored customer by ranking them against the
  * other customers of the set, with the same rules as a full rescore (`core/rfm.ts`,
- * `core/valueTiers.ts`) in one scan of the set. The others keep their ranks until the next full
- * rescore: one customer moving shifts anyone else's quintile by at most one place in n.
+ * `core/valueTiers.ts`), and moves them in the set's ranks. The others keep their ranks until
+ * the next full rescore: one customer moving shifts anyone else's quintile by at most one place
+ * in n.
  */
-async function placeInSet(store: Store, setId: number, figures: ScoreFigures): Promise<void> {
-  const recency = figures.daysSinceLastPurchase ?? 0;
-  const frequency = figures.x + 1;
-  const loyalty = figures.expectedPurchases ?? 0;
-  const place = await store.db.get<Placement>(
-    `SELECT COUNT(churn_probability) AS buyers,
-       TOTAL(churn_probability IS NOT NULL AND days_since_last_purchase > ?) AS r_below,
-       TOTAL(churn_probability IS NOT NULL AND days_since_last_purchase = ?) AS r_equal,
-       TOTAL(churn_probability IS NOT NULL AND x + 1 < ?) AS f_below,
-       TOTAL(churn_probability IS NOT NULL AND x + 1 = ?) AS f_equal,
-       TOTAL(churn_probability IS NOT NULL AND revenue < ?) AS m_below,
-       TOTAL(churn_probability IS NOT NULL AND revenue = ?) AS m_equal,
-       TOTAL(churn_probability IS NOT NULL AND clv < ?) AS p_below,
-       TOTAL(churn_probability IS NOT NULL AND clv = ?) AS p_equal,
-       TOTAL(churn_probability IS NOT NULL AND IFNULL(expected_purchases, 0) < ?) AS l_below,
-       TOTAL(churn_probability IS NOT NULL AND IFNULL(expected_purchases, 0) = ?) AS l_equal,
-       TOTAL(MAX(clv, 0)) AS total_positive,
-       TOTAL(CASE WHEN clv > ? THEN MAX(clv, 0) ELSE 0 END) AS positive_above
-     FROM customer_scores WHERE score_set_id = ? AND customer_id <> ?`,
-    [
-      recency,
-      recency,
-      frequency,
-      frequency,
-      figures.revenue,
-      figures.revenue,
-      figures.clv,
-      figures.clv,
-      loyalty,
-      loyalty,
-      figures.clv,
-      setId,
-      figures.customerId,
-    ],
-  );
-  if (!place) return;
-  const total = place.total_positive + Math.max(0, figures.clv);
+function placeInSet(ranks: SetRanks, old: RankedValues | null, figures: ScoreFigures): void {
+  if (old) ranks.remove(old);
+  const values = rankedValues(figures);
+  const place = ranks.place(values);
+  ranks.insert(values);
+  const total = place.positiveTotal + Math.max(0, figures.clv);
   const tolerance = 1e-12 * total;
   const tier: AbcTier =
-    total > 0 && place.positive_above < ABC_THRESHOLDS.a * total - tolerance
+    total > 0 && place.positiveAbove < ABC_THRESHOLDS.a * total - tolerance
       ? "A"
-      : total > 0 && place.positive_above < ABC_THRESHOLDS.b * total - tolerance
+      : total > 0 && place.positiveAbove < ABC_THRESHOLDS.b * total - tolerance
         ? "B"
         : "C";
   figures.abcTier = tier;
-  if (figures.churnProbability === null) return;
+  if (!values.buyer) return;
   const n = place.buyers + 1;
-  const r = quintile(place.r_below, place.r_equal, n);
-  const f = quintile(place.f_below, place.f_equal, n);
-  const m = quintile(place.m_below, place.m_equal, n);
+  const r = quintile(place.recency.below, place.recency.equal, n);
+  const f = quintile(place.frequency.below, place.frequency.equal, n);
+  const m = quintile(place.revenue.below, place.revenue.equal, n);
   figures.rfm = { r, f, m, segment: rfmSegment(r, Math.floor((f + m) / 2)) };
-  const high = (below: number, equal: number) => below + equal / 2 > (n - 1) / 2;
-  const profitHigh = high(place.p_below, place.p_equal);
-  const loyaltyHigh = high(place.l_below, place.l_equal);
+  const high = (rank: { below: number; equal: number }) => rank.below + rank.equal / 2 > (n - 1) / 2;
+  const profitHigh = high(place.clv);
+  const loyaltyHigh = high(place.loyalty);
   figures.valueQuadrant = profitHigh
     ? loyaltyHigh
       ? "true-friends"
@@ -108,6 +82,7 @@ async function rescoreInSet(
   store: Store,
   set: ScoreSetRow,
   models: BookModels,
+  ranks: SetRanks,
   customerId: number,
 ): Promise<ScoreFigures | null> {
   const asOf = new Date(set.as_of);
@@ -132,7 +107,34 @@ async function rescoreInSet(
       horizonDays: set.horizon_days,
     });
   }
-  await placeInSet(store, set.id, figures);
+  const old = await store.db.get<{
+    churn_probability: number | null;
+    score_problem: string | null;
+    days_since_last_purchase: number | null;
+    x: number;
+    revenue: number;
+    clv: number;
+    expected_purchases: number | null;
+  }>(
+    `SELECT churn_probability, score_problem, days_since_last_purchase, x, revenue, clv, expected_purchases
+     FROM customer_scores WHERE score_set_id = ? AND customer_id = ?`,
+    [set.id, customerId],
+  );
+  placeInSet(
+    ranks,
+    old
+      ? rankedValues({
+          churnProbability: old.churn_probability,
+          scoreProblem: old.score_problem,
+          daysSinceLastPurchase: old.days_since_last_purchase,
+          x: old.x,
+          revenue: old.revenue,
+          clv: old.clv,
+          expectedPurchases: old.expected_purchases,
+        })
+      : null,
+    figures,
+  );
   return figures;
 }
 
@@ -161,21 +163,16 @@ export async function carryScoreSets(
             OR id IN (${recent.map(() => "?").join(", ") || "NULL"}))`,
     [fromVersion, MODEL_VERSION, ...recent],
   );
-  const others = COLUMNS.filter((column) => column !== "score_set_id" && column !== "customer_id");
   for (const set of sets) {
     const models = JSON.parse(set.models) as BookModels;
-    for (const customerId of customerIds) {
-      const figures = await rescoreInSet(store, set, models, customerId);
-      if (!figures) continue;
-      const row = scoreToRow(set.id, figures);
-      await store.db.run(
-        `UPDATE customer_scores SET ${others.map((column) => `${column} = ?`).join(", ")}
-         WHERE score_set_id = ? AND customer_id = ?`,
-        [...row.slice(2), set.id, customerId],
-      );
-      models.unscored = models.unscored.filter((entry) => entry.customerId !== customerId);
-      if (figures.scoreProblem) models.unscored.push({ customerId, reason: figures.scoreProblem });
+    const ranks = await setRanksFor(store, set.id, fromVersion, set.customers);
+    try {
+      await carrySet(store, set, models, ranks, customerIds);
+    } catch (error) {
+      forgetSetRanks(set.id);
+      throw error;
     }
+    ranks.dataVersion = toVersion;
     await store.db.run("UPDATE score_sets SET data_version = ?, models = ? WHERE id = ?", [
       toVersion,
       JSON.stringify(models),
@@ -183,4 +180,27 @@ export async function carryScoreSets(
     ]);
   }
   return sets.length;
+}
+
+/** Rescores `customerIds` in one set, in place. */
+async function carrySet(
+  store: Store,
+  set: ScoreSetRow,
+  models: BookModels,
+  ranks: SetRanks,
+  customerIds: readonly number[],
+): Promise<void> {
+  const others = COLUMNS.filter((column) => column !== "score_set_id" && column !== "customer_id");
+  for (const customerId of customerIds) {
+    const figures = await rescoreInSet(store, set, models, ranks, customerId);
+    if (!figures) continue;
+    const row = scoreToRow(set.id, figures);
+    await store.db.run(
+      `UPDATE customer_scores SET ${others.map((column) => `${column} = ?`).join(", ")}
+         WHERE score_set_id = ? AND customer_id = ?`,
+      [...row.slice(2), set.id, customerId],
+    );
+    models.unscored = models.unscored.filter((entry) => entry.customerId !== customerId);
+    if (figures.scoreProblem) models.unscored.push({ customerId, reason: figures.scoreProblem });
+  }
 }
