@@ -4,9 +4,9 @@ import { UnknownEncodingError, checkEncoding } from "./encoding.js";
 import { ImportError, ImportFileError } from "./errors.js";
 import { IMPORT_KINDS, type ImportKind, MappingError, resolveMapping } from "./fields.js";
 import { openRecords, type FileFormat, type RecordSource } from "./records.js";
-import { FieldError, contentId, parseRecord } from "./rows.js";
+import { FieldError, RecordParser } from "./rows.js";
 import type { DateFormat } from "./values.js";
-import { BatchWriter } from "./writer.js";
+import { ImportWriter, type WriteCounts } from "./writer.js";
 import { storedTime } from "../store/timestamps.js";
 
 /** How many row errors a report lists; the total is always given. */
@@ -60,9 +60,10 @@ export interface ImportReport {
 }
 
 /**
- * Imports one file all-or-nothing: rows are validated and written in batches inside one
- * transaction that commits only if every row is valid (and it is not a dry run). Streaming
- * keeps memory flat; rolling back keeps the store untouched by a bad file.
+ * Imports one file all-or-nothing: rows are validated as they stream in and staged inside one
+ * transaction, checked against the store and each other, and written with one statement per
+ * table; the transaction commits only if every row is valid (and it is not a dry run). Memory
+ * stays flat (the staged rows are SQLite's); rolling back keeps the store untouched by a bad file.
  */
 export async function importFile(store: Store, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
@@ -114,115 +115,83 @@ async function importRecords(
     throw error;
   }
 
-  const customerColumn = mapping.get("customer") ?? "customer";
+  // Row errors by line: the first REPORTED_ERRORS are kept, all are counted.
   const errors: ImportError[] = [];
   let errorCount = 0;
   const addError = (error: ImportError) => {
     errorCount++;
-    if (errors.length < REPORTED_ERRORS) errors.push(error);
+    if (errors.length < REPORTED_ERRORS || error.line < errors[errors.length - 1].line) {
+      errors.push(error);
+      errors.sort((a, b) => a.line - b.line);
+      errors.length = Math.min(errors.length, REPORTED_ERRORS);
+    }
   };
   const now = storedTime(options.now ?? new Date());
-  const writer = new BatchWriter(
-    store.db,
-    kind,
-    now,
-    new Set(mapping.keys()),
-    (row) =>
-      addError(
-        new ImportError(
-          name,
-          row.line,
-          customerColumn,
-          row.customer,
-          "no customer with this id in the store; import the customers file first, or fix the id",
-        ),
-      ),
-    (row) =>
-      addError(
-        new ImportError(name, row.line, mapping.get("external_id") ?? null, row.externalId, row.reason),
-      ),
-  );
-  const dates = { format: options.dateFormat ?? "auto" };
-  const occurrences = new Map<string, number>();
-  const seenExternalIds = new Set<string>();
+  const writer = new ImportWriter(store.db, kind, now, new Set(mapping.keys()));
+  const parser = new RecordParser(kind, source.header, mapping, { format: options.dateFormat ?? "auto" });
   let rowsRead = 0;
   let skippedWithoutCustomer = 0;
+  let counts: WriteCounts = { inserted: 0, updated: 0, duplicates: 0, customersCreated: 0 };
 
   let committed = false;
-  await store.db.transaction(async ({ rollback }) => {
-    for await (const record of source.records) {
-      rowsRead++;
-      if (record.problem) {
-        addError(new ImportError(name, record.line, null, null, record.problem));
-        continue;
-      }
-      let row;
-      try {
-        row = parseRecord(kind, record.values, mapping, dates);
-      } catch (error) {
-        if (!(error instanceof FieldError)) throw error;
-        if (error.missingField === "customer" && options.skipMissingCustomer) {
-          skippedWithoutCustomer++;
-          continue;
+  const cache = await withImportCache(store);
+  try {
+    await store.db.transaction(async ({ rollback }) => {
+      await writer.start();
+      for await (const batch of source.batches) {
+        for (const record of batch) {
+          rowsRead++;
+          if (options.onProgress && rowsRead % 5000 === 0) options.onProgress(source.bytesRead(), totalBytes);
+          if (record.problem) {
+            addError(new ImportError(name, record.line, null, null, record.problem));
+            continue;
+          }
+          let row;
+          try {
+            row = parser.parse(record.fields);
+          } catch (error) {
+            if (!(error instanceof FieldError)) throw error;
+            if (error.missingField === "customer" && options.skipMissingCustomer) {
+              skippedWithoutCustomer++;
+              continue;
+            }
+            const hint =
+              error.missingField === "customer" && kind === "transactions"
+                ? "; to import the rest and skip such rows, pass --skip-missing-customer"
+                : "";
+            addError(new ImportError(name, record.line, error.column, error.value, error.message + hint));
+            continue;
+          }
+          // Staged even after an error, so the report also names the rows that contradict others.
+          await writer.add(record.line, row.external_id, row);
         }
-        const hint =
-          error.missingField === "customer" && kind === "transactions"
-            ? "; to import the rest and skip such rows, pass --skip-missing-customer"
-            : "";
-        addError(new ImportError(name, record.line, error.column, error.value, error.message + hint));
-        continue;
       }
-      const hasOwnId = row.external_id !== null;
-      let externalId = row.external_id;
-      if (externalId === null) {
-        const key = contentId(kind, row, 0);
-        const seen = occurrences.get(key) ?? 0;
-        occurrences.set(key, seen + 1);
-        externalId = seen === 0 ? key : contentId(kind, row, seen);
-      } else if (kind !== "transactions") {
-        // Transactions sharing an id are line items of one order; anything else sharing an id
-        // would overwrite the earlier line (customers) or be skipped as a duplicate, unseen.
-        if (seenExternalIds.has(externalId)) {
-          addError(
-            new ImportError(
-              name,
-              record.line,
-              mapping.get("external_id")!,
-              externalId,
-              "this id appears on an earlier line of the file; ids must be unique",
-            ),
-          );
-          continue;
-        }
-        seenExternalIds.add(externalId);
+      if (rowsRead === 0 && errorCount === 0) {
+        addError(
+          new ImportError(name, 1, null, null, "the file has a header but no rows; nothing to import"),
+        );
       }
-      // After the first error nothing will be committed, so stop writing and only validate.
+      // Rows that contradict the store or each other are only known once every row is in.
+      const found = await writer.problems(REPORTED_ERRORS);
+      for (const problem of found.first) {
+        const column =
+          problem.field === "customer"
+            ? (mapping.get("customer") ?? "customer")
+            : (mapping.get("external_id") ?? null);
+        addError(new ImportError(name, problem.line, column, problem.value, problem.reason));
+      }
+      errorCount += found.count - found.first.length;
       if (errorCount === 0) {
-        const conflict = await writer.add({ line: record.line, externalId, row }, hasOwnId);
-        if (conflict)
-          addError(
-            new ImportError(name, record.line, mapping.get("external_id") ?? null, externalId, conflict),
-          );
+        counts = await writer.write();
+        if (counts.inserted + counts.updated > 0 && !options.dryRun) await store.markChanged();
       }
-      if (options.onProgress && rowsRead % 5000 === 0) options.onProgress(source.bytesRead(), totalBytes);
-    }
-    if (errorCount === 0) await writer.flush();
-    if (rowsRead === 0 && errorCount === 0) {
-      addError(new ImportError(name, 1, null, null, "the file has a header but no rows; nothing to import"));
-    }
-    if (kind === "transactions" && errorCount === 0) {
-      await store.db.run(
-        `UPDATE customers SET acquired_at = (SELECT MIN(occurred_at) FROM transactions WHERE customer_id = customers.id)
-         WHERE acquired_at IS NULL AND EXISTS (SELECT 1 FROM transactions WHERE customer_id = customers.id)`,
-      );
-    }
-    if (errorCount === 0 && !options.dryRun) {
-      if (writer.counts.inserted + writer.counts.updated > 0) await store.markChanged();
-      committed = true;
-    } else {
-      rollback();
-    }
-  });
+      await writer.finish();
+      if (errorCount === 0 && !options.dryRun) committed = true;
+      else rollback();
+    });
+  } finally {
+    await cache.restore();
+  }
   options.onProgress?.(totalBytes, totalBytes);
 
   return {
@@ -231,11 +200,34 @@ async function importRecords(
     dryRun: options.dryRun ?? false,
     committed,
     rowsRead,
-    ...writer.counts,
+    ...counts,
     skippedWithoutCustomer,
     errorCount,
     errors: errors.map((error) => error.toJSON()),
     mapping: Object.fromEntries(mapping),
     seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Page cache for an import's connection while it runs, in KiB (SQLite's negative
+ * `cache_size`): the staged rows, the sorts over them and the store's indexes being written all
+ * stay in memory, instead of spilling pages to disk (2 MB by default) and reading them back.
+ */
+const IMPORT_CACHE_KIB = 65_536;
+
+/** Raises the page cache of the store's connection for an import; `restore` puts it back. */
+async function withImportCache(store: Store): Promise<{ restore(): Promise<void> }> {
+  const before = await store.db.all<{ cache_size: number }>("PRAGMA main.cache_size");
+  const temp = await store.db.all<{ cache_size: number }>("PRAGMA temp.cache_size");
+  await store.db.exec(
+    `PRAGMA main.cache_size = -${IMPORT_CACHE_KIB}; PRAGMA temp.cache_size = -${IMPORT_CACHE_KIB}`,
+  );
+  return {
+    async restore() {
+      await store.db.exec(
+        `PRAGMA main.cache_size = ${before[0].cache_size}; PRAGMA temp.cache_size = ${temp[0].cache_size}`,
+      );
+    },
   };
 }

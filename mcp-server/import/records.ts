@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import { pipeline } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { MAX_LENGTH, formatLimit } from "../limits.js";
+import { CsvScanner, NeedsFullParser, scannerSupports, type ScannedRecord } from "./csvScanner.js";
 import { openText } from "./encoding.js";
 import { ImportFileError } from "./errors.js";
 
@@ -16,6 +17,15 @@ export interface ReadOptions {
   columns?: readonly string[];
   /** The file's encoding (iconv-lite name); UTF-8, or UTF-16/32 with a byte-order mark, when absent. */
   encoding?: string;
+}
+
+/** One data row of a file: its fields in the header's order, with the line it starts on. */
+export interface FileRecord {
+  line: number;
+  /** The fields as read; a file may have one empty field too many (a trailing delimiter). */
+  fields: readonly string[];
+  /** Set when the row cannot be split into the header's columns. */
+  problem?: string;
 }
 
 /** One data row of a file, keyed by header name, with the line it starts on. */
@@ -35,6 +45,9 @@ export interface RecordSource {
   header: string[];
   /** The line the header was read from (null when `columns` named the columns). */
   headerLine: number | null;
+  /** The rows in batches as they are read (a few hundred at a time); read this or `records`. */
+  batches: AsyncIterable<FileRecord[]>;
+  /** The rows one at a time, keyed by header name; read this or `batches`. */
   records: AsyncIterable<SourceRecord>;
   bytesRead(): number;
   /** Stops reading and releases the file (an import may stop before the last row). */
@@ -106,20 +119,115 @@ function checkHeader(file: string, header: string[], line: number | null): strin
   return names;
 }
 
+/** Records of a CSV file as csv-parse reports them: fields and `info.lines`. */
+interface CsvRows {
+  /** The next records (at least one), or null at the end of the file. */
+  next(): Promise<ScannedRecord[] | null>;
+  bytesRead(): number;
+  close(): void;
+}
+
 async function openCsv(file: string, options: ReadOptions): Promise<RecordSource> {
   const headerText = await firstLine(file, options.encoding);
   if (headerText === undefined)
     throw new ImportFileError(file, "the file is empty; expected a header line and at least one row", 1);
   const delimiter = options.delimiter ?? detectDelimiter(headerText);
-  const { text, bytesRead } = openText(file, options.encoding);
-  const parser = parse({
+  const rows = scannerSupports(delimiter)
+    ? scannedCsv(file, options.encoding, delimiter)
+    : parsedCsv(file, options.encoding, delimiter);
+
+  let header: string[];
+  let headerLine: number | null = null;
+  let pending: ScannedRecord[] | null;
+  try {
+    pending = await rows.next();
+    if (options.columns) {
+      header = checkHeader(file, [...options.columns], null);
+    } else {
+      if (pending === null)
+        throw new ImportFileError(file, "the file is empty; expected a header line and at least one row", 1);
+      const [first, ...rest] = pending;
+      headerLine = first.lines;
+      header = checkHeader(file, first.fields, headerLine);
+      pending = rest;
+    }
+  } catch (error) {
+    rows.close();
+    throw error;
+  }
+
+  async function* batches(): AsyncIterable<FileRecord[]> {
+    let next = pending ?? (await rows.next());
+    while (next !== null) {
+      // csv-parse counts to the record's last line; quoted line breaks say how far back it began.
+      if (next.length > 0)
+        yield next.map(({ fields, lines }) =>
+          toRecord(header, fields, lines - fields.reduce((sum, field) => sum + lineBreaks(field), 0)),
+        );
+      next = await rows.next();
+    }
+  }
+  return withRecords({
+    header,
+    headerLine,
+    batches: batches(),
+    bytesRead: rows.bytesRead,
+    close: rows.close,
+  });
+}
+
+/** The options the importer gives csv-parse; `CsvScanner` reads files exactly as they do. */
+function parserOptions(delimiter: string) {
+  return {
     delimiter,
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
     trim: true,
     max_record_size: MAX_LENGTH.recordBytes,
-  });
+  } as const;
+}
+
+/**
+ * Reads with `CsvScanner`; when a record needs csv-parse (a quoting error to report, or a case
+ * the scanner leaves to it), reads the file again with csv-parse from the start, skips the
+ * records already returned (csv-parse gives the same ones) and goes on from there.
+ */
+function scannedCsv(file: string, encoding: string | undefined, delimiter: string): CsvRows {
+  const source = openText(file, encoding);
+  const chunks = source.text[Symbol.asyncIterator]() as AsyncIterator<string>;
+  const scanner = new CsvScanner(delimiter, MAX_LENGTH.recordBytes);
+  let returned = 0;
+  let ended = false;
+  let fallback: CsvRows | null = null;
+  return {
+    async next() {
+      if (fallback) return fallback.next();
+      const out: ScannedRecord[] = [];
+      try {
+        while (out.length === 0 && !ended) {
+          const chunk = await chunks.next();
+          ended = chunk.done === true;
+          scanner.push(ended ? "" : chunk.value, ended, out);
+        }
+      } catch (error) {
+        if (!(error instanceof NeedsFullParser)) throw error;
+        source.text.destroy();
+        fallback = parsedCsv(file, encoding, delimiter, returned);
+        return fallback.next();
+      }
+      returned += out.length;
+      return out.length > 0 ? out : null;
+    },
+    bytesRead: () => (fallback ? fallback.bytesRead() : source.bytesRead()),
+    close: () => (fallback ? fallback.close() : source.text.destroy()),
+  };
+}
+
+/** Reads with csv-parse, turning its errors into `ImportFileError`s; skips the first `skip` records. */
+function parsedCsv(file: string, encoding: string | undefined, delimiter: string, skip = 0): CsvRows {
+  const { text, bytesRead } = openText(file, encoding);
+  const parser = parse(parserOptions(delimiter));
   pipeline(text, parser, () => undefined);
   const parsed = parser[Symbol.asyncIterator]() as AsyncIterator<{
     record: string[];
@@ -129,68 +237,55 @@ async function openCsv(file: string, options: ReadOptions): Promise<RecordSource
   // csv-parse names the line it stopped on; an unclosed quote stops at the end of the file, so
   // the line after the last whole record is where the broken one starts.
   let lastLine = 0;
-  const iterator = {
-    async next() {
-      try {
-        const next = await parsed.next();
-        if (!next.done) lastLine = next.value.info.lines;
-        return next;
-      } catch (error) {
-        if (!(error instanceof CsvError)) throw error;
-        const stoppedAt = (error as CsvError & { lines?: number }).lines ?? null;
-        const startedAt = stoppedAt === null ? null : Math.min(lastLine + 1, stoppedAt);
-        if (error.code === "CSV_MAX_RECORD_SIZE") {
-          throw new ImportFileError(
-            file,
-            `the record starting on this line runs past ${formatLimit(MAX_LENGTH.recordBytes)} bytes: a quote is probably never closed, or a value is far longer than any field holds (at most ${formatLimit(MAX_LENGTH.longText)} characters)`,
-            startedAt,
-          );
-        }
-        if (error.code === "CSV_QUOTE_NOT_CLOSED") {
-          throw new ImportFileError(
-            file,
-            `a double quote opened on this line is never closed (the file ends inside it); close it, and double any quote that is part of a value ("He said ""hi""")`,
-            startedAt,
-          );
-        }
+  let skipped = 0;
+  const one = async (): Promise<ScannedRecord | null> => {
+    try {
+      const next = await parsed.next();
+      if (next.done) return null;
+      lastLine = next.value.info.lines;
+      return { fields: next.value.record, lines: next.value.info.lines };
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
+      const stoppedAt = (error as CsvError & { lines?: number }).lines ?? null;
+      const startedAt = stoppedAt === null ? null : Math.min(lastLine + 1, stoppedAt);
+      if (error.code === "CSV_MAX_RECORD_SIZE") {
         throw new ImportFileError(
           file,
-          `${error.message}; put a value holding quotes, delimiters or line breaks in double quotes and double the quotes inside it ("He said ""hi""")`,
-          stoppedAt,
+          `the record starting on this line runs past ${formatLimit(MAX_LENGTH.recordBytes)} bytes: a quote is probably never closed, or a value is far longer than any field holds (at most ${formatLimit(MAX_LENGTH.longText)} characters)`,
+          startedAt,
         );
       }
-    },
+      if (error.code === "CSV_QUOTE_NOT_CLOSED") {
+        throw new ImportFileError(
+          file,
+          `a double quote opened on this line is never closed (the file ends inside it); close it, and double any quote that is part of a value ("He said ""hi""")`,
+          startedAt,
+        );
+      }
+      throw new ImportFileError(
+        file,
+        `${error.message}; put a value holding quotes, delimiters or line breaks in double quotes and double the quotes inside it ("He said ""hi""")`,
+        stoppedAt,
+      );
+    }
   };
-
-  let header: string[];
-  let headerLine: number | null = null;
-  let pendingFirst: Awaited<ReturnType<typeof iterator.next>> | undefined;
-  try {
-    if (options.columns) {
-      header = checkHeader(file, [...options.columns], null);
-      pendingFirst = await iterator.next();
-    } else {
-      const first = await iterator.next();
-      if (first.done)
-        throw new ImportFileError(file, "the file is empty; expected a header line and at least one row", 1);
-      headerLine = first.value.info.lines;
-      header = checkHeader(file, first.value.record, headerLine);
-    }
-  } catch (error) {
-    text.destroy();
-    throw error;
-  }
-
-  async function* records(): AsyncIterable<SourceRecord> {
-    let next = pendingFirst ?? (await iterator.next());
-    while (!next.done) {
-      const { record, info } = next.value;
-      // csv-parse counts to the record's last line; quoted line breaks say how far back it began.
-      yield toRecord(header, record, info.lines - record.reduce((sum, field) => sum + lineBreaks(field), 0));
-      next = await iterator.next();
-    }
-  }
-  return { header, headerLine, records: records(), bytesRead, close: () => text.destroy() };
+  return {
+    async next() {
+      for (; skipped < skip; skipped++) if ((await one()) === null) return null;
+      const first = await one();
+      if (first === null) return null;
+      const records = [first];
+      // Records csv-parse already holds come without waiting; stop at a batch's worth.
+      while (records.length < 256) {
+        const record = await one();
+        if (record === null) break;
+        records.push(record);
+      }
+      return records;
+    },
+    bytesRead,
+    close: () => text.destroy(),
+  };
 }
 
 async function openWhitespace(file: string, options: ReadOptions): Promise<RecordSource> {
@@ -248,14 +343,34 @@ async function openWhitespace(file: string, options: ReadOptions): Promise<Recor
     throw error;
   }
 
-  async function* records(): AsyncIterable<SourceRecord> {
+  async function* batches(): AsyncIterable<FileRecord[]> {
+    let batch: FileRecord[] = [];
     let next = pending ?? (await nextFields());
     while (next) {
-      yield toRecord(header, next.fields, next.line);
+      batch.push(toRecord(header, next.fields, next.line));
+      if (batch.length === 256) {
+        yield batch;
+        batch = [];
+      }
       next = await nextFields();
     }
+    if (batch.length > 0) yield batch;
   }
-  return { header, headerLine, records: records(), bytesRead, close };
+  return withRecords({ header, headerLine, batches: batches(), bytesRead, close });
+}
+
+/** Adds the one-row-at-a-time view of `batches`, keyed by header name. */
+function withRecords(source: Omit<RecordSource, "records">): RecordSource {
+  async function* records(): AsyncIterable<SourceRecord> {
+    for await (const batch of source.batches) {
+      for (const { line, fields, problem } of batch) {
+        const values: Record<string, string> = Object.create(null);
+        if (problem === undefined) source.header.forEach((name, index) => (values[name] = fields[index]));
+        yield problem === undefined ? { line, values } : { line, values, problem };
+      }
+    }
+  }
+  return { ...source, records: records() };
 }
 
 function lineBreaks(text: string): number {
@@ -263,19 +378,17 @@ function lineBreaks(text: string): number {
   return text.match(/\r\n|\r|\n/g)!.length;
 }
 
-function toRecord(header: string[], fields: string[], line: number): SourceRecord {
+function toRecord(header: readonly string[], fields: readonly string[], line: number): FileRecord {
   if (fields.length !== header.length) {
     // A trailing delimiter leaves one empty field too many; that is harmless.
     const trailingEmpty = fields.length === header.length + 1 && fields[fields.length - 1] === "";
     if (!trailingEmpty) {
       return {
         line,
-        values: {},
+        fields: [],
         problem: `expected ${header.length} fields as in the header, found ${fields.length}; check for an unquoted delimiter inside a value`,
       };
     }
   }
-  const values: Record<string, string> = Object.create(null);
-  header.forEach((name, index) => (values[name] = fields[index]));
-  return { line, values };
+  return { line, fields };
 }

@@ -39,8 +39,7 @@ function isoText(
   if (year < firstYear - 1 || year > lastYear + 1)
     throw new ValueError(outsideWindow(`year ${String(year).padStart(4, "0")}`));
   if (month < 1 || month > 12) throw new ValueError(`month ${month} is not between 1 and 12`);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day < 1 || day > daysInMonth)
+  if (day < 1 || day > daysInMonth(year, month))
     throw new ValueError(`day ${day} does not exist in ${year}-${String(month).padStart(2, "0")}`);
   if (hour > 23 || minute > 59 || second > 59)
     throw new ValueError(`time ${hour}:${minute}:${second} is not a valid time of day`);
@@ -49,7 +48,23 @@ function isoText(
     const what = offsetMinutes === 0 ? storedTime(ms) : `in UTC this is ${storedTime(ms)}, which`;
     throw new ValueError(outsideWindow(what));
   }
+  // In UTC the checked parts are the stored text (what `storedTime` would make of `ms`, without
+  // a Date per row: imports read millions of dates).
+  if (offsetMinutes === 0)
+    return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}Z`;
   return storedTime(ms);
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in `month` (1-12) of the Gregorian `year`. */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+}
+
+function two(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
 }
 
 const firstYear = Number(DATE_WINDOW.first.slice(0, 4));
@@ -146,8 +161,13 @@ export function parseNumber(raw: string): number {
   return value;
 }
 
+/** A number written plainly ("12", "-3.50"), which every rule below reads as `Number` does. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
 /** The number `raw` writes, which may overflow to ±Infinity. */
 function readNumber(raw: string): number {
+  // `+ 0` turns -0 into 0, so "-0" and "0" store the same value.
+  if (PLAIN_NUMBER.test(raw)) return Number(raw) + 0;
   let text = raw
     .trim()
     .replace(/[$£€¥￥\s]/g, "")

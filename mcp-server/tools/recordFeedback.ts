@@ -1,5 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { detectLanguage, sentimentOf } from "../../core/feedback.js";
+import { detectLanguage } from "../../core/feedback.js";
 import {
   RECORD_FEEDBACK,
   recordFeedbackInput,
@@ -8,6 +8,7 @@ import {
 } from "../contract/recordFeedback.js";
 import type { ServerDeps } from "../server/deps.js";
 import { auditedWrite, mcpExternalId } from "../store/audit.js";
+import { feedbackSentiment } from "../store/feedbackSentiment.js";
 import { storedTime } from "../store/timestamps.js";
 import { parseOccurredAt } from "./logInteraction.js";
 import { customerRef, requireWrites, toolResult } from "./support.js";
@@ -48,6 +49,8 @@ export async function recordFeedback(deps: ServerDeps, input: Input): Promise<Re
     language,
     status: input.status ?? (input.source === "complaint" || input.source === "ticket" ? "open" : "resolved"),
   } as const;
+  // Stored with the row, so feedback analytics and scoring never re-read the text.
+  const { sentiment, sentiment_label } = feedbackSentiment(text, language);
   const at = storedTime(now);
   const { result, auditId, dataVersion } = await auditedWrite(
     deps.store,
@@ -56,7 +59,8 @@ export async function recordFeedback(deps: ServerDeps, input: Input): Promise<Re
     { changesScores: true },
     () =>
       deps.store.db.run(
-        "INSERT INTO feedback (external_id, customer_id, occurred_at, source, score, text, language, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO feedback (external_id, customer_id, occurred_at, source, score, text, language, status, sentiment, sentiment_label)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           row.external_id,
           customer.id,
@@ -66,6 +70,8 @@ export async function recordFeedback(deps: ServerDeps, input: Input): Promise<Re
           row.text,
           row.language,
           row.status,
+          sentiment,
+          sentiment_label,
         ],
       ),
   );
@@ -75,7 +81,7 @@ export async function recordFeedback(deps: ServerDeps, input: Input): Promise<Re
       customer: customerRef(customer),
       ...row,
       language_detected: input.language === undefined && text !== "",
-      sentiment: text === "" ? null : sentimentOf(text, language).label,
+      sentiment: sentiment_label,
     },
     audit: { audit_id: auditId, actor: deps.actor, at, data_version: dataVersion },
   };

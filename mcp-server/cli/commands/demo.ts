@@ -29,16 +29,13 @@ export function registerDemoCommand(program: Command, context: CliContext): void
     .action(async (options: { seed: number; customers: number; asOf?: Date; json?: boolean }) => {
       const store = await context.openStore();
       const asOf = options.asOf ?? resolveAsOf();
-      const book = await seedDemo(store, { seed: options.seed, customers: options.customers, asOf });
+      const written = await seedDemo(store, { seed: options.seed, customers: options.customers, asOf });
       await context.afterWrite(store);
       const counts = {
         store: store.path,
         seed: options.seed,
         asOf: asOfDay(asOf),
-        customers: book.customers.length,
-        transactions: book.transactions.length,
-        interactions: book.interactions.length,
-        feedback: book.feedback.length,
+        ...written,
       };
       if (options.json) printJson(counts);
       else {

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { sentimentOf } from "../../../core/sentiment.js";
 import { generateDemoBook } from "../../../mcp-server/demo/generate.js";
 import { StoreNotEmptyError, seedDemo } from "../../../mcp-server/demo/seed.js";
 import { Store } from "../../../mcp-server/store/store.js";
@@ -26,6 +28,74 @@ describe("demo book", () => {
       await store.close();
     }
     expect(await dump(join(folder, "a.db"))).toBe(await dump(join(folder, "b.db")));
+  });
+
+  it("writes the same rows as before it streamed: a pinned digest of seed 7's book", async () => {
+    // The rows and ids the demo wrote when it built the whole book in memory first (before the
+    // sentiment columns existed); many tool tests pin numbers that depend on them.
+    const store = await Store.open(join(folder, "a.db"));
+    const columns: Record<string, string> = {
+      customers:
+        "id, external_id, name, company, email, phone, country, language, owner, acquisition_channel, created_at, acquired_at, tags, do_not_contact",
+      transactions: "id, external_id, customer_id, occurred_at, amount, quantity, margin, channel",
+      interactions: "id, external_id, customer_id, occurred_at, channel, direction, summary, outcome",
+      feedback: "id, external_id, customer_id, occurred_at, source, score, text, language, status",
+    };
+    const hash = createHash("sha256");
+    for (const [table, list] of Object.entries(columns))
+      hash.update(JSON.stringify(await store.db.all(`SELECT ${list} FROM ${table} ORDER BY id`)));
+    await store.close();
+    expect(hash.digest("hex")).toBe("3fa67c29bd64ef51ae01b69d0d33e061e8f4f43c48a397f26ad327b5859def3e");
+  });
+
+  it("writes the book generateDemoBook describes, customers numbered in order, and says how many rows", async () => {
+    const path = join(folder, "c.db");
+    const store = await Store.open(path);
+    const counts = await seedDemo(store, { seed: 3, customers: 120, asOf });
+    const book = generateDemoBook({ seed: 3, customers: 120, asOf });
+    expect(counts).toEqual({
+      customers: book.customers.length,
+      transactions: book.transactions.length,
+      interactions: book.interactions.length,
+      feedback: book.feedback.length,
+    });
+    const ids = new Map(book.customers.map((customer, index) => [customer.external_id, index + 1]));
+    expect(await store.db.all("SELECT external_id, name, email, tags FROM customers ORDER BY id")).toEqual(
+      book.customers.map(({ external_id, name, email, tags }) => ({ external_id, name, email, tags })),
+    );
+    expect(
+      await store.db.all(
+        "SELECT external_id, customer_id, occurred_at, amount, margin FROM transactions ORDER BY id",
+      ),
+    ).toEqual(
+      book.transactions.map(({ external_id, customer, occurred_at, amount, margin }) => ({
+        external_id,
+        customer_id: ids.get(customer),
+        occurred_at,
+        amount,
+        margin,
+      })),
+    );
+    await store.close();
+  });
+
+  it("stores the sentiment of every feedback text, as the analyser reads it", async () => {
+    const store = await Store.open(join(folder, "a.db"));
+    const rows = await store.db.all<{
+      text: string;
+      language: "en" | "zh";
+      sentiment: number | null;
+      sentiment_label: string | null;
+    }>("SELECT text, language, sentiment, sentiment_label FROM feedback");
+    await store.close();
+    expect(rows.length).toBeGreaterThan(50);
+    for (const row of rows) {
+      const { score, label } = sentimentOf(row.text, row.language);
+      expect(row).toMatchObject({ sentiment: score, sentiment_label: label });
+    }
+    expect(new Set(rows.map((row) => row.sentiment_label))).toEqual(
+      new Set(["positive", "negative", "neutral"]),
+    );
   });
 
   it("changes with the seed", () => {

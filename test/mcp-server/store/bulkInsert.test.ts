@@ -1,0 +1,140 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  BulkInsert,
+  bulkColumn,
+  decimalParts,
+  withIndexesRebuilt,
+} from "../../../mcp-server/store/bulkInsert.js";
+import type { SqlValue } from "../../../mcp-server/store/database.js";
+import { useTempStore } from "../../helpers/tempStore.js";
+
+const { text, integer, real } = bulkColumn;
+
+describe("decimalParts", () => {
+  it("gives k and 10^d whose IEEE quotient is the number itself, or null", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (value) => {
+        const parts = decimalParts(value);
+        if (parts === null) return;
+        expect(Number.isSafeInteger(parts[0])).toBe(true);
+        expect(parts[0] / parts[1]).toBe(value + 0);
+      }),
+      { numRuns: 20_000, seed: 7 },
+    );
+  });
+
+  it("finds the form of amounts written with up to 15 significant digits", () => {
+    for (const value of [0, 5, -7.5, 12.34, 879.514837, 999_999_999.99, 0.1, 123456789012.345, 1e-7])
+      expect(decimalParts(value)).not.toBeNull();
+    expect(decimalParts(0.1 + 0.2)).toBeNull();
+    expect(decimalParts(Number.POSITIVE_INFINITY)).toBeNull();
+  });
+});
+
+describe("BulkInsert", () => {
+  it("stores exactly what binding stores: any double, whole numbers, text with emoji, lone surrogates, nulls, in order", async () => {
+    const temp = await useTempStore();
+    const db = temp.store.db;
+    await db.exec("CREATE TABLE bulk (n INTEGER PRIMARY KEY, label TEXT, count INTEGER, value REAL)");
+    await db.exec("CREATE TABLE bound (n INTEGER PRIMARY KEY, label TEXT, count INTEGER, value REAL)");
+    const row = fc.tuple(
+      fc.oneof(fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), fc.constant(null)),
+      fc.oneof(fc.integer(), fc.constant(null)),
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: -1e9, max: 1e9 }).map((cents) => cents / 100),
+        fc.constant(null),
+      ),
+    );
+    const samples: unknown[][] = fc.sample(row, { numRuns: 3000, seed: 11 });
+    samples.splice(1500, 0, ["half a pair \ud800 here", 1, 0.2], ["C:\\udata", 2, 3]);
+    const rows = samples.map((values, n) => [n + 1, ...values]);
+    const bulk = new BulkInsert(db, "bulk", [integer("n"), text("label"), integer("count"), real("value")]);
+    await db.transaction(async () => {
+      // Queued in three goes, so JSON and bound runs alternate within and across flushes.
+      for (let start = 0; start < rows.length; start += 1000) {
+        for (const values of rows.slice(start, start + 1000)) bulk.add(values as SqlValue[]);
+        await bulk.flush();
+      }
+      await db.insertRows("bound", ["n", "label", "count", "value"], rows as SqlValue[][]);
+    });
+    const stored = await db.all("SELECT * FROM bulk ORDER BY rowid");
+    expect(stored).toEqual(await db.all("SELECT * FROM bound ORDER BY rowid"));
+    expect(stored.map((stored) => (stored as { n: number }).n)).toEqual(rows.map(([n]) => n));
+    const types = "SELECT typeof(label), typeof(count), typeof(value) FROM";
+    expect(await db.all(`${types} bulk ORDER BY n`)).toEqual(await db.all(`${types} bound ORDER BY n`));
+  });
+
+  it("reports how many rows an upsert tail changed", async () => {
+    const temp = await useTempStore();
+    const db = temp.store.db;
+    await db.exec("CREATE TABLE keyed (key TEXT PRIMARY KEY, value REAL)");
+    const bulk = new BulkInsert(db, "keyed", [text("key"), real("value")], "ON CONFLICT (key) DO NOTHING");
+    expect(
+      await bulk.insert([
+        ["a", 1.5],
+        ["b", 2],
+      ]),
+    ).toBe(2);
+    expect(
+      await bulk.insert([
+        ["a", 3],
+        ["c", 0.1 + 0.2],
+      ]),
+    ).toBe(1);
+    expect(await db.all("SELECT * FROM keyed ORDER BY key")).toEqual([
+      { key: "a", value: 1.5 },
+      { key: "b", value: 2 },
+      { key: "c", value: 0.1 + 0.2 },
+    ]);
+  });
+});
+
+describe("withIndexesRebuilt", () => {
+  const schema = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name";
+
+  it("leaves the schema as it was and the search index in step with the customers loaded", async () => {
+    const temp = await useTempStore();
+    const db = temp.store.db;
+    const before = await db.all(schema);
+    await db.transaction(() =>
+      withIndexesRebuilt(db, ["customers", "transactions"], async () => {
+        expect(await db.all("SELECT name FROM sqlite_schema WHERE name = 'customers_name'")).toEqual([]);
+        await db.insertRows(
+          "customers",
+          ["external_id", "name", "email", "created_at"],
+          Array.from({ length: 300 }, (_, i) => [
+            `C${i}`,
+            `王芳 ${i}`,
+            `wang.${i}@example.cn`,
+            "2024-01-01T00:00:00Z",
+          ]),
+        );
+      }),
+    );
+    expect(await db.all(schema)).toEqual(before);
+    const found = await db.all("SELECT rowid FROM customers_search WHERE customers_search MATCH '\"g.17@\"'");
+    expect(found).toEqual([{ rowid: 18 }]);
+    expect(await db.get("PRAGMA integrity_check")).toEqual({ integrity_check: "ok" });
+    // The search index still follows later writes: its triggers are back.
+    await db.run("UPDATE customers SET name = 'Zoë Brown' WHERE external_id = 'C3'");
+    expect(await db.all("SELECT rowid FROM customers_search WHERE customers_search MATCH 'Zoë'")).toEqual([
+      { rowid: 4 },
+    ]);
+  });
+
+  it("puts everything back when the load fails, with the transaction", async () => {
+    const temp = await useTempStore();
+    const db = temp.store.db;
+    const before = await db.all(schema);
+    await expect(
+      db.transaction(() =>
+        withIndexesRebuilt(db, ["transactions"], async () => {
+          throw new Error("load failed");
+        }),
+      ),
+    ).rejects.toThrow("load failed");
+    expect(await db.all(schema)).toEqual(before);
+  });
+});
