@@ -7,6 +7,11 @@ export const SUMMARISE_FEEDBACK = "summarise_feedback";
 
 /** Default period: this many days up to the as-of date. */
 export const DEFAULT_FEEDBACK_DAYS = 90;
+/**
+ * Themes, their terms and quotes are read from at most this many texts: the newest of the period.
+ * Counts, NPS, CSAT, the sentiment mix and the strongest quotes cover every row of the period.
+ */
+export const FEEDBACK_THEME_TEXTS = 1000;
 /** Open complaints listed by name (all are counted). */
 export const OPEN_COMPLAINTS_LISTED = 5;
 
@@ -114,8 +119,8 @@ export const summariseFeedbackOutput = z.object({
     z.object({
       theme: z.string(),
       label: bilingualOutput,
-      count: z.number().int(),
-      share: z.number().describe("share of items with text that mention the theme"),
+      count: z.number().int().describe("texts mentioning the theme, among those analysed (theme_texts)"),
+      share: z.number().describe("share of the analysed texts that mention the theme"),
       sentiment: z.object({
         positive: z.number().int(),
         neutral: z.number().int(),
@@ -125,6 +130,14 @@ export const summariseFeedbackOutput = z.object({
       quotes: z.array(feedbackQuoteOutput),
     }),
   ),
+  theme_texts: z
+    .object({
+      analysed: z.number().int().describe("texts the themes, their terms and quotes were read from"),
+      in_period: z.number().int().describe("texts in the period"),
+    })
+    .describe(
+      `themes are read from the newest ${FEEDBACK_THEME_TEXTS.toLocaleString("en-US")} texts of the period (all of them when there are fewer); theme counts and shares are of those texts`,
+    ),
   top_terms: z
     .array(z.object({ term: z.string(), count: z.number().int(), theme: z.string() }))
     .describe(

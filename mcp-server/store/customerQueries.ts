@@ -8,6 +8,20 @@ import {
 } from "./rows.js";
 import type { Store } from "./store.js";
 
+/**
+ * SQL restricting a customer-id column to one account manager's customers (matched
+ * case-insensitively), as an ` AND ...` clause with its parameter; nothing for the whole book.
+ * The owner's ids become one small in-memory set that each row probes, so an aggregate over a
+ * score set or a table keyed by customer never reads a customers row per scored customer.
+ */
+export function ownedBy(column: string, owner: string | undefined): { sql: string; params: SqlValue[] } {
+  if (owner === undefined) return { sql: "", params: [] };
+  return {
+    sql: ` AND ${column} IN (SELECT id FROM customers WHERE owner = ? COLLATE NOCASE)`,
+    params: [owner],
+  };
+}
+
 export interface CustomerSearch {
   /** Matched against name, company, email and external id (case-insensitive substring). */
   text?: string;
@@ -15,6 +29,8 @@ export interface CustomerSearch {
   tag?: string;
   /** Only customers whose id is in this list (e.g. a segment's members). */
   ids?: readonly number[];
+  /** Only customers with this RFM segment and/or lifecycle stage in the score set `setId`. */
+  scores?: { setId: number; segment?: string; lifecycleStage?: string };
   limit: number;
   offset: number;
 }
@@ -29,15 +45,31 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-/** Finds customers page by page, with their order count, revenue and last order. */
-export async function searchCustomers(
-  store: Store,
-  search: CustomerSearch,
-): Promise<{ rows: CustomerListing[]; total: number }> {
+/** The trigram index finds substrings of at least this many characters; shorter text is scanned. */
+const TRIGRAM = 3;
+
+/** FTS5 query text for a literal substring: one phrase, its double quotes doubled. */
+function phrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The WHERE clause of a customer search. Text of three characters or more is looked up in the
+ * trigram index `customers_search` (migration 5), which finds every row holding the text as a
+ * substring of a column (case folded, Chinese included) without reading the table. The index folds
+ * case beyond ASCII, so its candidates are checked again with the `LIKE` that shorter text is
+ * scanned with: a query matches exactly the rows it matched before the index existed.
+ */
+function searchClause(search: CustomerSearch): { sql: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (search.text) {
-    const pattern = likePattern(search.text.trim());
+    const text = search.text.trim();
+    const pattern = likePattern(text);
+    if (Array.from(text).length >= TRIGRAM) {
+      where.push("c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?)");
+      params.push(phrase(text));
+    }
     where.push(
       `(c.name LIKE ? ESCAPE '\\' OR c.company LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\' OR c.external_id LIKE ? ESCAPE '\\')`,
     );
@@ -55,16 +87,41 @@ export async function searchCustomers(
     where.push(`c.id IN (SELECT value FROM json_each(?))`);
     params.push(JSON.stringify(search.ids));
   }
-  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  if (search.scores) {
+    const { setId, segment, lifecycleStage } = search.scores;
+    const scoreWhere = ["score_set_id = ?"];
+    params.push(setId);
+    if (segment !== undefined) {
+      scoreWhere.push("rfm_segment = ?");
+      params.push(segment);
+    }
+    if (lifecycleStage !== undefined) {
+      scoreWhere.push("lifecycle_stage = ?");
+      params.push(lifecycleStage);
+    }
+    where.push(`c.id IN (SELECT customer_id FROM customer_scores WHERE ${scoreWhere.join(" AND ")})`);
+  }
+  return { sql: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params };
+}
+
+/**
+ * Finds customers page by page in store id order, with their order count, revenue and last order.
+ * Only the page's customers are joined to their transactions.
+ */
+export async function searchCustomers(
+  store: Store,
+  search: CustomerSearch,
+): Promise<{ rows: CustomerListing[]; total: number }> {
+  const { sql, params } = searchClause(search);
   const total = await store.db.get<{ count: number }>(
-    `SELECT COUNT(*) AS count FROM customers c ${clause}`,
+    `SELECT COUNT(*) AS count FROM customers c ${sql}`,
     params,
   );
   const rows = await store.db.all<CustomerListing>(
     `SELECT c.*, COUNT(t.id) AS orders, COALESCE(SUM(t.amount), 0) AS revenue, MAX(t.occurred_at) AS last_order
-     FROM customers c LEFT JOIN transactions t ON t.customer_id = c.id
-     ${clause}
-     GROUP BY c.id ORDER BY c.id LIMIT ? OFFSET ?`,
+     FROM (SELECT c.* FROM customers c ${sql} ORDER BY c.id LIMIT ? OFFSET ?) c
+     LEFT JOIN transactions t ON t.customer_id = c.id
+     GROUP BY c.id ORDER BY c.id`,
     [...params, search.limit, search.offset],
   );
   return { rows, total: total?.count ?? 0 };

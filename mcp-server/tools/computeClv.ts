@@ -1,5 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CLV_DEFAULTS, portfolioLifetimeValue, type CustomerLifetimeValue } from "../../core/clv.js";
+import { horizonSums } from "../../core/clvHorizon.js";
+import { PURCHASE_MODELS } from "../../core/purchaseModel.js";
 import {
   CLV_SELECTORS,
   COMPUTE_CLV,
@@ -7,11 +8,19 @@ import {
   computeClvOutput,
   type ComputeClvResult,
 } from "../contract/computeClv.js";
-import { rowToScore, type ScoreRow, type ScoreSet } from "../scoring/scoreCache.js";
-import type { CustomerScore } from "../scoring/scoreCustomers.js";
+import type { ScoreSet } from "../scoring/scoreCache.js";
+import { SCORING_DEFAULTS } from "../scoring/settings.js";
 import type { ServerDeps } from "../server/deps.js";
-import type { SqlValue } from "../store/database.js";
-import type { CustomerRow } from "../store/rows.js";
+import { Memo } from "../store/memo.js";
+import {
+  clvPage,
+  clvPairs,
+  clvTotals,
+  horizonTable,
+  type ClvSelection,
+  type ClvTotals,
+  type ClvValuation,
+} from "../store/scoreQueries.js";
 import { UnknownCustomerError } from "../store/store.js";
 import {
   cell,
@@ -25,7 +34,6 @@ import {
   scoresFor,
   toolResult,
 } from "./support.js";
-import { PURCHASE_MODELS } from "../../core/purchaseModel.js";
 
 type Input = {
   customer_id?: string;
@@ -61,37 +69,19 @@ function selectorOf(input: Input): (typeof CLV_SELECTORS)[number] {
   return given[0];
 }
 
-type Selected = { customer: CustomerRow; score: CustomerScore };
-
-/** The selected customers with their cached scores (x, tx, T, monetary, margin rate). */
-async function selectCustomers(
+/** Whom to value, as the store's queries take it. */
+async function selectionOf(
   deps: ServerDeps,
-  set: ScoreSet,
   by: (typeof CLV_SELECTORS)[number],
   input: Input,
-): Promise<Selected[]> {
-  let where: string;
-  let params: SqlValue[];
-  if (by === "customer_id" || by === "customer_ids") {
-    const references = by === "customer_id" ? [input.customer_id!] : input.customer_ids!;
-    const found = await Promise.all(references.map((reference) => deps.store.findCustomer(reference)));
-    const missing = references.filter((_reference, index) => !found[index]);
-    if (missing.length > 0) throw new UnknownCustomerError(missing.join(", "));
-    where = "s.customer_id IN (SELECT value FROM json_each(?))";
-    params = [JSON.stringify([...new Set(found.map((customer) => customer!.id))])];
-  } else if (by === "segment") {
-    where = "s.rfm_segment = ?";
-    params = [input.segment!];
-  } else {
-    where = "s.lifecycle_stage = ?";
-    params = [input.lifecycle_stage!];
-  }
-  const rows = await deps.store.db.all<ScoreRow & CustomerRow>(
-    `SELECT s.*, c.* FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-     WHERE s.score_set_id = ? AND ${where} ORDER BY s.customer_id`,
-    [set.id, ...params],
-  );
-  return rows.map((row) => ({ customer: row, score: rowToScore(row) }));
+): Promise<ClvSelection> {
+  if (by === "segment") return { segment: input.segment! };
+  if (by === "lifecycle_stage") return { lifecycleStage: input.lifecycle_stage! };
+  const references = by === "customer_id" ? [input.customer_id!] : input.customer_ids!;
+  const found = await Promise.all(references.map((reference) => deps.store.findCustomer(reference)));
+  const missing = references.filter((_reference, index) => !found[index]);
+  if (missing.length > 0) throw new UnknownCustomerError(missing.join(", "));
+  return { ids: [...new Set(found.map((customer) => customer!.id))] };
 }
 
 /** Customers whose data records a margin up to as-of (the rest fall back to the default rate). */
@@ -105,8 +95,18 @@ async function customersWithMargins(deps: ServerDeps, set: ScoreSet, ids: number
 }
 
 /**
- * Lifetime values from the cached purchase-model and Gamma-Gamma fits and each customer's cached
- * (x, tx, T, monetary): nothing is refitted, so a call costs a few model evaluations per customer.
+ * Valuations and totals per score set, selection and settings: a set never changes, so paging
+ * through a segment computes its horizon sums and totals once.
+ */
+const valuations = new Memo<{ valuation: ClvValuation; totals: ClvTotals }>(8);
+
+/**
+ * Lifetime values from the cached purchase-model and Gamma-Gamma fits, nothing refitted. With the
+ * settings the score set was computed with (12 months, each customer's margin, 10% a year) the
+ * values are the set's own columns; with others, each customer's cached P(alive) and expected
+ * spend per purchase times the horizon sums, computed once per distinct (x, T) of the selection
+ * (`core/clvHorizon.ts`). Totals over the whole selection and the ranking are SQL; only the
+ * requested page of customers is read.
  */
 export async function computeClv(deps: ServerDeps, input: Input): Promise<ComputeClvResult> {
   const by = selectorOf(input);
@@ -114,84 +114,79 @@ export async function computeClv(deps: ServerDeps, input: Input): Promise<Comput
   const filters = { ...input, cursor: undefined, limit: undefined };
   const defaultLimit = by === "customer_ids" ? input.customer_ids!.length : undefined;
   const { offset, limit } = page(input.limit ?? defaultLimit, input.cursor, filters);
-  const horizonMonths = input.horizon_months ?? CLV_DEFAULTS.horizonMonths;
-  const annualDiscountRate = input.annual_discount_rate ?? CLV_DEFAULTS.annualDiscountRate;
+  const horizonMonths = input.horizon_months ?? SCORING_DEFAULTS.horizonMonths;
+  const annualDiscountRate = input.annual_discount_rate ?? SCORING_DEFAULTS.annualDiscountRate;
 
-  const selected = await selectCustomers(deps, set, by, input);
+  const selection = await selectionOf(deps, by, input);
+  const { gammaGamma } = set.models;
+  const purchaseModel = set.models.churn.purchaseModel;
+  const fitted = purchaseModel !== null && gammaGamma !== null;
+  const asScored =
+    input.margin === undefined &&
+    horizonMonths === SCORING_DEFAULTS.horizonMonths &&
+    annualDiscountRate === SCORING_DEFAULTS.annualDiscountRate;
+  const key = [set.id, set.computedAt, selection, horizonMonths, annualDiscountRate, input.margin ?? null];
+  const { valuation, totals } = await valuations.remember(deps.store, key, async () => {
+    let valuation: ClvValuation = { kind: "cached" };
+    if (fitted && !asScored) {
+      const pairs = await clvPairs(deps.store, set.id, selection);
+      const sums = horizonSums(purchaseModel, pairs, {
+        horizonMonths,
+        annualDiscountRate,
+        unit: set.models.unit,
+      });
+      valuation = {
+        kind: "horizon",
+        table: horizonTable(pairs.map((pair, index) => ({ ...pair, ...sums[index] }))),
+        margin: input.margin,
+      };
+    }
+    return { valuation, totals: await clvTotals(deps.store, set.id, selection, valuation, fitted) };
+  });
+
+  const pageRows = await clvPage(deps.store, set.id, selection, valuation, fitted, { offset, limit });
   const observed =
     input.margin === undefined
       ? await customersWithMargins(
           deps,
           set,
-          selected.map(({ customer }) => customer.id),
+          pageRows.map((row) => row.customer_id),
         )
       : new Set<number>();
-  const { gammaGamma } = set.models;
-  const purchaseModel = set.models.churn.purchaseModel;
-  const fitted = purchaseModel !== null && gammaGamma !== null;
-
-  // Customers sharing a margin are valued in one portfolio call, which reuses the horizon sums
-  // for customers with the same (x, T).
-  const values = new Map<number, CustomerLifetimeValue>();
-  if (fitted) {
-    const byMargin = new Map<number, Selected[]>();
-    for (const item of selected) {
-      if (item.score.orders === 0) continue;
-      const margin = input.margin ?? item.score.marginRate;
-      const group = byMargin.get(margin) ?? [];
-      group.push(item);
-      byMargin.set(margin, group);
-    }
-    for (const [margin, group] of byMargin) {
-      const portfolio = portfolioLifetimeValue(
-        purchaseModel,
-        gammaGamma,
-        group.map(({ score }) => ({ x: score.x, tx: score.tx, T: score.T, monetary: score.monetary })),
-        { horizonMonths, margin, annualDiscountRate, unit: set.models.unit },
-      );
-      group.forEach(({ customer }, index) => values.set(customer.id, portfolio.customers[index]));
-    }
-  }
-
-  const rows = selected.map(({ customer, score }) => {
-    const value = values.get(customer.id);
-    const margin = input.margin ?? score.marginRate;
+  const shown = pageRows.map((row, index) => {
+    const modelled = row.clv !== null;
+    const expectedPurchases = modelled ? row.expected_purchases : null;
     return {
-      rank: 0,
-      customer: customerRef(customer),
-      x: score.x,
-      tx: score.tx,
-      T: score.T,
-      monetary: score.monetary,
-      margin,
+      rank: offset + index + 1,
+      customer: customerRef(row.customer),
+      x: row.x,
+      tx: row.tx,
+      T: row.t,
+      monetary: row.monetary,
+      margin: input.margin ?? row.margin_rate,
       margin_source: (input.margin !== undefined
         ? "given"
-        : observed.has(customer.id)
+        : observed.has(row.customer_id)
           ? "observed"
           : "default") as "given" | "observed" | "default",
-      modelled: value !== undefined,
-      p_alive: value?.pAlive ?? null,
-      expected_purchases: value?.expectedPurchases ?? null,
-      expected_spend_per_purchase: value?.expectedSpendPerPurchase ?? null,
-      expected_revenue: value?.expectedRevenue ?? null,
-      clv: value?.discountedValue ?? null,
+      modelled,
+      p_alive: modelled ? row.p_alive : null,
+      expected_purchases: expectedPurchases,
+      expected_spend_per_purchase: modelled ? row.expected_spend : null,
+      expected_revenue:
+        modelled && expectedPurchases !== null && row.expected_spend !== null
+          ? expectedPurchases * row.expected_spend
+          : null,
+      clv: row.clv,
       note:
-        score.orders === 0
+        row.orders === 0
           ? "no purchase up to as_of: the models value customers from their first purchase on"
           : fitted
             ? null
             : "the models are not fitted for this book (see models.notes)",
     };
   });
-  rows.sort(
-    (left, right) => (right.clv ?? -1) - (left.clv ?? -1) || left.customer.store_id - right.customer.store_id,
-  );
-  rows.forEach((row, index) => (row.rank = index + 1));
-
-  const modelled = [...values.values()];
-  const sum = (pick: (value: CustomerLifetimeValue) => number) =>
-    fitted ? modelled.reduce((total, value) => total + pick(value), 0) : null;
-  const shown = rows.slice(offset, offset + limit);
+  const sum = (value: number) => (fitted ? value : null);
   return {
     selection: {
       by,
@@ -204,15 +199,15 @@ export async function computeClv(deps: ServerDeps, input: Input): Promise<Comput
       monthly_discount_rate: Math.pow(1 + annualDiscountRate, 1 / 12) - 1,
     },
     customers: shown,
-    total: rows.length,
-    next_cursor: nextCursor(offset, shown.length, rows.length, filters),
+    total: totals.customers,
+    next_cursor: nextCursor(offset, shown.length, totals.customers, filters),
     totals: {
-      customers: rows.length,
-      modelled_customers: modelled.length,
-      expected_purchases: sum((value) => value.expectedPurchases),
-      expected_revenue: sum((value) => value.expectedRevenue),
-      clv: sum((value) => value.discountedValue),
-      expected_active_customers: sum((value) => value.pAlive),
+      customers: totals.customers,
+      modelled_customers: totals.modelled,
+      expected_purchases: sum(totals.expectedPurchases),
+      expected_revenue: sum(totals.expectedRevenue),
+      clv: sum(totals.clv),
+      expected_active_customers: sum(totals.expectedActive),
     },
     models: modelsReport(set),
     formula: CLV_FORMULA,

@@ -1,27 +1,19 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { npsScore } from "../../core/feedback.js";
-import { LIFECYCLE_STAGES, LIFECYCLE_STAGE_KEYS, type LifecycleStageKey } from "../../core/lifecycle.js";
+import { LIFECYCLE_STAGES, LIFECYCLE_STAGE_KEYS } from "../../core/lifecycle.js";
 import { RISK_LEVELS, type RiskLevel } from "../../core/risk.js";
-import { ABC_TIERS, type AbcTier } from "../../core/valueTiers.js";
+import { ABC_TIERS } from "../../core/valueTiers.js";
 import {
   PORTFOLIO_OVERVIEW,
   portfolioOverviewInput,
   portfolioOverviewOutput,
   type PortfolioOverviewResult,
 } from "../contract/portfolioOverview.js";
-import { bookStats } from "../reports/bookStats.js";
 import type { ServerDeps } from "../server/deps.js";
-import type { SqlValue } from "../store/database.js";
-import { usableTransaction } from "../store/rows.js";
 import { latestBacktest } from "../scoring/backtestStore.js";
+import { bookFacts, factsOf } from "../store/bookStats.js";
+import { Memo } from "../store/memo.js";
+import { portfolioScoreTotals, type PortfolioScoreTotals } from "../store/scoreQueries.js";
 import { churnModelInfo, money, percent, scoreSetInfo, scoresFor, toolResult, trustLine } from "./support.js";
-import { storedTime } from "../store/timestamps.js";
-
-const DAY_MS = 86_400_000;
-
-function iso(ms: number): string {
-  return storedTime(ms);
-}
 
 /** The owner as stored, matched case-insensitively; an actionable error when nobody has it. */
 async function resolveOwner(deps: ServerDeps, owner: string): Promise<string> {
@@ -38,16 +30,14 @@ async function resolveOwner(deps: ServerDeps, owner: string): Promise<string> {
   );
 }
 
-/** Share of the total held by the top ceil(fraction × n) values of a descending list. */
-function topShare(descending: readonly number[], total: number, fraction: number): number | null {
-  if (descending.length === 0 || total <= 0) return null;
-  const count = Math.ceil(descending.length * fraction);
-  return descending.slice(0, count).reduce((sum, value) => sum + value, 0) / total;
-}
+/** A score set never changes once written, so its totals per owner are computed once. */
+const scoreTotals = new Memo<PortfolioScoreTotals>(64);
 
 /**
  * Headline numbers of a book (or one owner's part of it) as of a date: activity, retention,
- * revenue and its concentration, NPS, and totals of the cached scores.
+ * revenue and its concentration, NPS, and totals of the cached scores. Every figure is a SQL
+ * aggregate: the transaction and NPS facts come from one read per data version and as-of date
+ * (`bookFacts`, every owner at once), the score totals from one GROUP BY per score set and owner.
  */
 export async function portfolioOverview(
   deps: ServerDeps,
@@ -55,74 +45,25 @@ export async function portfolioOverview(
 ): Promise<PortfolioOverviewResult> {
   const owner = input.owner === undefined ? undefined : await resolveOwner(deps, input.owner);
   const { asOf, set } = await scoresFor(deps, input.as_of);
-  const stats = await bookStats(deps.store, asOf, owner);
-  const end = iso(asOf.getTime());
-  const yearAgo = iso(asOf.getTime() - 365 * DAY_MS);
-  const twoYearsAgo = iso(asOf.getTime() - 730 * DAY_MS);
-  const ownerFilter = owner === undefined ? "" : "AND c.owner = ?";
-  const ownerParams: SqlValue[] = owner === undefined ? [] : [owner];
-
-  const retention = await deps.store.db.get<{ previous: number | null; retained: number | null }>(
-    `SELECT COUNT(*) AS previous, SUM(latest) AS retained FROM (
-       SELECT c.id, MAX(t.occurred_at > ?) AS latest
-       FROM customers c JOIN transactions t ON t.customer_id = c.id
-       WHERE t.occurred_at > ? AND t.occurred_at <= ? ${ownerFilter}
-       GROUP BY c.id
-       HAVING MIN(t.occurred_at) <= ?)`,
-    [yearAgo, twoYearsAgo, end, ...ownerParams, yearAgo],
+  const facts = factsOf(await bookFacts(deps.store, asOf), owner);
+  const scores = await scoreTotals.remember(deps.store, [set.id, set.computedAt, owner ?? null], () =>
+    portfolioScoreTotals(deps.store, set.id, owner),
   );
-  const previous = retention?.previous ?? 0;
-  const retained = retention?.retained ?? 0;
+
+  const previous = facts.previousWindow;
+  const retained = facts.retained;
   const churnRate = previous === 0 ? null : (previous - retained) / previous;
-
-  const revenues = (
-    await deps.store.db.all<{ revenue: number }>(
-      `SELECT SUM(t.amount) AS revenue FROM transactions t JOIN customers c ON c.id = t.customer_id
-       WHERE t.occurred_at > ? AND t.occurred_at <= ? AND ${usableTransaction("t")} ${ownerFilter}
-       GROUP BY c.id HAVING SUM(t.amount) > 0 ORDER BY revenue DESC`,
-      [yearAgo, end, ...ownerParams],
-    )
-  ).map((row) => row.revenue);
-  const positiveRevenue = revenues.reduce((sum, value) => sum + value, 0);
-
-  const scoreFrom = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE s.score_set_id = ? ${ownerFilter}`;
-  const scoreParams: SqlValue[] = [set.id, ...ownerParams];
-  const totals = await deps.store.db.get<{
-    clv: number | null;
-    value_at_risk: number | null;
-    churners: number | null;
-  }>(
-    `SELECT SUM(s.clv) AS clv, SUM(s.value_at_risk) AS value_at_risk, SUM(s.churn_probability) AS churners ${scoreFrom}`,
-    scoreParams,
-  );
-  const tierRows = await deps.store.db.all<{ tier: AbcTier; customers: number; clv: number }>(
-    `SELECT s.abc_tier AS tier, COUNT(*) AS customers, SUM(MAX(s.clv, 0)) AS clv ${scoreFrom} AND s.abc_tier IS NOT NULL GROUP BY s.abc_tier`,
-    scoreParams,
-  );
-  const stageRows = await deps.store.db.all<{ stage: LifecycleStageKey; customers: number }>(
-    `SELECT s.lifecycle_stage AS stage, COUNT(*) AS customers ${scoreFrom} GROUP BY s.lifecycle_stage`,
-    scoreParams,
-  );
-  const levelRows = await deps.store.db.all<{ level: RiskLevel; customers: number }>(
-    // Risk levels are churn-probability bands, so only customers who have bought have one.
-    `SELECT s.risk_level AS level, COUNT(*) AS customers ${scoreFrom} AND s.churn_probability IS NOT NULL GROUP BY s.risk_level`,
-    scoreParams,
-  );
-  const npsAnswers = await deps.store.db.all<{ score: number }>(
-    `SELECT f.score FROM feedback f JOIN customers c ON c.id = f.customer_id
-     WHERE f.source = 'nps' AND f.score BETWEEN 0 AND 10 AND f.occurred_at > ? AND f.occurred_at <= ? ${ownerFilter}`,
-    [yearAgo, end, ...ownerParams],
-  );
-
-  const tierCustomers = tierRows.reduce((sum, row) => sum + row.customers, 0);
-  const tierValue = tierRows.reduce((sum, row) => sum + row.clv, 0);
-  const nps = npsAnswers.length === 0 ? null : npsScore(npsAnswers.map((row) => row.score));
+  const concentration = (top: number) =>
+    facts.customersWithRevenue === 0 || facts.positiveRevenue <= 0 ? null : top / facts.positiveRevenue;
+  const tierCustomers = scores.tiers.reduce((sum, row) => sum + row.customers, 0);
+  const tierValue = scores.tiers.reduce((sum, row) => sum + row.clv, 0);
+  const { npsResponses: responses, promoters, detractors } = facts;
   return {
     owner: owner ?? null,
-    customers: stats.customers,
-    customers_with_purchases: stats.customersWithPurchases,
-    active_customers: stats.activeCustomers,
-    repeat_rate: stats.repeatRate,
+    customers: facts.customers,
+    customers_with_purchases: facts.purchasing,
+    active_customers: facts.active,
+    repeat_rate: facts.purchasing === 0 ? 0 : facts.repeating / facts.purchasing,
     retention: {
       previous_window_customers: previous,
       retained,
@@ -130,14 +71,14 @@ export async function portfolioOverview(
       churn_rate: churnRate,
       retention_rate: churnRate === null ? null : 1 - churnRate,
     },
-    revenue_last_12_months: stats.revenueLastYear,
+    revenue_last_12_months: facts.revenueLastYear,
     revenue_concentration: {
-      customers_with_revenue: revenues.length,
-      top_10_percent_share: topShare(revenues, positiveRevenue, 0.1),
-      top_20_percent_share: topShare(revenues, positiveRevenue, 0.2),
+      customers_with_revenue: facts.customersWithRevenue,
+      top_10_percent_share: concentration(facts.top10Revenue),
+      top_20_percent_share: concentration(facts.top20Revenue),
     },
     abc_tiers: (["A", "B", "C"] as const).map((tier) => {
-      const row = tierRows.find((candidate) => candidate.tier === tier);
+      const row = scores.tiers.find((candidate) => candidate.tier === tier);
       return {
         tier,
         label: ABC_TIERS[tier].label,
@@ -148,27 +89,27 @@ export async function portfolioOverview(
       };
     }),
     nps:
-      nps === null || nps.score === null
+      responses === 0
         ? null
         : {
-            score: nps.score,
-            responses: nps.responses,
-            promoters: nps.promoters,
-            passives: nps.passives,
-            detractors: nps.detractors,
+            score: (100 * (promoters - detractors)) / responses,
+            responses,
+            promoters,
+            passives: responses - promoters - detractors,
+            detractors,
           },
-    total_clv: totals?.clv ?? 0,
-    total_value_at_risk: totals?.value_at_risk ?? 0,
-    expected_churners: totals?.churners ?? 0,
+    total_clv: scores.clv,
+    total_value_at_risk: scores.valueAtRisk,
+    expected_churners: scores.expectedChurners,
     lifecycle_stages: LIFECYCLE_STAGE_KEYS.map((stage) => ({
       stage,
       label: LIFECYCLE_STAGES[stage].label,
-      customers: stageRows.find((row) => row.stage === stage)?.customers ?? 0,
+      customers: scores.stages.find((row) => row.stage === stage)?.customers ?? 0,
     })),
     risk_levels: (Object.keys(RISK_LEVELS) as RiskLevel[]).map((level) => ({
       level,
       label: RISK_LEVELS[level].label,
-      customers: levelRows.find((row) => row.level === level)?.customers ?? 0,
+      customers: scores.levels.find((row) => row.level === level)?.customers ?? 0,
     })),
     churn_model: churnModelInfo(set.models, await latestBacktest(deps.store)),
     scores: scoreSetInfo(set),

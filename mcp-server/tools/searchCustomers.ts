@@ -8,7 +8,6 @@ import {
 import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import { searchCustomers as searchStore } from "../store/customerQueries.js";
-import type { SqlValue } from "../store/database.js";
 import {
   cell,
   customerRef,
@@ -32,34 +31,23 @@ type Input = {
   as_of?: string;
 };
 
-/** Finds customers by text, owner, tag, RFM segment or lifecycle stage, with their basic scores. */
+/**
+ * Finds customers by text, owner, tag, RFM segment or lifecycle stage, with their basic scores.
+ * Text of three characters or more is found through the trigram index; every filter is SQL, and
+ * only the page's scores are read.
+ */
 export async function searchCustomers(deps: ServerDeps, input: Input): Promise<SearchCustomersResult> {
   const { set } = await scoresFor(deps, input.as_of);
   const filters = { ...input, cursor: undefined, limit: undefined };
   const { offset, limit } = page(input.limit, input.cursor, filters);
-  let ids: number[] | undefined;
-  if (input.segment || input.lifecycle_stage) {
-    const where = ["score_set_id = ?"];
-    const params: SqlValue[] = [set.id];
-    if (input.segment) {
-      where.push("rfm_segment = ?");
-      params.push(input.segment);
-    }
-    if (input.lifecycle_stage) {
-      where.push("lifecycle_stage = ?");
-      params.push(input.lifecycle_stage);
-    }
-    const rows = await deps.store.db.all<{ customer_id: number }>(
-      `SELECT customer_id FROM customer_scores WHERE ${where.join(" AND ")}`,
-      params,
-    );
-    ids = rows.map((row) => row.customer_id);
-  }
   const { rows, total } = await searchStore(deps.store, {
     text: input.query,
     owner: input.owner,
     tag: input.tag,
-    ids,
+    scores:
+      input.segment || input.lifecycle_stage
+        ? { setId: set.id, segment: input.segment, lifecycleStage: input.lifecycle_stage }
+        : undefined,
     limit,
     offset,
   });

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Bilingual } from "../../core/i18n.js";
 import { clusterCustomers, type ClusterCentroid } from "../../core/kmeans.js";
+import { KMEANS_SAMPLE_SIZE, type ClusterModel } from "../../core/kmeansSample.js";
 import { LIFECYCLE_STAGE_KEYS, LIFECYCLE_STAGES } from "../../core/lifecycle.js";
 import { RFM_SEGMENT_KEYS, RFM_SEGMENTS, type RfmSegmentKey } from "../../core/rfm.js";
 import { ABC_TIERS, VALUE_QUADRANTS, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
@@ -14,11 +15,22 @@ import {
   type SegmentCustomersResult,
   type SegmentOutput,
 } from "../contract/segmentCustomers.js";
-import type { CustomerScore } from "../scoring/scoreCustomers.js";
-import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
+import type { ScoreSet } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
-import type { SqlValue } from "../store/database.js";
-import type { CustomerRow } from "../store/rows.js";
+import { Memo } from "../store/memo.js";
+import {
+  clusterSample,
+  clusterTotals,
+  countPurchasers,
+  membersById,
+  scopeTotals,
+  segmentTotals,
+  topSegmentMembers,
+  type GroupTotals,
+  type ScoredMember,
+  type ScoreScope,
+  type SegmentColumn,
+} from "../store/scoreQueries.js";
 import {
   cell,
   customerRef,
@@ -36,11 +48,6 @@ type Input = {
   samples_per_segment?: number;
   as_of?: string;
 };
-
-interface Member {
-  customer: CustomerRow;
-  score: CustomerScore;
-}
 
 /** What a segmentation says about one segment before any customer is counted. */
 interface SegmentInfo {
@@ -104,18 +111,13 @@ function fixedSegments(by: Exclude<Segmentation, "kmeans">): SegmentInfo[] {
   }
 }
 
-function fixedKey(by: Exclude<Segmentation, "kmeans">, score: CustomerScore): string | null {
-  switch (by) {
-    case "rfm":
-      return score.rfm?.segment ?? null;
-    case "lifecycle":
-      return score.lifecycleStage;
-    case "abc":
-      return score.abcTier;
-    case "value_matrix":
-      return score.valueQuadrant;
-  }
-}
+/** The score column that holds each fixed segmentation. */
+const SEGMENT_COLUMN: Record<Exclude<Segmentation, "kmeans">, SegmentColumn> = {
+  rfm: "rfm_segment",
+  lifecycle: "lifecycle_stage",
+  abc: "abc_tier",
+  value_matrix: "value_quadrant",
+};
 
 const Z_HIGH = 0.5;
 
@@ -165,83 +167,133 @@ function describeCluster(centroid: ClusterCentroid, number: number): SegmentInfo
   };
 }
 
-function summarise(
+/** One segment as the result reports it, from its SQL totals and its listed members. */
+function segmentOutput(
   info: SegmentInfo,
-  members: readonly Member[],
+  group: Omit<GroupTotals, "key"> | undefined,
+  members: readonly ScoredMember[],
   totals: { customers: number; clv: number; revenue: number },
-  samples: number,
 ): SegmentOutput {
-  const clv = members.reduce((sum, member) => sum + member.score.clv, 0);
-  const revenue = members.reduce((sum, member) => sum + member.score.revenue, 0);
-  const top = [...members]
-    .sort((a, b) => b.score.clv - a.score.clv || a.customer.id - b.customer.id)
-    .slice(0, samples);
+  const count = group?.customers ?? 0;
+  const clv = group?.clv ?? 0;
+  const revenue = group?.revenue ?? 0;
   return {
     key: info.key,
     label: info.label,
     description: info.description,
     recommended_action: info.action,
-    count: members.length,
-    customer_share: shareOf(members.length, totals.customers),
+    count,
+    customer_share: shareOf(count, totals.customers),
     clv,
     clv_share: shareOf(clv, totals.clv),
     revenue,
     revenue_share: shareOf(revenue, totals.revenue),
-    average_clv: members.length > 0 ? clv / members.length : null,
-    samples: top.map(({ customer, score }) => ({
-      customer: customerRef(customer),
-      clv: score.clv,
-      revenue: score.revenue,
-      orders: score.orders,
-      last_purchase: score.lastPurchase,
-      risk_score: score.riskScore,
+    average_clv: count > 0 ? clv / count : null,
+    samples: members.map((member) => ({
+      customer: customerRef(member),
+      clv: member.clv,
+      revenue: member.revenue,
+      orders: member.orders,
+      last_purchase: member.last_purchase,
+      risk_score: member.risk_score,
     })),
   };
 }
+
+/** The k-means of a score set's book: the fit on the sample, and how many customers it stands for. */
+interface BookClusters extends ClusterModel {
+  k: number;
+  seed: number;
+  silhouetteByK: { k: number; silhouette: number; inertia: number }[];
+  silhouetteSampleSize: number;
+  /** Purchasing customers in the whole book, all of them placed by the fit. */
+  purchasers: number;
+  /** Customers of the whole book in each cluster (by the cluster's number in `centroids`). */
+  sizes: Map<number, number>;
+}
+
+/**
+ * The fit costs about the same for any book (the sample is capped), about a second, and a score
+ * set never changes: it is made once per set and reused by every owner's view and every call.
+ */
+const clusterFits = new Memo<BookClusters>(8);
+
+/**
+ * Fits k-means on the `KMEANS_SAMPLE_SIZE` purchasers with the smallest id hash (everyone in a
+ * smaller book, which then clusters exactly as before), with the fixed seed and silhouette choice
+ * of k. Only the centres, the scaling and the whole book's cluster sizes are kept: customers are
+ * placed by the nearest centre in SQL.
+ */
+function bookClusters(deps: ServerDeps, set: ScoreSet): Promise<BookClusters> {
+  return clusterFits.remember(deps.store, [set.id, set.computedAt], async () => {
+    const sample = await clusterSample(deps.store, set.id, KMEANS_SAMPLE_SIZE);
+    const fit = clusterCustomers(
+      sample.map((row) => ({
+        id: String(row.id),
+        recencyDays: row.recencyDays,
+        frequency: row.frequency,
+        monetary: row.monetary,
+      })),
+      { seed: SEGMENT_KMEANS.seed, minK: SEGMENT_KMEANS.minK, maxK: SEGMENT_KMEANS.maxK },
+    );
+    const model = { centroids: fit.centroids, scaling: fit.scaling };
+    const book = await clusterTotals(deps.store, { setId: set.id }, model, 0);
+    return {
+      k: fit.k,
+      seed: fit.seed,
+      silhouetteByK: fit.silhouetteByK,
+      silhouetteSampleSize: fit.silhouetteSampleSize,
+      ...model,
+      purchasers: await countPurchasers(deps.store, set.id),
+      sizes: new Map(book.map((row) => [row.cluster, row.customers])),
+    };
+  });
+}
+
+/** Segment results per score set, segmentation, owner and sample size: a set never changes. */
+const results = new Memo<SegmentCustomersResult>(64);
 
 /**
  * Splits the book into segments (RFM, lifecycle, ABC, value matrix or k-means clusters) and
  * reports each segment's size, CLV and revenue with its share, a recommended action and its
  * highest-CLV members. Segments are defined on the whole book; `owner` only narrows who is
  * counted, so one customer is in the same segment whoever asks.
+ *
+ * Everything is read from the score set by SQL: a GROUP BY over the segment column and a short
+ * index read per segment for its samples; for k-means, a fit on a fixed-size sample of the book
+ * and one pass that puts every purchaser in the cluster with the nearest centre.
  */
 export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<SegmentCustomersResult> {
   const { set } = await scoresFor(deps, input.as_of);
   const samples = input.samples_per_segment ?? SEGMENT_SAMPLES.default;
-  const rows = await deps.store.db.all<ScoreRow & CustomerRow>(
-    "SELECT s.*, c.* FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE s.score_set_id = ? ORDER BY c.id",
-    [set.id] satisfies SqlValue[],
-  );
-  const book: Member[] = rows.map((row) => ({ customer: row, score: rowToScore(row) }));
-  const owner = input.owner?.toLowerCase();
-  const inScope = (member: Member) => owner === undefined || member.customer.owner?.toLowerCase() === owner;
-  const scope = book.filter(inScope);
-  const totals = {
-    customers: scope.length,
-    clv: scope.reduce((sum, member) => sum + member.score.clv, 0),
-    revenue: scope.reduce((sum, member) => sum + member.score.revenue, 0),
-  };
+  const key = [set.id, set.computedAt, input.by, input.owner ?? null, samples];
+  return results.remember(deps.store, key, () => segment(deps, set, input.by, input.owner, samples));
+}
 
+async function segment(
+  deps: ServerDeps,
+  set: ScoreSet,
+  by: Segmentation,
+  owner: string | undefined,
+  samples: number,
+): Promise<SegmentCustomersResult> {
+  const scope: ScoreScope = { setId: set.id, owner };
   let infos: SegmentInfo[];
-  let keyOf: (member: Member) => string | null;
+  let groups: Map<string, Omit<GroupTotals, "key">>;
+  let members: (info: SegmentInfo) => Promise<ScoredMember[]>;
+  let totals: { customers: number; clv: number; revenue: number };
   let kmeans: SegmentCustomersResult["kmeans"] = null;
-  if (input.by === "kmeans") {
-    const buyers = book.filter((member) => member.score.orders > 0);
-    const clusters = clusterCustomers(
-      buyers.map(({ score }) => ({
-        id: String(score.customerId),
-        recencyDays: score.daysSinceLastPurchase ?? 0,
-        frequency: score.x + 1,
-        monetary: Math.max(0, score.revenue),
-      })),
-      { seed: SEGMENT_KMEANS.seed, minK: SEGMENT_KMEANS.minK, maxK: SEGMENT_KMEANS.maxK },
-    );
+  if (by === "kmeans") {
+    const clusters = await bookClusters(deps, set);
+    const [inScope, scoped] = await Promise.all([
+      scopeTotals(deps.store, scope),
+      clusterTotals(deps.store, scope, clusters, samples),
+    ]);
+    totals = inScope;
     infos = clusters.centroids.map((centroid) => describeCluster(centroid, centroid.cluster + 1));
-    const clusterOf = new Map(clusters.assignments.map((row) => [Number(row.id), row.cluster]));
-    keyOf = (member) => {
-      const cluster = clusterOf.get(member.customer.id);
-      return cluster === undefined ? null : `cluster-${cluster + 1}`;
-    };
+    groups = new Map(scoped.map((row) => [`cluster-${row.cluster + 1}`, row]));
+    const topIds = new Map(scoped.map((row) => [`cluster-${row.cluster + 1}`, row.topIds]));
+    members = (info) => membersById(deps.store, set.id, topIds.get(info.key) ?? []);
     kmeans = {
       k: clusters.k,
       seed: clusters.seed,
@@ -249,11 +301,11 @@ export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<
         "log1p of days since last purchase, purchase occasions (repeat purchases + 1) and total spend, each standardised to z-scores",
       silhouette_by_k: clusters.silhouetteByK,
       silhouette_sample_size: clusters.silhouetteSampleSize,
-      clustered_customers: buyers.length,
+      clustered_customers: clusters.purchasers,
       centroids: clusters.centroids.map((centroid) => ({
         key: `cluster-${centroid.cluster + 1}`,
         cluster: centroid.cluster + 1,
-        size: centroid.size,
+        size: clusters.sizes.get(centroid.cluster) ?? 0,
         recency_days: centroid.original.recencyDays,
         frequency: centroid.original.frequency,
         monetary: centroid.original.monetary,
@@ -265,26 +317,34 @@ export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<
       })),
     };
   } else {
-    const by = input.by;
+    const column = SEGMENT_COLUMN[by];
     infos = fixedSegments(by);
-    keyOf = (member) => fixedKey(by, member.score);
+    const rows = await segmentTotals(deps.store, scope, column);
+    totals = {
+      customers: rows.reduce((sum, row) => sum + row.customers, 0),
+      clv: rows.reduce((sum, row) => sum + row.clv, 0),
+      revenue: rows.reduce((sum, row) => sum + row.revenue, 0),
+    };
+    groups = new Map(rows.flatMap((row) => (row.key === null ? [] : [[row.key, row]])));
+    members = (info) =>
+      groups.has(info.key)
+        ? topSegmentMembers(deps.store, scope, column, info.key, samples)
+        : Promise.resolve([]);
   }
 
-  const groups = new Map<string, Member[]>(infos.map((info) => [info.key, []]));
-  let unsegmented = 0;
-  for (const member of scope) {
-    const key = keyOf(member);
-    const group = key === null ? undefined : groups.get(key);
-    if (group) group.push(member);
-    else unsegmented++;
+  const segments: SegmentOutput[] = [];
+  for (const info of infos) {
+    segments.push(segmentOutput(info, groups.get(info.key), await members(info), totals));
   }
+  const placed = segments.reduce((sum, segment) => sum + segment.count, 0);
+  const unsegmented = totals.customers - placed;
   return {
-    by: input.by,
-    owner: input.owner ?? null,
+    by,
+    owner: owner ?? null,
     customers: totals.customers,
     total_clv: totals.clv,
     total_revenue: totals.revenue,
-    segments: infos.map((info) => summarise(info, groups.get(info.key)!, totals, samples)),
+    segments,
     unsegmented: unsegmented > 0 ? { count: unsegmented, reason: UNSEGMENTED_NO_PURCHASE } : null,
     kmeans,
     scores: scoreSetInfo(set),

@@ -1,15 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import {
-  analyseFeedback,
-  type FeedbackAnalysis,
-  type FeedbackItem,
-  type Quote,
-  type SentimentMix,
-} from "../../core/feedback.js";
+import { analyseFeedback, type FeedbackItem, type Quote } from "../../core/feedback.js";
 import { RFM_SEGMENTS } from "../../core/rfm.js";
 import { asOfDay } from "../asOf.js";
 import {
   DEFAULT_FEEDBACK_DAYS,
+  FEEDBACK_THEME_TEXTS,
   OPEN_COMPLAINTS_LISTED,
   SUMMARISE_FEEDBACK,
   summariseFeedbackInput,
@@ -22,10 +17,22 @@ import { writeSummary, type FeedbackAnalytics } from "../llm/summaries.js";
 import type { ToolCallContext } from "../llm/writer.js";
 import { ensureScores } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
-import type { SqlValue } from "../store/database.js";
-import type { CustomerRow, FeedbackRow } from "../store/rows.js";
-import { customerRef, percent, shareOf, toolAsOf, toolResult } from "./support.js";
+import { feedbackSentiment } from "../store/feedbackSentiment.js";
+import {
+  customersInScope,
+  newestTexts,
+  openComplaints,
+  periodCounts,
+  strongestTexts,
+  unscoredTexts,
+  type FeedbackScope,
+  type FeedbackText,
+  type Period,
+} from "../store/feedbackQueries.js";
+import { Memo } from "../store/memo.js";
+import type { CustomerRow } from "../store/rows.js";
 import { storedTime } from "../store/timestamps.js";
+import { customerRef, percent, shareOf, toolAsOf, toolResult } from "./support.js";
 
 type Segment = keyof typeof RFM_SEGMENTS;
 
@@ -91,10 +98,10 @@ function periods(input: Input, asOfText: string) {
 }
 
 /**
- * Feedback as `analyseFeedback` reads it. NPS answers keep their 0-10 scale; other ratings are on
- * the store's 0-10 scale and are rescaled to the 1-5 CSAT scale (see `CSAT_DEFINITION`).
+ * A text as `analyseFeedback` reads it for themes and quotes (ratings are counted in SQL, see
+ * `periodCounts`).
  */
-function toItem(row: FeedbackRow): FeedbackItem {
+function toItem(row: FeedbackText): FeedbackItem {
   const item: FeedbackItem = {
     id: String(row.id),
     text: row.text,
@@ -102,21 +109,12 @@ function toItem(row: FeedbackRow): FeedbackItem {
     timestamp: new Date(row.occurred_at),
   };
   if (row.language) item.language = row.language;
-  if (row.score !== null && row.score >= 0 && row.score <= 10) {
-    if (row.source === "nps") {
-      item.score = row.score;
-      item.scoreType = "nps";
-    } else if (row.source !== "complaint") {
-      item.score = 1 + 0.4 * row.score;
-      item.scoreType = "csat";
-    }
-  }
   return item;
 }
+/** Quotes per side and per theme, as `analyseFeedback` gives by default. */
+const QUOTES = 3;
 
-type Row = FeedbackRow & { customer_external_id: string };
-
-function quoteOut(quote: Quote, rows: readonly Row[]) {
+function quoteOut(quote: Quote, rows: readonly FeedbackText[]) {
   const row = rows[quote.index];
   return {
     quoted: true as const,
@@ -130,15 +128,115 @@ function quoteOut(quote: Quote, rows: readonly Row[]) {
   };
 }
 
-function mixOut(mix: SentimentMix) {
+type QuoteOut = ReturnType<typeof quoteOut>;
+
+/** Sentiment counts of a period, as the result reports them. */
+interface Mix {
+  positive: number;
+  neutral: number;
+  negative: number;
+  total: number;
+  positive_share: number;
+  negative_share: number;
+  average_score: number;
+}
+
+/** What one period's feedback says in numbers: every row counted, none held in memory. */
+interface PeriodFacts {
+  responses: number;
+  nps: { score: number; promoters: number; passives: number; detractors: number; responses: number } | null;
+  csat: { score: number; satisfied: number; responses: number } | null;
+  sentiment: Mix;
+  /** Rows whose sentiment was not stored yet, with the sentiment computed for this call. */
+  computed: FeedbackText[];
+}
+
+/**
+ * The counts of a period from SQL, plus the sentiment of the rows in it that were written before
+ * sentiment was stored (computed here, for those rows only, as `feedbackSentiment` stores it).
+ */
+async function periodFacts(deps: ServerDeps, scope: FeedbackScope, period: Period): Promise<PeriodFacts> {
+  const counts = await periodCounts(deps.store, scope, period);
+  const computed = (await unscoredTexts(deps.store, scope, period)).flatMap((row) => {
+    const { sentiment, sentiment_label } = feedbackSentiment(row.text, row.language);
+    return sentiment === null ? [] : [{ ...row, sentiment, sentiment_label }];
+  });
+  const count = (label: string) => computed.filter((row) => row.sentiment_label === label).length;
+  const positive = counts.positive + count("positive");
+  const neutral = counts.neutral + count("neutral");
+  const negative = counts.negative + count("negative");
+  const total = counts.scored + computed.length;
+  const sum = computed.reduce((total, row) => total + row.sentiment!, counts.sentimentSum);
+  const nps = counts.npsResponses;
   return {
-    positive: mix.positive,
-    neutral: mix.neutral,
-    negative: mix.negative,
-    total: mix.total,
-    positive_share: shareOf(mix.positive, mix.total),
-    negative_share: shareOf(mix.negative, mix.total),
-    average_score: mix.averageScore,
+    responses: counts.responses,
+    nps:
+      nps === 0
+        ? null
+        : {
+            score: (100 * (counts.promoters - counts.detractors)) / nps,
+            promoters: counts.promoters,
+            passives: nps - counts.promoters - counts.detractors,
+            detractors: counts.detractors,
+            responses: nps,
+          },
+    csat:
+      counts.csatResponses === 0
+        ? null
+        : {
+            score: (100 * counts.satisfied) / counts.csatResponses,
+            satisfied: counts.satisfied,
+            responses: counts.csatResponses,
+          },
+    sentiment: {
+      positive,
+      neutral,
+      negative,
+      total,
+      positive_share: shareOf(positive, total),
+      negative_share: shareOf(negative, total),
+      average_score: total > 0 ? sum / total : 0,
+    },
+    computed,
+  };
+}
+
+/** Quote order of `analyseFeedback`: strongest first, then the shorter text, then the earlier row. */
+function strongerQuote(sign: 1 | -1) {
+  const length = (row: FeedbackText) => Array.from(row.text.trim()).length;
+  return (a: FeedbackText, b: FeedbackText) =>
+    sign * (b.sentiment! - a.sentiment!) ||
+    length(a) - length(b) ||
+    (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : a.id - b.id);
+}
+
+/**
+ * The strongest positive and negative quotes of the whole period: the few strongest rows of each
+ * side by stored sentiment (SQL) and among the rows just scored, quoted by `analyseFeedback`.
+ */
+async function periodQuotes(
+  deps: ServerDeps,
+  scope: FeedbackScope,
+  period: Period,
+  computed: readonly FeedbackText[],
+): Promise<{ positive: QuoteOut[]; negative: QuoteOut[] }> {
+  const sides = ["positive", "negative"] as const;
+  const candidates = new Map<number, FeedbackText>();
+  for (const side of sides) {
+    const stored = await strongestTexts(deps.store, scope, period, side, QUOTES);
+    const fresh = computed
+      .filter((row) => row.sentiment_label === side)
+      .sort(strongerQuote(side === "positive" ? 1 : -1))
+      .slice(0, QUOTES);
+    for (const row of [...stored, ...fresh]) candidates.set(row.id, row);
+  }
+  const rows = [...candidates.values()].sort((a, b) =>
+    a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : a.id - b.id,
+  );
+  const { quotes } = analyseFeedback(rows.map(toItem), { maxQuotes: QUOTES });
+  return {
+    positive: quotes.positive.map((quote) => quoteOut(quote, rows)),
+    negative: quotes.negative.map((quote) => quoteOut(quote, rows)),
   };
 }
 
@@ -267,6 +365,88 @@ function summaryText(result: FeedbackAnalytics, language: "en" | "zh"): string {
   return parts.join(" ");
 }
 
+/** The analytics of a scope and period, before the summary text is written. */
+type Facts = Omit<FeedbackAnalytics, "filters" | "period" | "as_of"> & { customersInScope: number };
+
+/**
+ * Analytics per data version, as-of date, scope and period: the summary text is written for each
+ * call, the numbers behind it only once until the book changes (every write bumps the version;
+ * filling in stored sentiment does not, and gives the same numbers).
+ */
+const remembered = new Memo<Facts>(32);
+
+/**
+ * The numbers of a summary, all from SQL except themes: counts, NPS, CSAT and the sentiment mix
+ * over every row of both periods; the strongest quotes of the whole period; themes, their terms
+ * and quotes from the newest `FEEDBACK_THEME_TEXTS` texts of the period (all of them in a smaller
+ * period), which `analyseFeedback` reads.
+ */
+async function feedbackFacts(
+  deps: ServerDeps,
+  scope: FeedbackScope,
+  current: Period,
+  previous: Period,
+  openEnd: string,
+): Promise<Facts> {
+  const now = await periodFacts(deps, scope, current);
+  const before = await periodFacts(deps, scope, previous);
+  const sample = await newestTexts(deps.store, scope, current, FEEDBACK_THEME_TEXTS);
+  const analysis = analyseFeedback(sample.map(toItem), { maxQuotes: QUOTES });
+  const themes = analysis.themes.map((theme) => ({
+    theme: theme.theme,
+    label: theme.label,
+    count: theme.count,
+    share: theme.share,
+    sentiment: {
+      positive: theme.sentiment.positive,
+      neutral: theme.sentiment.neutral,
+      negative: theme.sentiment.negative,
+    },
+    top_terms: theme.topTerms,
+    quotes: theme.quotes.map((quote) => quoteOut(quote, sample)),
+  }));
+  const topTerms = analysis.themes
+    .flatMap((theme) => theme.topTerms.map((term) => ({ ...term, theme: theme.theme })))
+    .sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
+    .slice(0, TOP_TERMS);
+  const open = await openComplaints(deps.store, scope, openEnd, OPEN_COMPLAINTS_LISTED);
+  const bothHaveText = now.sentiment.total > 0 && before.sentiment.total > 0;
+  const previousNps = before.nps?.score ?? null;
+  return {
+    customersInScope: await customersInScope(deps.store, scope),
+    responses: now.responses,
+    nps: now.nps,
+    csat: now.csat && { ...now.csat, definition: CSAT_DEFINITION },
+    sentiment: now.sentiment,
+    themes,
+    theme_texts: { analysed: sample.length, in_period: now.sentiment.total },
+    top_terms: topTerms,
+    quotes: await periodQuotes(deps, scope, current, now.computed),
+    trend: {
+      previous_period: { from: "", to: "", days: 0 },
+      previous_responses: before.responses,
+      previous_nps: previousNps,
+      nps_delta: now.nps && previousNps !== null ? now.nps.score - previousNps : null,
+      previous_sentiment: before.sentiment,
+      positive_share_delta: bothHaveText
+        ? now.sentiment.positive_share - before.sentiment.positive_share
+        : null,
+      negative_share_delta: bothHaveText
+        ? now.sentiment.negative_share - before.sentiment.negative_share
+        : null,
+      average_score_delta: bothHaveText ? now.sentiment.average_score - before.sentiment.average_score : null,
+    },
+    open_complaints: {
+      count: open.count,
+      newest: open.newest.map((row) => ({
+        customer: customerRef(row.customer),
+        date: row.occurred_at.slice(0, 10),
+        quote: { quoted: true as const, text: row.text },
+      })),
+    },
+  };
+}
+
 /**
  * Summarises customer feedback for a period and scope: NPS, CSAT, sentiment mix, themes with
  * terms and quotes, the trend against the previous period of equal length, and open complaints,
@@ -286,88 +466,32 @@ export async function summariseFeedback(
   const { current, previous } = periods(input, asOfText);
   const language = input.language ?? "en";
 
-  const where: string[] = [];
-  const params: SqlValue[] = [];
+  const scope: FeedbackScope = { owner: input.owner };
   let customer: CustomerRow | null = null;
   if (input.customer_id) {
     customer = await deps.store.requireCustomer(input.customer_id);
-    where.push("c.id = ?");
-    params.push(customer.id);
+    scope.customerId = customer.id;
   }
-  if (input.owner) {
-    where.push("c.owner = ? COLLATE NOCASE");
-    params.push(input.owner);
-  }
+  const key: unknown[] = [
+    await deps.store.dataVersion(),
+    asOfText,
+    current.start,
+    current.end,
+    scope.customerId ?? null,
+    scope.owner ?? null,
+  ];
   if (input.segment) {
     const set = await ensureScores(deps.store, asOf, deps.now);
-    where.push(
-      "c.id IN (SELECT customer_id FROM customer_scores WHERE score_set_id = ? AND rfm_segment = ?)",
-    );
-    params.push(set.id, input.segment);
+    scope.segment = { setId: set.id, segment: input.segment };
+    key.push(set.id, set.computedAt, input.segment);
   }
-  const scope = where.length > 0 ? where.join(" AND ") : "1 = 1";
-  const inScope =
-    (
-      await deps.store.db.get<{ count: number }>(
-        `SELECT COUNT(*) AS count FROM customers c WHERE ${scope}`,
-        params,
-      )
-    )?.count ?? 0;
-
-  const feedbackIn = (start: string, end: string) =>
-    deps.store.db.all<Row>(
-      `SELECT f.*, c.external_id AS customer_external_id FROM feedback f JOIN customers c ON c.id = f.customer_id
-       WHERE ${scope} AND f.occurred_at >= ? AND f.occurred_at < ? ORDER BY f.occurred_at, f.id`,
-      [...params, start, end],
-    );
-  const rows = await feedbackIn(current.start, current.end);
-  const previousRows = await feedbackIn(previous.start, previous.end);
-  const analysis: FeedbackAnalysis = analyseFeedback(rows.map(toItem));
-  const before: FeedbackAnalysis = analyseFeedback(previousRows.map(toItem));
-
   const openEnd = startOf(dayMs(asOfText, "as_of") + DAY_MS);
-  const openCount =
-    (
-      await deps.store.db.get<{ count: number }>(
-        `SELECT COUNT(*) AS count FROM feedback f JOIN customers c ON c.id = f.customer_id
-         WHERE ${scope} AND f.source = 'complaint' AND f.status = 'open' AND f.occurred_at < ?`,
-        [...params, openEnd],
-      )
-    )?.count ?? 0;
-  const openRows = await deps.store.db.all<FeedbackRow & { customer_row: string }>(
-    `SELECT f.*, json_object('id', c.id, 'external_id', c.external_id, 'name', c.name, 'company', c.company,
-            'owner', c.owner, 'language', c.language) AS customer_row
-     FROM feedback f JOIN customers c ON c.id = f.customer_id
-     WHERE ${scope} AND f.source = 'complaint' AND f.status = 'open' AND f.occurred_at < ?
-     ORDER BY f.occurred_at DESC, f.id DESC LIMIT ?`,
-    [...params, openEnd, OPEN_COMPLAINTS_LISTED],
+  const { customersInScope: inScope, ...facts } = await remembered.remember(deps.store, key, () =>
+    feedbackFacts(deps, scope, current, previous, openEnd),
   );
 
-  const sentiment = mixOut(analysis.sentimentMix);
-  const previousSentiment = mixOut(before.sentimentMix);
-  const bothHaveText = sentiment.total > 0 && previousSentiment.total > 0;
-  const nps =
-    analysis.nps && analysis.nps.score !== null ? { ...analysis.nps, score: analysis.nps.score } : null;
-  const previousNps = before.nps?.score ?? null;
-  const themes = analysis.themes.map((theme) => ({
-    theme: theme.theme,
-    label: theme.label,
-    count: theme.count,
-    share: theme.share,
-    sentiment: {
-      positive: theme.sentiment.positive,
-      neutral: theme.sentiment.neutral,
-      negative: theme.sentiment.negative,
-    },
-    top_terms: theme.topTerms,
-    quotes: theme.quotes.map((quote) => quoteOut(quote, rows)),
-  }));
-  const topTerms = analysis.themes
-    .flatMap((theme) => theme.topTerms.map((term) => ({ ...term, theme: theme.theme })))
-    .sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
-    .slice(0, TOP_TERMS);
-
   const result: FeedbackAnalytics = {
+    ...facts,
     filters: {
       customer: customer ? customerRef(customer) : null,
       segment: input.segment ?? null,
@@ -375,44 +499,9 @@ export async function summariseFeedback(
       customers_in_scope: inScope,
     },
     period: { from: current.from, to: current.to, days: current.days },
-    responses: analysis.responses,
-    nps,
-    csat:
-      analysis.csat && analysis.csat.score !== null
-        ? {
-            score: analysis.csat.score,
-            satisfied: analysis.csat.satisfied,
-            responses: analysis.csat.responses,
-            definition: CSAT_DEFINITION,
-          }
-        : null,
-    sentiment,
-    themes,
-    top_terms: topTerms,
-    quotes: {
-      positive: analysis.quotes.positive.map((quote) => quoteOut(quote, rows)),
-      negative: analysis.quotes.negative.map((quote) => quoteOut(quote, rows)),
-    },
     trend: {
+      ...facts.trend,
       previous_period: { from: previous.from, to: previous.to, days: previous.days },
-      previous_responses: before.responses,
-      previous_nps: previousNps,
-      nps_delta: nps && previousNps !== null ? nps.score - previousNps : null,
-      previous_sentiment: previousSentiment,
-      positive_share_delta: bothHaveText ? sentiment.positive_share - previousSentiment.positive_share : null,
-      negative_share_delta: bothHaveText ? sentiment.negative_share - previousSentiment.negative_share : null,
-      average_score_delta: bothHaveText ? sentiment.average_score - previousSentiment.average_score : null,
-    },
-    open_complaints: {
-      count: openCount,
-      newest: openRows.map((row) => {
-        const owner = JSON.parse(row.customer_row) as CustomerRow;
-        return {
-          customer: customerRef(owner),
-          date: row.occurred_at.slice(0, 10),
-          quote: { quoted: true as const, text: row.text },
-        };
-      }),
     },
     as_of: asOfText,
   };

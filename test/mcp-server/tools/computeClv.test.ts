@@ -3,7 +3,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { fitPurchaseModel } from "../../../core/purchaseModel.js";
-import { customerLifetimeValue } from "../../../core/clv.js";
+import { customerLifetimeValue, portfolioLifetimeValue } from "../../../core/clv.js";
 import { fitGammaGamma } from "../../../core/gammaGamma.js";
 import { customerSummary } from "../../../core/summary.js";
 import {
@@ -441,5 +441,107 @@ describe("compute_clv on a book too small to fit", () => {
       await server.close();
       await store.close();
     }
+  });
+});
+
+describe("compute_clv answers from SQL", () => {
+  /** Every page of a selection, in order. */
+  async function allPages(args: Record<string, unknown>) {
+    const rows: ComputeClvResult["customers"] = [];
+    let cursor: string | undefined;
+    let first: ComputeClvResult | undefined;
+    for (let page = 0; page < 20; page++) {
+      const result = await clv({ ...args, limit: 100, cursor });
+      first ??= result;
+      rows.push(...result.customers);
+      if (!result.next_cursor) break;
+      cursor = result.next_cursor;
+    }
+    return { first: first!, rows };
+  }
+
+  it("values a segment under other settings exactly as the core values each customer in JavaScript", async () => {
+    const scores = await harness.store.db.all<{
+      customer_id: number;
+      x: number;
+      tx: number;
+      t: number;
+      monetary: number;
+      margin_rate: number;
+      orders: number;
+    }>(
+      "SELECT customer_id, x, tx, t, monetary, margin_rate, orders FROM customer_scores WHERE score_set_id = ? AND lifecycle_stage = 'decline'",
+      [scoreSetId],
+    );
+    for (const margin of [undefined, 0.2]) {
+      const settings = { horizonMonths: 30, annualDiscountRate: 0.07, unit: "days" as const };
+      const buyers = scores.filter((row) => row.orders > 0);
+      const values = buyers.map(
+        (row) =>
+          portfolioLifetimeValue(
+            models.churn.purchaseModel!,
+            models.gammaGamma!,
+            [{ x: row.x, tx: row.tx, T: row.t, monetary: row.monetary }],
+            { ...settings, margin: margin ?? row.margin_rate },
+          ).customers[0],
+      );
+      const { first, rows } = await allPages({
+        lifecycle_stage: "decline",
+        horizon_months: 30,
+        annual_discount_rate: 0.07,
+        ...(margin === undefined ? {} : { margin }),
+      });
+      expect(first.total).toBe(scores.length);
+      expect(first.totals.modelled_customers).toBe(buyers.length);
+      const sum = (pick: (value: (typeof values)[number]) => number) =>
+        values.reduce((total, value) => total + pick(value), 0);
+      expect(first.totals.clv).toBeCloseTo(
+        sum((value) => value.discountedValue),
+        6,
+      );
+      expect(first.totals.expected_purchases).toBeCloseTo(
+        sum((value) => value.expectedPurchases),
+        9,
+      );
+      expect(first.totals.expected_revenue).toBeCloseTo(
+        sum((value) => value.expectedRevenue),
+        6,
+      );
+      expect(first.totals.expected_active_customers).toBeCloseTo(
+        sum((value) => value.pAlive),
+        9,
+      );
+      const expected = buyers
+        .map((row, index) => ({ id: row.customer_id, value: values[index] }))
+        .sort((a, b) => b.value.discountedValue - a.value.discountedValue || a.id - b.id);
+      const modelled = rows.filter((row) => row.modelled);
+      expect(modelled.map((row) => row.customer.store_id)).toEqual(expected.map((row) => row.id));
+      modelled.forEach((row, index) => {
+        const value = expected[index].value;
+        expect(row.clv).toBeCloseTo(value.discountedValue, 9);
+        expect(row.expected_purchases).toBeCloseTo(value.expectedPurchases, 12);
+        expect(row.expected_revenue).toBeCloseTo(value.expectedRevenue, 9);
+        expect(row.p_alive).toBe(value.pAlive);
+      });
+      expect(rows.slice(modelled.length).every((row) => !row.modelled && row.clv === null)).toBe(true);
+    }
+  });
+
+  it("reads the cached values with the settings the scores were made with, giving the same as asking for them", async () => {
+    const implicit = await allPages({ segment: "at-risk" });
+    const explicit = await allPages({ segment: "at-risk", horizon_months: 12, annual_discount_rate: 0.1 });
+    expect(explicit.rows).toEqual(implicit.rows);
+    expect(explicit.first.totals).toEqual(implicit.first.totals);
+    const cached = await harness.store.db.all<{
+      customer_id: number;
+      clv: number;
+      expected_purchases: number;
+    }>(
+      "SELECT customer_id, clv, expected_purchases FROM customer_scores WHERE score_set_id = ? AND rfm_segment = 'at-risk' ORDER BY clv DESC, customer_id",
+      [scoreSetId],
+    );
+    expect(implicit.rows.map((row) => [row.customer.store_id, row.clv])).toEqual(
+      cached.map((row) => [row.customer_id, row.clv]),
+    );
   });
 });

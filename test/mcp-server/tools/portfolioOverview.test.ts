@@ -6,6 +6,7 @@ import {
   portfolioOverviewOutput,
   type PortfolioOverviewResult,
 } from "../../../mcp-server/contract/portfolioOverview.js";
+import { bookStats } from "../../../mcp-server/store/bookStats.js";
 import type { Store } from "../../../mcp-server/store/store.js";
 import {
   createMcpHarness,
@@ -295,5 +296,86 @@ describe("portfolio_overview", () => {
       expect(result.isError, JSON.stringify(args)).toBe(true);
     }
     expect(await tableCounts(harness.store)).toEqual(before);
+  });
+});
+
+describe("book facts behind portfolio_overview and crm stats", () => {
+  it("equal a plain computation from the transactions, for the book and each owner", async () => {
+    const customers = await harness.store.db.all<{ id: number; owner: string | null; language: string }>(
+      "SELECT id, owner, language FROM customers",
+    );
+    const transactions = await harness.store.db.all<{
+      customer_id: number;
+      occurred_at: string;
+      amount: number;
+    }>(
+      "SELECT customer_id, occurred_at, amount FROM transactions WHERE occurred_at <= ? ORDER BY occurred_at",
+      [END],
+    );
+    for (const owner of [undefined, "Alice Martin", "Wang Lei"]) {
+      const mine = new Set(
+        customers.filter((c) => owner === undefined || c.owner === owner).map((c) => c.id),
+      );
+      const rows = transactions.filter((row) => mine.has(row.customer_id));
+      const orders = new Map<number, number>();
+      const last = new Map<number, string>();
+      for (const row of rows) {
+        orders.set(row.customer_id, (orders.get(row.customer_id) ?? 0) + 1);
+        last.set(row.customer_id, row.occurred_at);
+      }
+      const stats = await bookStats(harness.store, new Date(END), owner);
+      expect(stats.customers).toBe(mine.size);
+      expect(stats.customersWithPurchases).toBe(orders.size);
+      expect(stats.transactions).toBe(rows.length);
+      expect(stats.revenue).toBeCloseTo(
+        rows.reduce((sum, row) => sum + row.amount, 0),
+        6,
+      );
+      expect(stats.revenueLastYear).toBeCloseTo(
+        rows.filter((row) => row.occurred_at > YEAR_AGO).reduce((sum, row) => sum + row.amount, 0),
+        6,
+      );
+      expect(stats.activeCustomers).toBe([...last.values()].filter((at) => at > YEAR_AGO).length);
+      expect(stats.repeatRate).toBeCloseTo(
+        [...orders.values()].filter((n) => n > 1).length / orders.size,
+        12,
+      );
+      expect(stats.firstTransaction).toBe(rows[0].occurred_at);
+      expect(stats.lastTransaction).toBe(rows.at(-1)!.occurred_at);
+      const languages = customers.filter((c) => mine.has(c.id));
+      expect(stats.languages).toEqual({
+        en: languages.filter((c) => c.language === "en").length,
+        zh: languages.filter((c) => c.language === "zh").length,
+      });
+      expect(stats.owners.reduce((sum, row) => sum + row.customers, 0)).toBe(mine.size);
+    }
+  });
+
+  it("are remembered per data version, so a purchase written since shows in the next answer", async () => {
+    const before = await overview();
+    const prospect = await harness.store.db.get<{ id: number }>(
+      "SELECT id FROM customers WHERE id NOT IN (SELECT customer_id FROM transactions) ORDER BY id LIMIT 1",
+    );
+    await harness.store.db.run(
+      "INSERT INTO transactions (external_id, customer_id, occurred_at, amount) VALUES ('BENCH-NEW', ?, ?, 1000)",
+      [prospect!.id, `${DEMO_AS_OF}T12:00:00Z`],
+    );
+    await harness.store.markChanged();
+    try {
+      const after = await overview();
+      expect(after.customers_with_purchases).toBe(before.customers_with_purchases + 1);
+      expect(after.active_customers).toBe(before.active_customers + 1);
+      expect(after.revenue_last_12_months).toBeCloseTo(before.revenue_last_12_months + 1000, 6);
+      expect(after.revenue_concentration.customers_with_revenue).toBe(
+        before.revenue_concentration.customers_with_revenue + 1,
+      );
+    } finally {
+      await harness.store.db.run("DELETE FROM transactions WHERE external_id = 'BENCH-NEW'");
+      await harness.store.markChanged();
+    }
+    // The book is as it was; the models may now be reused from the newer set (see churn_model.notes).
+    const { churn_model: _after, scores: _afterScores, ...restored } = await overview();
+    const { churn_model: _before, scores: _beforeScores, ...original } = before;
+    expect(restored).toEqual(original);
   });
 });

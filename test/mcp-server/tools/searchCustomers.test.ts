@@ -275,3 +275,57 @@ describe("search_customers", () => {
     expect(await tableCounts(harness.store)).toEqual(before);
   });
 });
+
+describe("search_customers through the trigram index", () => {
+  const contains = (needle: string) => (customer: CustomerRow) =>
+    [customer.name, customer.company, customer.email, customer.external_id].some((field) =>
+      field?.toLowerCase().includes(needle.toLowerCase()),
+    );
+
+  it("finds exactly what a scan of every customer finds, for substrings of names, companies, emails and ids", async () => {
+    const fields = customers
+      .filter((_customer, index) => index % 23 === 0)
+      .flatMap((customer) => [customer.name, customer.company, customer.email, customer.external_id])
+      .filter((field): field is string => typeof field === "string");
+    const queries = new Set<string>();
+    fields.forEach((field, index) => {
+      const characters = Array.from(field);
+      for (const length of [3, 4, 6]) {
+        if (characters.length < length) continue;
+        const start = (index * 7) % (characters.length - length + 1);
+        const piece = characters.slice(start, start + length).join("");
+        queries.add(index % 2 === 0 ? piece.toUpperCase() : piece);
+      }
+    });
+    expect(queries.size).toBeGreaterThan(60);
+    for (const query of queries) {
+      if (query.trim() !== query || query.trim() === "") continue;
+      expect(await searchAll({ query }), query).toEqual(expected(contains(query)));
+    }
+  });
+
+  it("keeps the scan's rules where the index is broader: ASCII-only case folding, literal quotes", async () => {
+    const harness2 = await createMcpHarness();
+    try {
+      await harness2.store.db.run(
+        `INSERT INTO customers (external_id, name, company, created_at) VALUES
+           ('X1', 'Élodie Durand', 'Maison "Étoile"', '2025-01-01T00:00:00Z')`,
+      );
+      await harness2.store.markChanged();
+      const find = async (query: string) => {
+        const result = await harness2.call(SEARCH_CUSTOMERS, { as_of: DEMO_AS_OF, query });
+        return searchCustomersOutput
+          .parse(result.structuredContent)
+          .customers.map((row) => row.customer.customer_id);
+      };
+      expect(await find("Élodie")).toEqual(["X1"]);
+      expect(await find("LODIE")).toEqual(["X1"]);
+      // LIKE folds ASCII letters only, so "élodie" never matched "Élodie"; the index would.
+      expect(await find("élodie")).toEqual([]);
+      expect(await find('"Étoile"')).toEqual(["X1"]);
+      expect(await find('n "É')).toEqual(["X1"]);
+    } finally {
+      await harness2.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterCustomers } from "../../../core/kmeans.js";
+import { nearestCluster, sampleHash } from "../../../core/kmeansSample.js";
 import { RFM_SEGMENT_KEYS } from "../../../core/rfm.js";
 import {
   SEGMENT_CUSTOMERS,
@@ -8,6 +9,7 @@ import {
   type SegmentCustomersResult,
 } from "../../../mcp-server/contract/segmentCustomers.js";
 import { ensureScores } from "../../../mcp-server/scoring/scoreCache.js";
+import { clusterSample, clusterTotals } from "../../../mcp-server/store/scoreQueries.js";
 import { createMcpHarness, DEMO_AS_OF, DEMO_CUSTOMERS, type McpHarness } from "../../helpers/mcpClient.js";
 import { snapshotStore } from "../../helpers/tempStore.js";
 
@@ -221,5 +223,133 @@ describe("segment_customers", () => {
     expect(injection.customers).toBe(0);
     expect(injection.segments.every((s) => s.count === 0 && s.samples.length === 0)).toBe(true);
     expect(await snapshotStore(mcp.store)).toEqual(before);
+  });
+});
+
+/** Every score row of the set with its customer, as plain objects: the book the SQL reads. */
+async function bookInMemory() {
+  return mcp.store.db.all<{
+    id: number;
+    external_id: string;
+    owner: string | null;
+    rfm_segment: string | null;
+    lifecycle_stage: string;
+    abc_tier: string | null;
+    value_quadrant: string | null;
+    clv: number;
+    revenue: number;
+    orders: number;
+    x: number;
+    days_since_last_purchase: number | null;
+  }>(
+    `SELECT c.id, c.external_id, c.owner, s.rfm_segment, s.lifecycle_stage, s.abc_tier, s.value_quadrant,
+            s.clv, s.revenue, s.orders, s.x, s.days_since_last_purchase
+     FROM customer_scores s JOIN customers c ON c.id = s.customer_id WHERE s.score_set_id = ?`,
+    [setId],
+  );
+}
+
+describe("segment_customers answers from SQL", () => {
+  it("equals a plain grouping of the score rows in JavaScript for every segmentation and owner", async () => {
+    const book = await bookInMemory();
+    const columns = {
+      rfm: "rfm_segment",
+      lifecycle: "lifecycle_stage",
+      abc: "abc_tier",
+      value_matrix: "value_quadrant",
+    } as const;
+    for (const owner of [undefined, "wang LEI"]) {
+      const scope = book.filter(
+        (row) => owner === undefined || row.owner?.toLowerCase() === owner.toLowerCase(),
+      );
+      for (const [by, column] of Object.entries(columns)) {
+        const result = await segment({ by, owner, samples_per_segment: 4 });
+        expect(result.customers).toBe(scope.length);
+        expect(result.total_clv).toBeCloseTo(
+          scope.reduce((sum, row) => sum + row.clv, 0),
+          6,
+        );
+        for (const segmentResult of result.segments) {
+          const members = scope.filter((row) => row[column] === segmentResult.key);
+          expect(segmentResult.count, `${by} ${segmentResult.key}`).toBe(members.length);
+          expect(segmentResult.clv).toBeCloseTo(
+            members.reduce((sum, row) => sum + row.clv, 0),
+            6,
+          );
+          expect(segmentResult.revenue).toBeCloseTo(
+            members.reduce((sum, row) => sum + row.revenue, 0),
+            6,
+          );
+          const top = [...members].sort((a, b) => b.clv - a.clv || a.id - b.id).slice(0, 4);
+          expect(segmentResult.samples.map((sample) => sample.customer.customer_id)).toEqual(
+            top.map((row) => row.external_id),
+          );
+        }
+        const placed = result.segments.reduce((sum, row) => sum + row.count, 0);
+        expect(result.unsegmented?.count ?? 0).toBe(scope.length - placed);
+      }
+    }
+  });
+
+  it("samples k-means customers by the id hash and places everyone at the nearest centre, as JavaScript does", async () => {
+    const book = await bookInMemory();
+    const buyers = book.filter((row) => row.orders > 0);
+    const features = (row: (typeof buyers)[number]) => ({
+      recencyDays: row.days_since_last_purchase ?? 0,
+      frequency: row.x + 1,
+      monetary: Math.max(0, row.revenue),
+    });
+    // A sample smaller than the book, as on a book of more than KMEANS_SAMPLE_SIZE purchasers.
+    const sample = await clusterSample(mcp.store, setId, 150);
+    const expectedSample = [...buyers]
+      .sort((a, b) => sampleHash(a.id) - sampleHash(b.id) || a.id - b.id)
+      .slice(0, 150)
+      .sort((a, b) => a.id - b.id);
+    expect(sample).toEqual(expectedSample.map((row) => ({ id: row.id, ...features(row) })));
+
+    const model = clusterCustomers(
+      sample.map((row) => ({ ...row, id: String(row.id) })),
+      { seed: SEGMENT_KMEANS.seed, minK: 3, maxK: 3 },
+    );
+    for (const owner of [undefined, "Chen Jing"]) {
+      const totals = await clusterTotals(mcp.store, { setId, owner }, model, 3);
+      const scope = buyers.filter((row) => owner === undefined || row.owner === owner);
+      const byCluster = new Map<number, typeof scope>();
+      for (const row of scope) {
+        const cluster = nearestCluster(features(row), model)!;
+        byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), row]);
+      }
+      expect(totals.map((row) => row.cluster).sort()).toEqual([...byCluster.keys()].sort());
+      for (const row of totals) {
+        const members = byCluster.get(row.cluster)!;
+        expect(row.customers).toBe(members.length);
+        expect(row.clv).toBeCloseTo(
+          members.reduce((sum, member) => sum + member.clv, 0),
+          6,
+        );
+        expect(row.revenue).toBeCloseTo(
+          members.reduce((sum, member) => sum + member.revenue, 0),
+          6,
+        );
+        expect(row.topIds).toEqual(
+          [...members]
+            .sort((a, b) => b.clv - a.clv || a.id - b.id)
+            .slice(0, 3)
+            .map((member) => member.id),
+        );
+      }
+    }
+  });
+
+  it("reports whole-book cluster sizes for one owner's view, and the owner's counts per cluster", async () => {
+    const whole = await segment({ by: "kmeans" });
+    const owned = await segment({ by: "kmeans", owner: "Sofia Rossi" });
+    expect(owned.kmeans!.centroids.map((c) => c.size)).toEqual(whole.kmeans!.centroids.map((c) => c.size));
+    const book = await bookInMemory();
+    const buyers = book.filter((row) => row.orders > 0 && row.owner === "Sofia Rossi");
+    expect(owned.segments.reduce((sum, s) => sum + s.count, 0)).toBe(buyers.length);
+    expect(
+      owned.segments.every((s) => s.samples.every((sample) => sample.customer.owner === "Sofia Rossi")),
+    ).toBe(true);
   });
 });

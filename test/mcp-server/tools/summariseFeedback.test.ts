@@ -6,6 +6,7 @@ import {
   type SummariseFeedbackResult,
 } from "../../../mcp-server/contract/summariseFeedback.js";
 import { ensureScores } from "../../../mcp-server/scoring/scoreCache.js";
+import { newestTexts } from "../../../mcp-server/store/feedbackQueries.js";
 import type { FeedbackRow } from "../../../mcp-server/store/rows.js";
 import { createMcpHarness, DEMO_AS_OF, textOf, type McpHarness } from "../../helpers/mcpClient.js";
 import { snapshotStore } from "../../helpers/tempStore.js";
@@ -237,5 +238,88 @@ describe("summarise_feedback", () => {
       "0 feedback items from 2026-04-02 to 2026-06-30 for x' OR '1'='1's customers. No NPS answers in the period. No complaints are open.",
     );
     expect(await snapshotStore(mcp.store)).toEqual(before);
+  });
+});
+
+/** The period's rows as `analyseFeedback` read them before the summary was answered from SQL. */
+function asItems(rows: readonly FeedbackRow[]) {
+  return rows.map((row) => ({
+    text: row.text,
+    language: row.language ?? undefined,
+    source: row.source,
+    timestamp: new Date(row.occurred_at),
+  }));
+}
+
+describe("summarise_feedback answers from SQL", () => {
+  it("gives the numbers and quotes a full analysis of every row in the period gives", async () => {
+    for (const args of [{}, { from: "2024-07-01" }, { owner: "Alice Martin", from: "2025-01-01" }]) {
+      const result = await summarise(args);
+      const from = result.period.from;
+      const rows = await rowsBetween(
+        from,
+        result.period.to,
+        args.owner ? "c.owner = ?" : "1 = 1",
+        args.owner ? [args.owner] : [],
+      );
+      const analysis = analyseFeedback(asItems(rows));
+      expect(result.responses).toBe(analysis.responses);
+      expect(result.sentiment).toMatchObject({
+        positive: analysis.sentimentMix.positive,
+        neutral: analysis.sentimentMix.neutral,
+        negative: analysis.sentimentMix.negative,
+        total: analysis.sentimentMix.total,
+      });
+      expect(result.sentiment.average_score).toBeCloseTo(analysis.sentimentMix.averageScore, 12);
+      for (const side of ["positive", "negative"] as const) {
+        expect(result.quotes[side].map((quote) => [quote.text, quote.sentiment_score])).toEqual(
+          analysis.quotes[side].map((quote) => [quote.text, expect.closeTo(quote.score, 12)]),
+        );
+      }
+      expect(result.theme_texts).toEqual({
+        analysed: analysis.sentimentMix.total,
+        in_period: analysis.sentimentMix.total,
+      });
+      expect(result.themes.map((theme) => [theme.theme, theme.count, theme.top_terms])).toEqual(
+        analysis.themes.map((theme) => [theme.theme, theme.count, theme.topTerms]),
+      );
+    }
+  });
+
+  it("reads themes from the newest texts of the period, oldest first", async () => {
+    const rows = (await rowsBetween("2025-07-01", DEMO_AS_OF)).filter((row) => row.text.trim() !== "");
+    const period = { start: "2025-07-01T00:00:00Z", end: "2026-07-01T00:00:00Z" };
+    const newest = await newestTexts(mcp.store, {}, period, 25);
+    expect(newest.map((row) => row.id)).toEqual(rows.slice(-25).map((row) => row.id));
+  });
+
+  it("computes the sentiment of rows written before it was stored, the same as the stored one", async () => {
+    const harness = await createMcpHarness();
+    try {
+      const args = { as_of: DEMO_AS_OF, from: "2024-07-01", to: "2025-12-31" };
+      const call = async () =>
+        summariseFeedbackOutput.parse((await harness.call(SUMMARISE_FEEDBACK, args)).structuredContent);
+      const stored = await call();
+      await harness.store.db.run("UPDATE feedback SET sentiment = NULL, sentiment_label = NULL");
+      await harness.store.markChanged();
+      const computed = await call();
+      expect(computed.sentiment.average_score).toBeCloseTo(stored.sentiment.average_score, 12);
+      expect(computed.trend.previous_sentiment.average_score).toBeCloseTo(
+        stored.trend.previous_sentiment.average_score,
+        12,
+      );
+      const withoutAverages = (result: SummariseFeedbackResult) => ({
+        ...result,
+        sentiment: { ...result.sentiment, average_score: 0 },
+        trend: {
+          ...result.trend,
+          average_score_delta: 0,
+          previous_sentiment: { ...result.trend.previous_sentiment, average_score: 0 },
+        },
+      });
+      expect(withoutAverages(computed)).toEqual(withoutAverages(stored));
+    } finally {
+      await harness.close();
+    }
   });
 });
