@@ -335,4 +335,99 @@ export const MIGRATIONS: readonly string[] = [
   -- compute_clv's leaderboard and portfolio totals: the top of the book by CLV.
   CREATE INDEX customer_scores_clv ON customer_scores (score_set_id, clv DESC);
   `,
+  // 7: relationship maintenance (service tickets, behavioural events, birthdays) and playbooks
+  // that turn signals into account managers' tasks. Portable SQL: partial indexes and CHECKs work
+  // the same on PostgreSQL.
+  `
+  ALTER TABLE customers ADD COLUMN birthday TEXT; -- ISO date YYYY-MM-DD, optional
+
+  CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    channel TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('complaint', 'question', 'request', 'return')),
+    subject TEXT NOT NULL DEFAULT '',
+    opened_at TEXT NOT NULL,
+    first_response_at TEXT,
+    resolved_at TEXT,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'resolved')),
+    owner TEXT,
+    resolution TEXT,
+    feedback_id INTEGER REFERENCES feedback (id) ON DELETE SET NULL
+  );
+  -- get_customer's open tickets, list_tickets for one customer, churn features per customer.
+  CREATE INDEX tickets_customer ON tickets (customer_id, opened_at);
+  -- list_tickets by status and overdue against the SLA; the unanswered-ticket playbook.
+  CREATE INDEX tickets_status ON tickets (status, opened_at);
+  -- service-efficiency KPIs over a period (tickets opened in each month).
+  CREATE INDEX tickets_opened ON tickets (opened_at);
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    occurred_at TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('page_view', 'cart', 'store_visit', 'search', 'wishlist')),
+    category TEXT
+  );
+  -- the viewed-but-did-not-buy playbook: events of a type in the last few days.
+  CREATE INDEX events_time ON events (occurred_at, type);
+  -- a customer's recent events (get_customer, the playbook's check against their purchases).
+  CREATE INDEX events_customer ON events (customer_id, occurred_at);
+
+  CREATE TABLE playbooks (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    trigger TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    audience TEXT NOT NULL DEFAULT '{}',
+    action TEXT NOT NULL CHECK (action IN ('call', 'email', 'draft', 'meeting')),
+    channel TEXT,
+    draft_goal TEXT,
+    priority INTEGER NOT NULL,
+    due_days INTEGER NOT NULL DEFAULT 0,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    builtin INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1)),
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    playbook_id TEXT NOT NULL REFERENCES playbooks (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    owner TEXT,
+    trigger_key TEXT NOT NULL,
+    reason_en TEXT NOT NULL,
+    reason_zh TEXT NOT NULL,
+    facts TEXT NOT NULL DEFAULT '{}',
+    action TEXT NOT NULL,
+    channel TEXT,
+    draft_goal TEXT,
+    priority INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'snoozed', 'dismissed')),
+    snoozed_until TEXT,
+    completed_at TEXT,
+    note TEXT
+  );
+  -- idempotent runs: the same trigger on the same customer never opens a second task.
+  CREATE UNIQUE INDEX tasks_trigger ON tasks (playbook_id, customer_id, trigger_key);
+  -- list_tasks: an owner's open tasks by due date (today, overdue).
+  CREATE INDEX tasks_owner_due ON tasks (owner, status, due_at);
+  -- the contact-frequency cap and get_customer: a customer's tasks in the last 30 days.
+  CREATE INDEX tasks_customer ON tasks (customer_id, created_at);
+  -- playbooks stats: tasks per playbook by status.
+  CREATE INDEX tasks_playbook ON tasks (playbook_id, status);
+
+  -- the server evaluates playbooks lazily once per as-of date.
+  CREATE TABLE playbook_runs (
+    as_of TEXT PRIMARY KEY,
+    ran_at TEXT NOT NULL,
+    tasks_created INTEGER NOT NULL
+  );
+  `,
 ];

@@ -16,6 +16,8 @@ export interface CustomerRow {
   /** JSON array of strings. */
   tags: string;
   do_not_contact: 0 | 1;
+  /** ISO date (YYYY-MM-DD) when known: the birthday playbook. */
+  birthday: string | null;
 }
 
 export interface TransactionRow {

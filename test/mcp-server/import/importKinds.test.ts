@@ -90,6 +90,7 @@ describe("importing customers", () => {
         acquired_at: "2023-03-15T00:00:00Z",
         tags: '["vip","华北"]',
         do_not_contact: 0,
+        birthday: null,
       },
       {
         id: 2,
@@ -106,6 +107,7 @@ describe("importing customers", () => {
         acquired_at: "2023-03-04T00:00:00Z",
         tags: '["wholesale","net30","vip"]',
         do_not_contact: 1,
+        birthday: null,
       },
       {
         id: 3,
@@ -122,6 +124,7 @@ describe("importing customers", () => {
         acquired_at: null,
         tags: "[]",
         do_not_contact: 0,
+        birthday: null,
       },
     ]);
   });

@@ -185,6 +185,7 @@ describe("Store customer look-ups", () => {
       acquired_at: null,
       tags: "[]",
       do_not_contact: 0,
+      birthday: null,
     });
     expect(await store.findCustomer(1)).toEqual(byExternal);
     expect(await store.findCustomer(" 1 ")).toEqual(byExternal);
