@@ -388,14 +388,18 @@ async function computeAndStore(
     let written = 0;
     const source = await storeSource(store, asOf);
     const reuse = await reusableFits(store, asOf, horizonDays, source);
+    // One chunk is written while the next is scored: SQLite inserts on its worker thread while
+    // JavaScript computes. Waiting for the previous write keeps at most one chunk queued.
+    let writing: Promise<void> = Promise.resolve();
     const models = await scoreBook(source, asOf, { horizonDays, reuse }, async (scores) => {
-      await store.db.insertRows(
-        pending,
-        COLUMNS,
-        scores.map((score) => scoreToRow(0, score)),
-      );
+      const rows = scores.map((score) => scoreToRow(0, score));
+      await writing;
+      writing = store.db.insertRows(pending, COLUMNS, rows);
+      // Observed here so a failure while scoring goes on is not unhandled; awaited below.
+      writing.catch(() => undefined);
       written += scores.length;
     });
+    await writing;
     const seconds = (performance.now() - started) / 1000;
     const computedAt = storedTime(now());
     return await store.db.transaction(async () => {

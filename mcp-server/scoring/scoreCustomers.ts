@@ -1,3 +1,4 @@
+import { readAhead } from "./readAhead.js";
 import { DAYS_PER_MONTH, lifetimeValueColumns, type ClvColumnValues } from "../../core/clv.js";
 import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
 import type { LifecycleStageKey } from "../../core/lifecycle.js";
@@ -607,7 +608,7 @@ export async function scoreBook(
   const purchasers: number[] = [];
   let firstPurchaseDay = Infinity;
   let newestMs = -Infinity;
-  for await (const chunk of source.chunks()) {
+  for await (const chunk of readAhead(source.chunks())) {
     for (const history of chunk) {
       const state = book.add(history, asOfDayNumber);
       if (!state) continue;
