@@ -179,6 +179,20 @@ const REQUESTS: { name: string; tool: string; arguments: Record<string, unknown>
   { name: "search_customers text 'Trading'", tool: "search_customers", arguments: { query: "Trading" } },
   { name: "search_customers 2 characters '王伟'", tool: "search_customers", arguments: { query: "王伟" } },
   { name: "search_customers segment lost", tool: "search_customers", arguments: { segment: "lost" } },
+  { name: "list_tickets limit 20", tool: "list_tickets", arguments: { limit: 20 } },
+  { name: "list_tickets overdue", tool: "list_tickets", arguments: { overdue: true, limit: 20 } },
+  {
+    name: "list_tickets one owner, open",
+    tool: "list_tickets",
+    arguments: { owner: "Chen Jing", status: "open", limit: 20 },
+  },
+  // list_tasks is as of today by the server's clock (it takes no as_of); its first call runs the playbooks.
+  { name: "list_tasks due today", tool: "list_tasks", arguments: { limit: 20 } },
+  {
+    name: "list_tasks one owner, all",
+    tool: "list_tasks",
+    arguments: { owner: "Chen Jing", due: "all", limit: 20 },
+  },
 ];
 
 async function main(): Promise<void> {

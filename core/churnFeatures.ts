@@ -53,7 +53,10 @@ export const CHURN_FEATURES: Readonly<Record<ChurnFeatureKey, { input: string; t
     input: "share of the customer's feedback with negative sentiment",
     transform: "the share; missing without feedback",
   },
-  openComplaints: { input: "complaints not yet resolved", transform: "ln(1 + count)" },
+  openComplaints: {
+    input: "complaints and service tickets not yet resolved (a ticket opened for a complaint counts once)",
+    transform: "ln(1 + count)",
+  },
   inactivity: {
     input: "days since the last interaction of any kind",
     transform: "ln(1 + days); missing without interactions",

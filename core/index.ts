@@ -21,6 +21,7 @@ export * from "./churnCalibration.js";
 export * from "./evaluation.js";
 export * from "./valueTiers.js";
 export * from "./feedback.js";
+export * from "./kpi.js";
 export * from "./sentiment.js";
 export * from "./themes.js";
 export * from "./kmeans.js";

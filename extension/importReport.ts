@@ -4,6 +4,8 @@ export const IMPORT_KINDS = [
   { kind: "customers", description: "customer records: id, name, company, email, owner, ..." },
   { kind: "interactions", description: "calls, emails and meetings with known customers" },
   { kind: "feedback", description: "survey, NPS, review, ticket and complaint rows" },
+  { kind: "tickets", description: "service tickets: customer, kind, opened, first response, resolved" },
+  { kind: "events", description: "web and store events: customer, time, type, product category" },
 ] as const;
 
 export type ImportKindName = (typeof IMPORT_KINDS)[number]["kind"];

@@ -128,12 +128,20 @@ async function refreshScores(services: CrmServices): Promise<void> {
   );
 }
 
+/** What a Today-view task node adds to a customer node (see `todayNodes`). */
+interface TaskDraft {
+  draftGoal?: string;
+  draftChannel?: string;
+}
+
 async function draftFollowUp(services: CrmServices, argument: unknown): Promise<void> {
   const customerId = customerIdArgument(argument) ?? (await pickCustomer(services, "Draft a follow-up for"));
   if (!customerId) return;
+  // A task in the Today view carries the goal and channel its playbook suggests.
+  const task = typeof argument === "object" && argument !== null ? (argument as TaskDraft) : {};
   const goal =
-    typeof argument === "string"
-      ? undefined
+    typeof argument === "string" || task.draftGoal
+      ? task.draftGoal
       : await vscode.window.showQuickPick(["(by lifecycle stage)", ...followUpGoals], {
           title: "Goal of the message",
         });
@@ -141,6 +149,7 @@ async function draftFollowUp(services: CrmServices, argument: unknown): Promise<
   const draft = await services.client.call<DraftFollowUpResult>(DRAFT_FOLLOW_UP, {
     customer_id: customerId,
     ...(goal && goal !== "(by lifecycle stage)" ? { goal } : {}),
+    ...(task.draftChannel ? { channel: task.draftChannel } : {}),
   });
   await openMarkdown(renderDraftDocument(draft));
 }

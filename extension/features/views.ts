@@ -4,6 +4,11 @@ import {
   type FindAtRiskCustomersResult,
 } from "../../mcp-server/contract/findAtRiskCustomers.js";
 import {
+  PORTFOLIO_OVERVIEW,
+  type PortfolioOverviewResult,
+} from "../../mcp-server/contract/portfolioOverview.js";
+import { LIST_TASKS, type ListTasksResult } from "../../mcp-server/contract/listTasks.js";
+import {
   SEGMENT_CUSTOMERS,
   type SegmentCustomersResult,
 } from "../../mcp-server/contract/segmentCustomers.js";
@@ -16,7 +21,9 @@ import {
   atRiskNodes,
   CUSTOMER_CONTEXT,
   feedbackNodes,
+  kpiNodes,
   segmentNodes,
+  todayNodes,
   type TreeNode,
 } from "../render/treeModels.js";
 import type { CrmServices } from "../services.js";
@@ -42,7 +49,9 @@ class ToolTree implements vscode.TreeDataProvider<TreeNode> {
     const item = new vscode.TreeItem(
       node.label,
       node.children && node.children.length > 0
-        ? vscode.TreeItemCollapsibleState.Collapsed
+        ? node.expanded
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.None,
     );
     item.id = node.id;
@@ -73,9 +82,23 @@ class ToolTree implements vscode.TreeDataProvider<TreeNode> {
   }
 }
 
-/** The CRM activity-bar views: at-risk customers, segments, recent feedback, and the refresh command. */
+/** The CRM activity-bar views: at-risk customers, segments, KPIs, recent feedback, and the refresh command. */
 export function registerViews(services: CrmServices): void {
   const trees = [
+    {
+      // The account manager's tasks (crm.accountManager; empty: everyone's) due today.
+      id: "crm.today",
+      tree: new ToolTree(services, "today's tasks", async () => {
+        const owner = vscode.workspace.getConfiguration("crm").get<string>("accountManager", "").trim();
+        return todayNodes(
+          await services.client.call<ListTasksResult>(LIST_TASKS, {
+            due: "today",
+            limit: 100,
+            ...(owner ? { owner } : {}),
+          }),
+        );
+      }),
+    },
     {
       id: "crm.atRisk",
       tree: new ToolTree(services, "the at-risk customers", async () =>
@@ -96,6 +119,12 @@ export function registerViews(services: CrmServices): void {
       ),
     },
     {
+      id: "crm.kpis",
+      tree: new ToolTree(services, "the KPIs", async () =>
+        kpiNodes((await services.client.call<PortfolioOverviewResult>(PORTFOLIO_OVERVIEW, {})).kpi),
+      ),
+    },
+    {
       id: "crm.feedback",
       tree: new ToolTree(services, "the recent feedback", async () =>
         feedbackNodes(await services.client.call<SummariseFeedbackResult>(SUMMARISE_FEEDBACK, {})),
@@ -112,5 +141,9 @@ export function registerViews(services: CrmServices): void {
   services.context.subscriptions.push(
     vscode.commands.registerCommand("crm.refresh", refreshAll),
     services.onDidChangeData(refreshAll),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration("crm.accountManager"))
+        trees.find(({ id }) => id === "crm.today")?.tree.refresh();
+    }),
   );
 }

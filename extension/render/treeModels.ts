@@ -1,4 +1,6 @@
 import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
+import type { KpiSummary } from "../../mcp-server/contract/kpi.js";
+import type { ListTasksResult } from "../../mcp-server/contract/listTasks.js";
 import type { SegmentCustomersResult } from "../../mcp-server/contract/segmentCustomers.js";
 import type { SummariseFeedbackResult } from "../../mcp-server/contract/summariseFeedback.js";
 import {
@@ -8,6 +10,7 @@ import {
   formatMoney,
   formatScore,
   formatShare,
+  formatSigned,
   riskBadge,
 } from "./format.js";
 
@@ -24,6 +27,11 @@ export interface TreeNode {
   /** Clicking opens this customer's view; the item gets the customer context menu. */
   customerId?: string;
   children?: TreeNode[];
+  /** Shown expanded at first (children are collapsed otherwise). */
+  expanded?: boolean;
+  /** A task's suggested draft: the customer menu's Draft Follow-up uses this goal and channel. */
+  draftGoal?: string;
+  draftChannel?: string;
 }
 
 const CUSTOMER_CONTEXT = "crmCustomer";
@@ -155,4 +163,163 @@ export function feedbackNodes(result: SummariseFeedbackResult): TreeNode[] {
     });
   }
   return nodes;
+}
+
+/** A 0-100 index, rounded, or a dash. */
+function indexText(value: number | null): string {
+  return value === null ? "–" : Math.round(value).toString();
+}
+
+function hoursText(value: number | null): string {
+  return value === null ? "–" : `${value.toFixed(1)} h`;
+}
+
+/**
+ * The relationship KPIs of portfolio_overview's `kpi` block: one "KPIs" node whose children are
+ * the four indices and first-month activation, each with its figures as children and its formula
+ * in the tooltip.
+ */
+export function kpiNodes(kpi: KpiSummary): TreeNode[] {
+  const { chi, service, emotion, ltv, activation } = kpi;
+  const leaf = (id: string, label: string, description: string, icon = "circle-small"): TreeNode => ({
+    id: `kpi/${id}`,
+    label,
+    description,
+    icon,
+  });
+  const children: TreeNode[] = [
+    {
+      id: "kpi/chi",
+      label: "Customer health (CHI)",
+      description: `${indexText(chi.index)} / 100 · ${formatCount(chi.customers)} customers`,
+      tooltip: escapeMarkdown(kpi.formulas.chi),
+      icon: "heart",
+      children: [
+        leaf("chi/frequency", "Purchase frequency", indexText(chi.components?.frequency ?? null)),
+        leaf("chi/value", "Order value", indexText(chi.components?.value ?? null)),
+        leaf("chi/retention", "Retention (1 − churn)", indexText(chi.components?.retention ?? null)),
+        leaf(
+          "chi/bands",
+          "Healthy · watch · at risk",
+          `${formatCount(chi.bands.healthy)} · ${formatCount(chi.bands.watch)} · ${formatCount(chi.bands.at_risk)}`,
+        ),
+      ],
+    },
+    {
+      id: "kpi/se",
+      label: "Service efficiency (SE)",
+      description:
+        service.tickets === 0
+          ? "no tickets"
+          : `first response ${hoursText(service.first_response_hours.median)} · ${formatShare(service.resolution_rate)} resolved`,
+      tooltip: escapeMarkdown(service.note ?? kpi.formulas.se),
+      icon: "tools",
+      children:
+        service.tickets === 0
+          ? []
+          : [
+              leaf("se/tickets", "Tickets", formatCount(service.tickets)),
+              leaf(
+                "se/response",
+                "First response (median · p90)",
+                `${hoursText(service.first_response_hours.median)} · ${hoursText(service.first_response_hours.p90)}`,
+              ),
+              leaf(
+                "se/resolution",
+                "Resolved (rate · median time)",
+                `${formatShare(service.resolution_rate)} · ${hoursText(service.resolution_hours_median)}`,
+              ),
+              leaf(
+                "se/breaching",
+                `Breaching the SLA (${service.sla.first_response_hours} h / ${service.sla.resolution_hours} h)`,
+                formatCount(service.breaching.any),
+                "warning",
+              ),
+            ],
+    },
+    {
+      id: "kpi/ei",
+      label: "Emotion (EI)",
+      description: emotion.index === null ? "no NPS or reviews" : `${indexText(emotion.index)} / 100`,
+      tooltip: escapeMarkdown(kpi.formulas.ei),
+      icon: "smiley",
+      children: [
+        leaf(
+          "ei/nps",
+          "NPS",
+          `${formatSigned(emotion.nps)} from ${formatCount(emotion.nps_responses)} answers`,
+        ),
+        leaf(
+          "ei/reviews",
+          "Reviews (positive · negative)",
+          `${formatCount(emotion.positive_reviews)} · ${formatCount(emotion.negative_reviews)} of ${formatCount(emotion.reviews)}`,
+        ),
+      ],
+    },
+    {
+      id: "kpi/ltv",
+      label: "Lifetime value (LTV)",
+      description:
+        ltv.twelve_months === null
+          ? "not available"
+          : `${formatMoney(ltv.twelve_months)} 12m · ${formatMoney(ltv.five_years)} 5y`,
+      tooltip: escapeMarkdown(ltv.note ?? kpi.formulas.ltv),
+      icon: "graph-line",
+      children: [
+        leaf("ltv/12m", "12 months", formatMoney(ltv.twelve_months)),
+        leaf("ltv/5y", "5 years", formatMoney(ltv.five_years)),
+      ],
+    },
+    {
+      id: "kpi/activation",
+      label: `Activation (${activation.window_days} days)`,
+      description: `${formatShare(activation.rate)} of ${formatCount(activation.eligible)} new customers`,
+      tooltip: escapeMarkdown(kpi.formulas.activation),
+      icon: "rocket",
+    },
+  ];
+  return [
+    {
+      id: "kpi",
+      label: "KPIs",
+      description: `${kpi.owner ?? "whole book"} · ${kpi.period.from} to ${kpi.period.to}`,
+      tooltip: `Relationship indices as of ${kpi.as_of}`,
+      icon: "dashboard",
+      expanded: true,
+      children,
+    },
+  ];
+}
+
+const TASK_ICONS: Record<string, string> = {
+  call: "call-outgoing",
+  email: "mail",
+  draft: "edit",
+  meeting: "calendar",
+};
+
+/**
+ * The Today view: list_tasks' tasks due today, most urgent first. Each opens its customer; the
+ * customer menu's Draft Follow-up drafts with the task's goal and channel. Overdue tasks get a
+ * warning icon; the reason, playbook and priority are in the tooltip.
+ */
+export function todayNodes(result: ListTasksResult): TreeNode[] {
+  if (result.tasks.length === 0)
+    return [{ id: "today/none", label: `No tasks due today (${formatDay(result.as_of)})`, icon: "check" }];
+  return result.tasks.map((task) => ({
+    id: `task/${task.id}`,
+    label: task.customer.name,
+    description: `${task.action}${task.draft_goal ? ` · ${task.draft_goal}` : ""}${task.due_at < result.as_of ? ` · overdue since ${formatDay(task.due_at)}` : ""}`,
+    tooltip: [
+      `**${escapeMarkdown(task.playbook.name)}** · priority ${task.priority} · due ${formatDay(task.due_at)}`,
+      "",
+      escapeMarkdown(task.reason),
+      "",
+      `${escapeMarkdown(task.customer.external_id)}${task.owner ? ` · ${escapeMarkdown(task.owner)}` : ""} · task ${task.id}`,
+    ].join("\n"),
+    icon: task.due_at < result.as_of ? "warning" : (TASK_ICONS[task.action] ?? "tasklist"),
+    customerId: task.customer.external_id,
+    ...(task.draft_goal ? { draftGoal: task.draft_goal } : {}),
+    ...(task.channel ? { draftChannel: task.channel } : {}),
+  }));
 }

@@ -8,6 +8,7 @@ import {
   lifecycleStageNames,
   rfmSegmentNames,
 } from "./common.js";
+import { TICKET_KINDS, TICKET_STATUSES } from "./tickets.js";
 
 export const DRAFT_FOLLOW_UP = "draft_follow_up";
 
@@ -180,6 +181,21 @@ export const factsSheetOutput = z.object({
       )
       .describe("the latest feedback items, newest first"),
   }),
+  open_tickets: z
+    .array(
+      z.object({
+        ticket_id: z.string(),
+        store_id: z.number().int(),
+        kind: z.enum(TICKET_KINDS),
+        opened_at: z.string().describe("YYYY-MM-DD"),
+        status: z.enum(TICKET_STATUSES).describe("at as_of: open (not answered yet) or answered"),
+        overdue: z.boolean().describe("past the service-level agreement at as_of"),
+        subject: quotedTextOutput,
+      }),
+    )
+    .describe(
+      "the customer's service tickets open at as_of, oldest first; a feedback-response draft cites one",
+    ),
   last_interaction: z
     .object({
       date: z.string(),

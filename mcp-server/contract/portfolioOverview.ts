@@ -9,6 +9,7 @@ import {
   churnModelOutput,
   scoreSetOutput,
 } from "./common.js";
+import { kpiSummaryOutput } from "./kpi.js";
 
 export const PORTFOLIO_OVERVIEW = "portfolio_overview";
 
@@ -85,6 +86,9 @@ export const portfolioOverviewOutput = z.object({
       "customers with a purchase by churn-probability band (low < 25% <= medium < 50% <= high < 75% <= critical)",
     ),
   churn_model: churnModelOutput,
+  kpi: kpiSummaryOutput.describe(
+    "the relationship indices: customer health (CHI), service efficiency (SE), emotion (EI), lifetime value 12 months vs 5 years and first-month activation, over the 12 months up to as_of, with their formulas",
+  ),
   scores: scoreSetOutput,
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DATE_WINDOW, MAX_LENGTH, SCORE_RANGE } from "../limits.js";
 import { customerIdInput, customerRefOutput } from "./common.js";
+import { ticketOutput } from "./listTickets.js";
 import { occurredAtInput, withoutControlCharacters, writeAuditOutput } from "./logInteraction.js";
 
 export const RECORD_FEEDBACK = "record_feedback";
@@ -43,7 +44,9 @@ export const recordFeedbackInput = {
   status: z
     .enum(["open", "resolved"])
     .optional()
-    .describe("Whether it still needs action. Default: open for complaints and tickets, resolved otherwise."),
+    .describe(
+      "Whether it still needs action. Default: open for complaints and tickets, resolved otherwise. An open complaint or ticket opens a service ticket.",
+    ),
   occurred_at: occurredAtInput.describe(
     `When it was given: YYYY-MM-DD or an ISO 8601 timestamp with a zone between -14:00 and +14:00. Default: now. Must not be in the future or before ${DATE_WINDOW.first}.`,
   ),
@@ -66,6 +69,11 @@ export const recordFeedbackOutput = z.object({
       .nullable()
       .describe("of the text; null without text"),
   }),
+  ticket: ticketOutput
+    .nullable()
+    .describe(
+      "the service ticket this feedback opened (an open complaint opens a complaint ticket, an open ticket a request), linked to it; null for other feedback",
+    ),
   audit: writeAuditOutput,
 });
 

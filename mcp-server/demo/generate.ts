@@ -1,5 +1,8 @@
 import { createRng, type Rng } from "../../core/random.js";
-import { storedTime } from "../store/timestamps.js";
+import { demoBirthday } from "./birthdays.js";
+import { businessTime, DAY_MS, isoAt, pad, sideSeed, type DemoClock } from "./clock.js";
+import { demoEvents } from "./events.js";
+import { demoTickets } from "./tickets.js";
 import {
   ACQUISITION_CHANNELS,
   CHINESE_CITIES,
@@ -42,7 +45,6 @@ export const DEMO_PROCESS = {
 } as const;
 
 const HISTORY_DAYS = 730;
-const DAY_MS = 86_400_000;
 
 export interface DemoCustomer {
   external_id: string;
@@ -58,6 +60,8 @@ export interface DemoCustomer {
   acquired_at: string | null;
   tags: string;
   do_not_contact: 0 | 1;
+  /** YYYY-MM-DD, for some customers. */
+  birthday: string | null;
 }
 export interface DemoTransaction {
   external_id: string;
@@ -87,45 +91,46 @@ export interface DemoFeedback {
   language: "en" | "zh";
   status: "open" | "resolved";
 }
+export type DemoTicketKind = "complaint" | "question" | "request" | "return";
+export interface DemoTicket {
+  external_id: string;
+  customer: string;
+  /** External id of the complaint feedback row the ticket was opened for, if any. */
+  feedback: string | null;
+  channel: string;
+  kind: DemoTicketKind;
+  subject: string;
+  opened_at: string;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  status: "open" | "answered" | "resolved";
+  owner: string;
+  resolution: string | null;
+}
+export type DemoEventType = "page_view" | "cart" | "store_visit" | "search" | "wishlist";
+export interface DemoEvent {
+  external_id: string;
+  customer: string;
+  occurred_at: string;
+  type: DemoEventType;
+  category: string;
+}
 export interface DemoBook {
   customers: DemoCustomer[];
   transactions: DemoTransaction[];
   interactions: DemoInteraction[];
   feedback: DemoFeedback[];
+  tickets: DemoTicket[];
+  events: DemoEvent[];
 }
-/** One generated customer with their orders, interactions and feedback. */
+/** One generated customer with their orders, interactions, feedback, service tickets and events. */
 export interface DemoCustomerRecord {
   customer: DemoCustomer;
   transactions: DemoTransaction[];
   interactions: DemoInteraction[];
   feedback: DemoFeedback[];
-}
-
-/** Stored text of each day (`2026-06-30T`), so a time costs a few string joins, not a `Date`. */
-const dayTexts = new Map<number, string>();
-
-/**
- * `storedTime(ms)` for the whole seconds the demo writes. A million customers make ten million
- * timestamps, and formatting each through `Date.toISOString` was a third of the generation time.
- */
-function isoAt(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  let dayText = dayTexts.get(day);
-  if (dayText === undefined) {
-    dayText = storedTime(day * DAY_MS).slice(0, 11);
-    if (dayTexts.size < 100_000) dayTexts.set(day, dayText);
-  }
-  const second = Math.floor((ms - day * DAY_MS) / 1000);
-  const hours = Math.floor(second / 3600);
-  const minutes = Math.floor(second / 60) % 60;
-  return `${dayText}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[second % 60]}Z`;
-}
-
-const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => String(value).padStart(2, "0"));
-
-/** A time on the given day during business hours. */
-function businessTime(rng: Rng, dayStartMs: number): number {
-  return dayStartMs + (8 * 3600 + rng.int(11 * 3600)) * 1000;
+  tickets: DemoTicket[];
+  events: DemoEvent[];
 }
 
 /** Repeat purchase days (after day 0) of one BG/NBD customer over `days` days. */
@@ -145,39 +150,57 @@ function purchaseDays(
   }
 }
 
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, "0");
-}
-
 /**
  * Generates a demo customer book. Pure and seeded: the same options always give the same book.
  * Holds the whole book in memory; `seedDemo` streams `demoCustomers` instead.
  */
 export function generateDemoBook(options: DemoOptions): DemoBook {
-  const book: DemoBook = { customers: [], transactions: [], interactions: [], feedback: [] };
+  const book: DemoBook = {
+    customers: [],
+    transactions: [],
+    interactions: [],
+    feedback: [],
+    tickets: [],
+    events: [],
+  };
   for (const record of demoCustomers(options)) {
     book.customers.push(record.customer);
     book.transactions.push(...record.transactions);
     book.interactions.push(...record.interactions);
     book.feedback.push(...record.feedback);
+    book.tickets.push(...record.tickets);
+    book.events.push(...record.events);
   }
   return book;
 }
 
 /**
  * The demo book one customer at a time, in id order (C00001, C00002, ...), each with their
- * orders, interactions and feedback: one random stream drawn in the same order as always, so
- * the same options give the same book however it is consumed, and memory does not grow with it.
+ * orders, interactions, feedback, birthday, service tickets and web and store events, so the same
+ * options give the same book however it is consumed, and memory does not grow with it.
+ *
+ * Customers, orders, interactions and feedback come from one random stream drawn in the same
+ * order as always; birthdays, tickets and events each come from a side stream of their own
+ * (`sideSeed`), drawn after the customer's other rows are known. So adding them left every
+ * earlier row as it was, and changing one kind leaves the others alone.
  */
 export function* demoCustomers(options: DemoOptions): Generator<DemoCustomerRecord> {
   const rng = createRng(options.seed);
+  const birthdayRng = createRng(sideSeed(options.seed, 1));
+  const ticketRng = createRng(sideSeed(options.seed, 2));
+  const eventRng = createRng(sideSeed(options.seed, 3));
   const endDay = Math.floor(options.asOf.getTime() / DAY_MS) * DAY_MS;
+  const clock: DemoClock = { asOfMs: options.asOf.getTime(), endDayMs: endDay };
   const startDay = endDay - HISTORY_DAYS * DAY_MS;
   const { r, alpha, a, b } = DEMO_PROCESS.bgNbd;
   const spend = DEMO_PROCESS.gammaGamma;
   let transactionNumber = 0;
   let interactionNumber = 0;
   let feedbackNumber = 0;
+  let ticketNumber = 0;
+  let eventNumber = 0;
+  const nextTicketId = () => `TK${pad(++ticketNumber, 7)}`;
+  const nextEventId = () => `E${pad(++eventNumber, 7)}`;
 
   for (let index = 1; index <= options.customers; index++) {
     const externalId = `C${pad(index, 5)}`;
@@ -237,10 +260,13 @@ export function* demoCustomers(options: DemoOptions): Generator<DemoCustomerReco
         acquired_at: isProspect ? null : isoAt(acquiredDay),
         tags: JSON.stringify(tags),
         do_not_contact: rng.uniform() < 0.02 ? 1 : 0,
+        birthday: null,
       },
       transactions: [],
       interactions: [],
       feedback: [],
+      tickets: [],
+      events: [],
     };
 
     const orderDays = isProspect ? [] : [0, ...history.days];
@@ -308,6 +334,10 @@ export function* demoCustomers(options: DemoOptions): Generator<DemoCustomerReco
         });
       }
     }
+
+    record.customer.birthday = demoBirthday(birthdayRng, clock);
+    record.tickets = demoTickets(ticketRng, record, clock, nextTicketId);
+    record.events = demoEvents(eventRng, record, clock, nextEventId);
     yield record;
   }
 }

@@ -19,6 +19,8 @@ export interface DemoCounts {
   transactions: number;
   interactions: number;
   feedback: number;
+  tickets: number;
+  events: number;
 }
 
 /** Customers generated per write: memory stays flat however large the book. */
@@ -39,16 +41,17 @@ const CUSTOMER_COLUMNS = [
   "acquired_at",
   "tags",
   "do_not_contact",
+  "birthday",
 ] as const;
 
 /**
  * Writes generated customers into an empty store in one transaction. Each customer's rows are
  * encoded as soon as they are generated and written a few thousand customers at a time, while
- * the next ones are generated, so memory stays flat however large the book. Customers get ids
- * 1, 2, 3, ... in the order given, as SQLite would number them in an empty table, so their
- * orders, interactions and feedback can name them without reading them back; every table's rows
- * keep the order they were generated in, so a seed gives the same rows and ids however it is
- * chunked.
+ * the next ones are generated, so memory stays flat however large the book. Customers and
+ * feedback get ids 1, 2, 3, ... in the order given, as SQLite would number them in an empty
+ * table, so orders, interactions, feedback and tickets can name them without reading them back
+ * (a complaint's ticket names its feedback row); every table's rows keep the order they were
+ * generated in, so a seed gives the same rows and ids however it is chunked.
  */
 export async function writeDemoBook(
   store: Store,
@@ -80,6 +83,7 @@ export async function writeDemoBook(
     text("outcome"),
   ]);
   const feedback = new BulkInsert(db, "feedback", [
+    integer("id"),
     text("external_id"),
     integer("customer_id"),
     text("occurred_at"),
@@ -89,9 +93,38 @@ export async function writeDemoBook(
     text("language"),
     text("status"),
   ]);
-  // Customers before their orders: the tables are written in this order.
-  const tables = [customers, transactions, interactions, feedback];
-  const counts: DemoCounts = { customers: 0, transactions: 0, interactions: 0, feedback: 0 };
+  const tickets = new BulkInsert(db, "tickets", [
+    text("external_id"),
+    integer("customer_id"),
+    text("channel"),
+    text("kind"),
+    text("subject"),
+    text("opened_at"),
+    text("first_response_at"),
+    text("resolved_at"),
+    text("status"),
+    text("owner"),
+    text("resolution"),
+    integer("feedback_id"),
+  ]);
+  const events = new BulkInsert(db, "events", [
+    text("external_id"),
+    integer("customer_id"),
+    text("occurred_at"),
+    text("type"),
+    text("category"),
+  ]);
+  // Customers before their orders, feedback before the tickets that name it: the tables are
+  // written in this order.
+  const tables = [customers, transactions, interactions, feedback, tickets, events];
+  const counts: DemoCounts = {
+    customers: 0,
+    transactions: 0,
+    interactions: 0,
+    feedback: 0,
+    tickets: 0,
+    events: 0,
+  };
   // The demo's feedback texts come from a small vocabulary: each is analysed once.
   const texts = new Map<string, { text: string; language: "en" | "zh" }>();
 
@@ -119,13 +152,43 @@ export async function writeDemoBook(
           transactions.add([t.external_id, id, t.occurred_at, t.amount, t.quantity, t.margin, t.channel]);
         for (const i of record.interactions)
           interactions.add([i.external_id, id, i.occurred_at, i.channel, i.direction, i.summary, i.outcome]);
+        const feedbackIds = new Map<string, number>();
         for (const f of record.feedback) {
-          feedback.add([f.external_id, id, f.occurred_at, f.source, f.score, f.text, f.language, f.status]);
+          const feedbackId = ++counts.feedback;
+          feedbackIds.set(f.external_id, feedbackId);
+          feedback.add([
+            feedbackId,
+            f.external_id,
+            id,
+            f.occurred_at,
+            f.source,
+            f.score,
+            f.text,
+            f.language,
+            f.status,
+          ]);
           texts.set(`${f.language}\n${f.text}`, { text: f.text, language: f.language });
         }
+        for (const t of record.tickets)
+          tickets.add([
+            t.external_id,
+            id,
+            t.channel,
+            t.kind,
+            t.subject,
+            t.opened_at,
+            t.first_response_at,
+            t.resolved_at,
+            t.status,
+            t.owner,
+            t.resolution,
+            t.feedback === null ? null : (feedbackIds.get(t.feedback) ?? null),
+          ]);
+        for (const e of record.events) events.add([e.external_id, id, e.occurred_at, e.type, e.category]);
         counts.transactions += record.transactions.length;
         counts.interactions += record.interactions.length;
-        counts.feedback += record.feedback.length;
+        counts.tickets += record.tickets.length;
+        counts.events += record.events.length;
         if (customers.pending === CUSTOMERS_PER_WRITE) await flush();
         // Generating is synchronous: give the write in flight its turn to send its next statement.
         else if (customers.pending % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -156,12 +219,19 @@ export async function writeDemoBook(
   // The store is empty: building the indexes once at the end beats keeping them in step, except
   // for those by customer and time, which the rows arrive in the order of.
   await db.transaction(async () => {
-    await withIndexesRebuilt(db, ["customers", "transactions", "interactions", "feedback"], load, [
-      "transactions_customer_time",
-      "interactions_customer_time",
-      "feedback_customer_time",
-      "feedback_customer_source",
-    ]);
+    await withIndexesRebuilt(
+      db,
+      ["customers", "transactions", "interactions", "feedback", "tickets", "events"],
+      load,
+      [
+        "transactions_customer_time",
+        "interactions_customer_time",
+        "feedback_customer_time",
+        "feedback_customer_source",
+        "tickets_customer",
+        "events_customer",
+      ],
+    );
     await store.markChanged();
   });
   return counts;

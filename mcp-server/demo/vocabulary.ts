@@ -346,3 +346,83 @@ export const INTERACTION_NOTES: Record<"en" | "zh", [string, string, string][]> 
     ["social", "客户在朋友圈推荐了我们", "已致谢"],
   ],
 };
+
+/**
+ * The catalogue's product categories, as events name them. They are catalogue keys, the same
+ * for every customer whatever their language.
+ */
+export const PRODUCT_CATEGORIES = [
+  "office furniture",
+  "lighting",
+  "kitchenware",
+  "textiles",
+  "stationery",
+  "electronics",
+  "outdoor",
+  "gifts",
+];
+
+/** Ticket subjects by language and kind (complaints opened from feedback quote the feedback instead). */
+export const TICKET_SUBJECTS: Record<
+  "en" | "zh",
+  Record<"complaint" | "question" | "request" | "return", string[]>
+> = {
+  en: {
+    complaint: [
+      "Order arrived late",
+      "Item arrived damaged",
+      "Charged twice for one order",
+      "Wrong item delivered",
+    ],
+    question: [
+      "Where is my order?",
+      "Question about an invoice",
+      "Is this item back in stock?",
+      "How do I change my delivery address?",
+    ],
+    request: [
+      "Please send a copy of the invoice",
+      "Request for a volume quote",
+      "Please update our billing details",
+      "Request to split a delivery",
+    ],
+    return: [
+      "Return: item does not fit our needs",
+      "Return: wrong size ordered",
+      "Return of an unopened item",
+    ],
+  },
+  zh: {
+    complaint: ["订单发货太慢", "收到的商品有破损", "同一订单被重复扣款", "发错了商品"],
+    question: ["我的订单到哪里了？", "关于发票的问题", "这款商品什么时候补货？", "如何修改收货地址？"],
+    request: ["请补开一张发票", "申请批量采购报价", "请更新我们的开票信息", "希望分批发货"],
+    return: ["退货：商品不符合需求", "退货：尺寸选错了", "退回未拆封的商品"],
+  },
+};
+
+/** Resolution notes of resolved tickets, by language and kind. */
+export const TICKET_RESOLUTIONS: Record<
+  "en" | "zh",
+  Record<"complaint" | "question" | "request" | "return", string[]>
+> = {
+  en: {
+    complaint: [
+      "Apologised and refunded the delivery charge.",
+      "Sent a replacement by express delivery.",
+      "Refunded the duplicate charge.",
+    ],
+    question: ["Answered by email.", "Explained the invoice line by line.", "Shared the tracking link."],
+    request: ["Done as asked.", "Quote sent.", "Details updated."],
+    return: [
+      "Return received and refunded.",
+      "Exchanged for the right size.",
+      "Return label sent; refunded.",
+    ],
+  },
+  zh: {
+    complaint: ["已致歉并退还运费。", "已加急补发新品。", "已退还重复扣款。"],
+    question: ["已邮件回复。", "已逐项说明发票内容。", "已提供物流单号。"],
+    request: ["已按要求处理。", "报价已发送。", "信息已更新。"],
+    return: ["已收到退货并退款。", "已换成合适的尺寸。", "已寄出退货单并退款。"],
+  },
+};

@@ -75,8 +75,45 @@ interface Context {
   latest: Feedback | null;
   /** The feedback a response is about: the newest open complaint, else the newest item. */
   focus: Feedback | null;
+  /** The open service ticket a feedback response cites (see `citedTicket`). */
+  ticket: CitedTicket | null;
+  /** The response leads with the ticket: no open complaint among the recent feedback. */
+  ticketLeads: boolean;
   /** Fields left out because they cannot go into a draft as they are: "name", "company", "owner". */
   withheld: string[];
+}
+
+type OpenTicket = FactsSheet["open_tickets"][number];
+
+/** An open ticket as a draft may cite it: never its subject, which may be the customer's words. */
+interface CitedTicket {
+  /** The ticket's id when it reads like one (T-1042, CASE#88), else the store's number (#17). */
+  ref: string;
+  date: string;
+  kind: OpenTicket["kind"];
+  overdue: boolean;
+}
+
+/** A ticket id plain enough to put in a message: letters, a separator and digits, nothing else. */
+const PLAIN_TICKET_ID = /^[A-Za-z]{0,8}[-#_]?\d{1,12}$/;
+
+/**
+ * The ticket a response cites: the complaint ticket opened the day of the complaint it answers
+ * (record_feedback opens one with each complaint), else the oldest complaint ticket, else the oldest.
+ */
+function citedTicket(tickets: readonly OpenTicket[], focus: Feedback | null): CitedTicket | null {
+  const complaintDay = focus?.source === "complaint" && focus.status === "open" ? focus.date : null;
+  const ticket =
+    tickets.find((item) => item.kind === "complaint" && item.opened_at === complaintDay) ??
+    tickets.find((item) => item.kind === "complaint") ??
+    tickets[0];
+  if (!ticket) return null;
+  return {
+    ref: PLAIN_TICKET_ID.test(ticket.ticket_id) ? ticket.ticket_id : `#${ticket.store_id}`,
+    date: ticket.opened_at,
+    kind: ticket.kind,
+    overdue: ticket.overdue,
+  };
 }
 
 /** The text, or null when it cannot go into a draft as it is (see `usableName`). */
@@ -102,6 +139,9 @@ function context(facts: FactsSheet, tone: FollowUpTone): Context {
     greetingName = fullName.split(/\s+/)[0];
   }
   const recent = facts.feedback.recent;
+  const focus =
+    recent.find((item) => item.source === "complaint" && item.status === "open") ?? recent[0] ?? null;
+  const ticket = citedTicket(facts.open_tickets, focus);
   return {
     tone,
     greetingName,
@@ -122,7 +162,9 @@ function context(facts: FactsSheet, tone: FollowUpTone): Context {
     orders: facts.purchases.orders,
     openComplaints: facts.feedback.open_complaints,
     latest: recent[0] ?? null,
-    focus: recent.find((item) => item.source === "complaint" && item.status === "open") ?? recent[0] ?? null,
+    focus,
+    ticket,
+    ticketLeads: ticket !== null && !(focus?.source === "complaint" && focus.status === "open"),
     withheld,
   };
 }
@@ -173,6 +215,14 @@ const EN_SOURCES: Record<Feedback["source"], string> = {
   review: "review",
   ticket: "support request",
   complaint: "complaint",
+};
+
+/** Follows "Thank you for getting in touch on <date>". */
+const EN_TICKET_KINDS: Record<OpenTicket["kind"], string> = {
+  complaint: " about a problem",
+  question: " with a question",
+  request: " with a request",
+  return: " about a return",
 };
 
 const EN: Phrases = {
@@ -321,9 +371,20 @@ const EN: Phrases = {
           questions: ["What are you planning to order next?", "Are there needs we are not covering yet?"],
         };
       case "feedback-response": {
-        const item = c.focus;
+        const item = c.ticketLeads ? null : c.focus;
         const sentences: (Sentence | null)[] = [];
-        if (!item) {
+        if (c.ticket && c.ticketLeads) {
+          sentences.push(
+            core(
+              `Thank you for getting in touch on ${EN.date(c.ticket.date)}${EN_TICKET_KINDS[c.ticket.kind]}.`,
+            ),
+            core(
+              c.ticket.overdue
+                ? "I am sorry it is taking us longer than it should, and I want to make sure it is sorted out."
+                : "I want to make sure it is sorted out properly.",
+            ),
+          );
+        } else if (!item) {
           sentences.push(core("I would love to hear how things are going; your feedback helps us improve."));
         } else {
           const themes = joinThemes(item, " and ");
@@ -341,7 +402,12 @@ const EN: Phrases = {
           }
           sentences.push(complaintNote(2));
         }
-        const unhappy = item !== null && (item.sentiment === "negative" || item.source === "complaint");
+        if (c.ticket)
+          sentences.push(
+            core(`It is logged as ticket ${c.ticket.ref}, and I am following it up personally.`),
+          );
+        const unhappy =
+          c.ticketLeads || (item !== null && (item.sentiment === "negative" || item.source === "complaint"));
         return {
           subject: "About your feedback",
           shortSubject: "About your feedback",
@@ -418,6 +484,13 @@ const EN: Phrases = {
       "Afterwards, log the call with log_interaction.",
     ].join("\n");
   },
+};
+
+const ZH_TICKET_KINDS: Record<OpenTicket["kind"], string> = {
+  complaint: "向我们反映问题",
+  question: "向我们咨询",
+  request: "向我们提出需求",
+  return: "向我们申请退货",
 };
 
 const ZH_SOURCES: Record<Feedback["source"], string> = {
@@ -557,9 +630,18 @@ const ZH: Phrases = {
           questions: ["您下一次打算订购什么？", "还有哪些需求我们目前没有覆盖？"],
         };
       case "feedback-response": {
-        const item = c.focus;
+        const item = c.ticketLeads ? null : c.focus;
         const sentences: (Sentence | null)[] = [];
-        if (!item) {
+        if (c.ticket && c.ticketLeads) {
+          sentences.push(
+            core(`感谢您在${ZH.date(c.ticket.date)}${ZH_TICKET_KINDS[c.ticket.kind]}。`),
+            core(
+              c.ticket.overdue
+                ? "很抱歉处理时间比预期长，我会确保尽快为您解决。"
+                : "我会确保这件事得到妥善解决。",
+            ),
+          );
+        } else if (!item) {
           sentences.push(core("想了解一下您最近的使用感受，您的反馈能帮助我们改进。"));
         } else {
           const themes = joinThemes(item, "和");
@@ -577,7 +659,9 @@ const ZH: Phrases = {
           }
           sentences.push(complaintNote(2));
         }
-        const unhappy = item !== null && (item.sentiment === "negative" || item.source === "complaint");
+        if (c.ticket) sentences.push(core(`该问题已登记为工单${c.ticket.ref}，我会亲自跟进。`));
+        const unhappy =
+          c.ticketLeads || (item !== null && (item.sentiment === "negative" || item.source === "complaint"));
         return {
           subject: "关于您的反馈",
           shortSubject: "关于您的反馈",
@@ -768,7 +852,7 @@ export function factWarnings(facts: FactsSheet, goal: FollowUpGoal, writtenByTem
   const better = GOAL_MISMATCHES[goal]?.[stage];
   if (better) warnings.push(`goal '${goal}' for a customer in the '${stage}' stage; consider '${better}'`);
   if (facts.purchases.orders === 0) warnings.push("no purchases on record, so the draft mentions no order");
-  if (goal === "feedback-response" && facts.feedback.recent.length === 0) {
+  if (goal === "feedback-response" && facts.feedback.recent.length === 0 && facts.open_tickets.length === 0) {
     warnings.push("no feedback in the last year to respond to; the draft asks for feedback instead");
   }
   if (facts.feedback.open_complaints > 0 && goal !== "feedback-response") {

@@ -7,7 +7,14 @@ import { MAX_LENGTH } from "../limits.js";
  * exports are matched too ("客户编号", "下单日期", "金额").
  */
 
-export const IMPORT_KINDS = ["customers", "transactions", "interactions", "feedback"] as const;
+export const IMPORT_KINDS = [
+  "customers",
+  "transactions",
+  "interactions",
+  "feedback",
+  "tickets",
+  "events",
+] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export interface FieldSpec {
@@ -208,6 +215,12 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
       required: false,
       description: "yes/no",
     },
+    {
+      name: "birthday",
+      synonyms: ["birthday", "birthdate", "dateofbirth", "dob", "生日", "出生日期", "出生年月日"],
+      required: false,
+      description: "the customer's birthday, a day without a time (YYYY-MM-DD)",
+    },
   ],
   transactions: [
     {
@@ -392,6 +405,125 @@ export const FIELDS: Record<ImportKind, readonly FieldSpec[]> = {
       synonyms: ["status", "state", "状态"],
       required: false,
       description: "open or resolved (complaints and tickets default to open)",
+    },
+  ],
+  tickets: [
+    {
+      name: "external_id",
+      synonyms: [
+        "ticketid",
+        "ticketno",
+        "ticketnumber",
+        "caseid",
+        "caseno",
+        "externalid",
+        "id",
+        "工单号",
+        "工单编号",
+        "编号",
+      ],
+      required: false,
+      description: "the ticket's id in the service desk",
+      maxLength: MAX_LENGTH.id,
+    },
+    customerKey,
+    {
+      name: "opened_at",
+      synonyms: [
+        "openedat",
+        "opened",
+        "createdat",
+        "created",
+        "date",
+        "opendate",
+        "创建时间",
+        "开单时间",
+        "提交时间",
+        "日期",
+      ],
+      required: true,
+      description: "when the customer opened the ticket",
+    },
+    {
+      name: "kind",
+      synonyms: ["kind", "type", "tickettype", "issuetype", "类型", "工单类型"],
+      required: true,
+      description: "complaint, question, request or return",
+    },
+    {
+      name: "channel",
+      synonyms: ["channel", "source", "medium", "渠道", "来源"],
+      required: false,
+      description: "how the ticket came in (email, phone, chat, ...)",
+    },
+    {
+      name: "subject",
+      synonyms: ["subject", "title", "summary", "主题", "标题", "摘要"],
+      required: false,
+      description: "what the ticket is about, one line",
+    },
+    {
+      name: "first_response_at",
+      synonyms: [
+        "firstresponseat",
+        "firstresponse",
+        "firstreplyat",
+        "respondedat",
+        "首次响应时间",
+        "首次回复时间",
+      ],
+      required: false,
+      description: "when the customer first got an answer",
+    },
+    {
+      name: "resolved_at",
+      synonyms: ["resolvedat", "resolved", "closedat", "closed", "解决时间", "关闭时间"],
+      required: false,
+      description: "when the ticket was resolved",
+    },
+    {
+      name: "status",
+      synonyms: ["status", "state", "状态"],
+      required: false,
+      description:
+        "open, answered or resolved (default: resolved with resolved_at, answered with first_response_at, else open)",
+    },
+    {
+      name: "owner",
+      synonyms: ["owner", "agent", "assignee", "assignedto", "负责人", "处理人", "客服"],
+      required: false,
+      description: "who handles the ticket",
+    },
+    {
+      name: "resolution",
+      synonyms: ["resolution", "resolutionnote", "solution", "解决方案", "处理结果"],
+      required: false,
+      description: "how the ticket was resolved",
+      maxLength: MAX_LENGTH.longText,
+      lineBreaks: true,
+    },
+  ],
+  events: [
+    {
+      name: "external_id",
+      synonyms: ["eventid", "externalid", "id", "事件编号", "编号"],
+      required: false,
+      description: "the event's id",
+      maxLength: MAX_LENGTH.id,
+    },
+    customerKey,
+    occurredAt,
+    {
+      name: "type",
+      synonyms: ["type", "eventtype", "event", "action", "类型", "事件", "行为"],
+      required: true,
+      description: "page_view, cart, store_visit, search or wishlist",
+    },
+    {
+      name: "category",
+      synonyms: ["category", "productcategory", "品类", "类目", "商品类目"],
+      required: false,
+      description: "the product category the event is about",
     },
   ],
 };

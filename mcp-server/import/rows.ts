@@ -8,6 +8,7 @@ import {
   forbiddenCharacter,
   formatLimit,
 } from "../limits.js";
+import { TICKET_KINDS, TICKET_STATUSES } from "../store/ticketQueries.js";
 import { FIELDS, type FieldSpec, type ImportKind } from "./fields.js";
 import {
   ValueError,
@@ -50,6 +51,8 @@ export interface CustomerImportRow {
   acquired_at: string | null;
   tags: string[] | null;
   do_not_contact: boolean | null;
+  /** YYYY-MM-DD. */
+  birthday: string | null;
 }
 
 export interface TransactionImportRow {
@@ -87,7 +90,38 @@ export interface FeedbackImportRow {
   status: "open" | "resolved";
 }
 
-export type ImportRow = CustomerImportRow | TransactionImportRow | InteractionImportRow | FeedbackImportRow;
+export const EVENT_TYPES = ["page_view", "cart", "store_visit", "search", "wishlist"] as const;
+
+/** A service ticket, in the order its fields are staged (see `STAGED` in writer.ts). */
+export interface TicketImportRow {
+  external_id: string | null;
+  customer: string;
+  channel: string | null;
+  kind: (typeof TICKET_KINDS)[number];
+  subject: string;
+  opened_at: string;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  status: (typeof TICKET_STATUSES)[number];
+  owner: string | null;
+  resolution: string | null;
+}
+
+export interface EventImportRow {
+  external_id: string | null;
+  customer: string;
+  occurred_at: string;
+  type: (typeof EVENT_TYPES)[number];
+  category: string | null;
+}
+
+export type ImportRow =
+  | CustomerImportRow
+  | TransactionImportRow
+  | InteractionImportRow
+  | FeedbackImportRow
+  | TicketImportRow
+  | EventImportRow;
 
 const money = (what: string): NumberRange => ({ min: -MAX_MONEY, max: MAX_MONEY, what });
 const AMOUNTS = money("amounts");
@@ -276,6 +310,51 @@ const STATUS_SYNONYMS = new Map<string, (typeof STATUSES)[number]>([
   ["未解决", "open"],
 ]);
 
+const TICKET_KIND_SYNONYMS = new Map<string, (typeof TICKET_KINDS)[number]>([
+  ["投诉", "complaint"],
+  ["咨询", "question"],
+  ["问题", "question"],
+  ["inquiry", "question"],
+  ["enquiry", "question"],
+  ["需求", "request"],
+  ["申请", "request"],
+  ["退货", "return"],
+  ["退换货", "return"],
+  ["refund", "return"],
+]);
+
+const TICKET_STATUS_SYNONYMS = new Map<string, (typeof TICKET_STATUSES)[number]>([
+  ["new", "open"],
+  ["pending", "open"],
+  ["待处理", "open"],
+  ["replied", "answered"],
+  ["responded", "answered"],
+  ["in progress", "answered"],
+  ["已回复", "answered"],
+  ["处理中", "answered"],
+  ["closed", "resolved"],
+  ["done", "resolved"],
+  ["solved", "resolved"],
+  ["已解决", "resolved"],
+  ["已关闭", "resolved"],
+]);
+
+const EVENT_TYPE_SYNONYMS = new Map<string, (typeof EVENT_TYPES)[number]>([
+  ["pageview", "page_view"],
+  ["page view", "page_view"],
+  ["view", "page_view"],
+  ["浏览", "page_view"],
+  ["add_to_cart", "cart"],
+  ["add to cart", "cart"],
+  ["加购", "cart"],
+  ["加入购物车", "cart"],
+  ["visit", "store_visit"],
+  ["store visit", "store_visit"],
+  ["到店", "store_visit"],
+  ["搜索", "search"],
+  ["收藏", "wishlist"],
+]);
+
 /**
  * Parses the records of one file into typed rows: `parse` takes a record's fields in the order of
  * `header` and throws a `FieldError` naming the first value that is wrong.
@@ -315,6 +394,9 @@ const readDirection = (raw: string) => parseChoice(raw, DIRECTIONS, DIRECTION_SY
 const readSource = (raw: string) => parseChoice(raw, FEEDBACK_SOURCES, SOURCE_SYNONYMS);
 const readStatus = (raw: string) => parseChoice(raw, STATUSES, STATUS_SYNONYMS);
 const readScore = (raw: string) => parseNumberIn(raw, SCORES);
+const readTicketKind = (raw: string) => parseChoice(raw, TICKET_KINDS, TICKET_KIND_SYNONYMS);
+const readTicketStatus = (raw: string) => parseChoice(raw, TICKET_STATUSES, TICKET_STATUS_SYNONYMS);
+const readEventType = (raw: string) => parseChoice(raw, EVENT_TYPES, EVENT_TYPE_SYNONYMS);
 
 function readRow(
   kind: ImportKind,
@@ -337,6 +419,7 @@ function readRow(
         acquired_at: field.parse("acquired_at", date),
         tags: field.parse("tags", parseTags),
         do_not_contact: field.parse("do_not_contact", parseBoolean),
+        birthday: field.parse("birthday", (raw) => birthdayOf(raw, date)),
       };
     case "transactions": {
       let amount = field.parse("amount", readAmount);
@@ -416,7 +499,92 @@ function readRow(
           (source === "complaint" || source === "ticket" ? "open" : "resolved"),
       };
     }
+    case "tickets":
+      return readTicket(field, mapping, date);
+    case "events":
+      return {
+        external_id: field.text("external_id"),
+        customer: field.required("customer"),
+        occurred_at: field.parseRequired("date", date),
+        type: field.parseRequired("type", readEventType),
+        category: field.text("category"),
+      };
   }
+}
+
+/** A birthday is a day: any date the file's format reads, stored as YYYY-MM-DD, without a time. */
+function birthdayOf(raw: string, date: (raw: string) => string): string {
+  const stored = date(raw);
+  if (!stored.endsWith("T00:00:00Z"))
+    throw new ValueError("a birthday is a day without a time; write it YYYY-MM-DD, e.g. 1985-04-23");
+  return stored.slice(0, 10);
+}
+
+/**
+ * A ticket row, its times checked against each other: nobody answers or resolves a ticket before
+ * it was opened, and a status must agree with the stamps (a resolved ticket says when it was
+ * resolved; one with a resolution time is resolved). Without a status, the stamps give it.
+ */
+function readTicket(
+  field: FieldReader,
+  mapping: Map<string, string>,
+  date: (raw: string) => string,
+): TicketImportRow {
+  const external_id = field.text("external_id");
+  const customer = field.required("customer");
+  const channel = field.text("channel");
+  const kind = field.parseRequired("kind", readTicketKind);
+  const subject = field.text("subject") ?? "";
+  const opened_at = field.parseRequired("opened_at", date);
+  const first_response_at = field.parse("first_response_at", date);
+  const resolved_at = field.parse("resolved_at", date);
+  const status =
+    field.parse("status", readTicketStatus) ??
+    (resolved_at !== null ? "resolved" : first_response_at !== null ? "answered" : "open");
+  const before = (name: "first_response_at" | "resolved_at", value: string | null, what: string) => {
+    if (value !== null && value < opened_at)
+      throw new FieldError(
+        mapping.get(name)!,
+        field.raw(name)!,
+        `${what} ${value} is before the ticket was opened (${opened_at}); fix one of the two times`,
+      );
+  };
+  before("first_response_at", first_response_at, "the first response");
+  before("resolved_at", resolved_at, "the resolution");
+  if (status === "resolved" && resolved_at === null) {
+    throw new FieldError(
+      mapping.get("status")!,
+      field.raw("status")!,
+      "a resolved ticket needs its resolved_at time; add it, or give the status the ticket really has (open or answered)",
+    );
+  }
+  if (status !== "resolved" && resolved_at !== null) {
+    throw new FieldError(
+      mapping.get("status")!,
+      field.raw("status")!,
+      `the ticket has a resolved_at time (${resolved_at}) but status ${status}; set the status to resolved, or clear resolved_at if it was reopened`,
+    );
+  }
+  if (status === "answered" && first_response_at === null) {
+    throw new FieldError(
+      mapping.get("status")!,
+      field.raw("status")!,
+      "an answered ticket needs its first_response_at time; add it, or set the status to open",
+    );
+  }
+  return {
+    external_id,
+    customer,
+    channel,
+    kind,
+    subject,
+    opened_at,
+    first_response_at,
+    resolved_at,
+    status,
+    owner: field.text("owner"),
+    resolution: field.text("resolution"),
+  };
 }
 
 /**

@@ -12,9 +12,11 @@ import type { ImportKind } from "./fields.js";
 import {
   contentId,
   type CustomerImportRow,
+  type EventImportRow,
   type FeedbackImportRow,
   type ImportRow,
   type InteractionImportRow,
+  type TicketImportRow,
   type TransactionImportRow,
 } from "./rows.js";
 
@@ -68,6 +70,7 @@ const STAGED: Record<ImportKind, readonly BulkColumn[]> = {
     text("acquired_at"),
     text("tags"),
     integer("do_not_contact"),
+    text("birthday"),
   ],
   transactions: [
     text("customer"),
@@ -97,6 +100,19 @@ const STAGED: Record<ImportKind, readonly BulkColumn[]> = {
     real("sentiment"),
     text("sentiment_label"),
   ],
+  tickets: [
+    text("customer"),
+    text("channel"),
+    text("kind"),
+    text("subject"),
+    text("opened_at"),
+    text("first_response_at"),
+    text("resolved_at"),
+    text("status"),
+    text("owner"),
+    text("resolution"),
+  ],
+  events: [text("customer"), text("occurred_at"), text("type"), text("category")],
 };
 
 /** Staged fields that are not part of a row's content (derived when it was staged). */
@@ -131,6 +147,7 @@ function stagedRow(
         r.acquired_at,
         JSON.stringify(r.tags ?? []),
         r.do_not_contact ? 1 : 0,
+        r.birthday,
       ];
     }
     case "transactions": {
@@ -182,6 +199,29 @@ function stagedRow(
         sentiment,
         sentiment_label,
       ];
+    }
+    case "tickets": {
+      const r = row as TicketImportRow;
+      return [
+        seq,
+        line,
+        externalId,
+        own,
+        r.customer,
+        r.channel,
+        r.kind,
+        r.subject,
+        r.opened_at,
+        r.first_response_at,
+        r.resolved_at,
+        r.status,
+        r.owner,
+        r.resolution,
+      ];
+    }
+    case "events": {
+      const r = row as EventImportRow;
+      return [seq, line, externalId, own, r.customer, r.occurred_at, r.type, r.category];
     }
   }
 }
@@ -543,20 +583,31 @@ export class ImportWriter {
       interactions: "r.external_id, c.id, r.occurred_at, r.channel, r.direction, r.summary, r.outcome",
       feedback: `r.external_id, c.id, r.occurred_at, r.source, r.score, r.text, r.language, r.status,
                  r.sentiment, r.sentiment_label`,
+      tickets: `r.external_id, c.id, r.channel, r.kind, r.subject, r.opened_at, r.first_response_at,
+                r.resolved_at, r.status, r.owner, r.resolution`,
+      events: "r.external_id, c.id, r.occurred_at, r.type, r.category",
     };
     const kind = this.kind as Exclude<ImportKind, "customers">;
+    const before =
+      kind === "tickets"
+        ? (await this.db.get<{ rows: number }>("SELECT COUNT(*) AS rows FROM tickets"))!.rows
+        : 0;
     // Only a repeated external id is skipped (a duplicate). OR IGNORE would also skip rows that
     // break a CHECK or NOT NULL constraint and count them as duplicates, hiding a lost row.
-    const inserted = await this.db.run(
+    const written = await this.db.run(
       `INSERT INTO ${kind} (${WRITTEN_COLUMNS[kind].join(", ")})
        SELECT ${values[kind]}
        FROM import_rows r JOIN customers c ON c.external_id = r.customer
        ${kind === "transactions" ? "LEFT JOIN import_orders o ON o.first_seq = r.seq" : ""}
        WHERE ${firstLine} ORDER BY r.seq
-       ON CONFLICT (external_id) DO NOTHING`,
+       ON CONFLICT (external_id) ${kind === "tickets" ? ticketUpdate(this.mappedFields) : "DO NOTHING"}`,
     );
-    counts.inserted = inserted.changes;
-    counts.duplicates = rows - inserted.changes;
+    if (kind === "tickets") {
+      const after = (await this.db.get<{ rows: number }>("SELECT COUNT(*) AS rows FROM tickets"))!.rows;
+      counts.inserted = after - before;
+      counts.updated = written.changes - counts.inserted;
+    } else counts.inserted = written.changes;
+    counts.duplicates = rows - written.changes;
   }
 
   private async writeCustomers(counts: WriteCounts): Promise<void> {
@@ -607,7 +658,59 @@ const WRITTEN_COLUMNS: Record<Exclude<ImportKind, "customers">, readonly string[
     "sentiment",
     "sentiment_label",
   ],
+  tickets: [
+    "external_id",
+    "customer_id",
+    "channel",
+    "kind",
+    "subject",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "status",
+    "owner",
+    "resolution",
+  ],
+  events: ["external_id", "customer_id", "occurred_at", "type", "category"],
 };
+
+/**
+ * A ticket moves on after it is exported (answered, resolved), so a ticket file imported again
+ * updates the tickets it names; an unchanged row changes nothing and counts as a duplicate. What
+ * the store learnt in the meantime is kept when the file does not know it yet: a response or
+ * resolution stamped through `respond_to_ticket` / `resolve_ticket` survives an older export, and
+ * a ticket never moves back to an earlier status (open < answered < resolved). Columns the file
+ * does not have keep what is stored, and the link to the feedback row that opened a ticket is the
+ * store's own and never touched.
+ */
+function ticketUpdate(mappedFields: ReadonlySet<string>): string {
+  const replaced = (
+    [
+      ["customer", "customer_id"],
+      ["channel", "channel"],
+      ["kind", "kind"],
+      ["subject", "subject"],
+      ["opened_at", "opened_at"],
+      ["owner", "owner"],
+    ] as const
+  )
+    .filter(([field]) => mappedFields.has(field))
+    .map(([, column]) => column);
+  return `DO UPDATE SET
+    ${replaced.map((column) => `${column} = excluded.${column}, `).join("")}
+    first_response_at = COALESCE(excluded.first_response_at, tickets.first_response_at),
+    resolved_at = COALESCE(excluded.resolved_at, tickets.resolved_at),
+    status = CASE WHEN tickets.status = 'resolved' OR excluded.status = 'resolved' THEN 'resolved'
+                  WHEN tickets.status = 'answered' OR excluded.status = 'answered' THEN 'answered'
+                  ELSE 'open' END,
+    resolution = COALESCE(excluded.resolution, tickets.resolution)
+  WHERE ${replaced.map((column) => `tickets.${column} IS NOT excluded.${column} OR `).join("")}
+    (excluded.first_response_at IS NOT NULL AND tickets.first_response_at IS NOT excluded.first_response_at)
+    OR (excluded.resolved_at IS NOT NULL AND tickets.resolved_at IS NOT excluded.resolved_at)
+    OR (excluded.resolution IS NOT NULL AND tickets.resolution IS NOT excluded.resolution)
+    OR (excluded.status = 'resolved' AND tickets.status <> 'resolved')
+    OR (excluded.status = 'answered' AND tickets.status = 'open')`;
+}
 
 /** Orders folded per query. */
 const ORDERS_PER_FOLD = 2000;

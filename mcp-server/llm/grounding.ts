@@ -339,6 +339,8 @@ export function computedFacts(facts: FactsSheet) {
       open_complaints: facts.feedback.open_complaints,
       recent: facts.feedback.recent.map(({ customer_text: _text, ...item }) => item),
     },
+    // A ticket's id and dates are the store's; its subject may be the customer's words.
+    open_tickets: facts.open_tickets.map(({ subject: _subject, ...ticket }) => ticket),
   };
 }
 

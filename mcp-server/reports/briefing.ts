@@ -2,9 +2,11 @@ import type { ServerDeps } from "../server/deps.js";
 import { displayName, type CustomerRow } from "../store/rows.js";
 import { findAtRiskCustomers } from "../tools/findAtRiskCustomers.js";
 import { latestBacktest } from "../scoring/backtestStore.js";
+import { kpiLines, kpiMonths, kpiSummary } from "../scoring/kpi.js";
 import { churnModelInfo, scoresFor, trustLine } from "../tools/support.js";
 import { summariseFeedback } from "../tools/summariseFeedback.js";
 import { formatMoney, formatPercent } from "../cli/output.js";
+import { todaysTasksLines } from "./todaysTasks.js";
 
 const SHOWN = 5;
 
@@ -13,7 +15,7 @@ const SHOWN = 5;
  * worth most (CLV leaders), and what customers are saying (feedback themes).
  */
 export async function briefing(deps: ServerDeps): Promise<string> {
-  const { set } = await scoresFor(deps, undefined);
+  const { asOf, set } = await scoresFor(deps, undefined);
   const atRisk = await findAtRiskCustomers(deps, { limit: SHOWN });
   const leaders = await deps.store.db.all<
     CustomerRow & { clv: number; p_alive: number | null; orders: number }
@@ -23,9 +25,12 @@ export async function briefing(deps: ServerDeps): Promise<string> {
     [set.id, SHOWN],
   );
   const feedback = await summariseFeedback(deps, {});
+  const kpi = await kpiSummary(deps.store, set, { months: kpiMonths(asOf) });
 
   const lines = [
     ...set.models.warnings.map((warning) => `Warning: ${warning}`),
+    ...(await todaysTasksLines(deps)),
+    "",
     `Who to call (${atRisk.total} customers at risk; by value at risk):`,
   ];
   for (const row of atRisk.customers) {
@@ -58,5 +63,10 @@ export async function briefing(deps: ServerDeps): Promise<string> {
     const { positive, negative } = theme.sentiment;
     lines.push(`  - ${theme.label.en}: ${theme.count} mentions (${negative} negative, ${positive} positive)`);
   }
+  lines.push(
+    "",
+    `Relationship KPIs (${kpi.period.from} to ${kpi.period.to}; crm kpi for the monthly series):`,
+    ...kpiLines(kpi).map((line) => `  ${line}`),
+  );
   return lines.join("\n");
 }

@@ -73,6 +73,7 @@ export function customerState(history: CustomerHistory, cutoffDay: number): Cust
     // The store keeps a complaint's current status only: one open now was open at the cutoff too.
     if (item.source === "complaint" && item.open) openComplaints++;
   }
+  openComplaints += openTicketsOn(history, cutoffDay);
   let lastInteractionDay: number | null = null;
   for (const day of history.interactionDays) {
     if (day <= cutoffDay && (lastInteractionDay === null || day > lastInteractionDay))
@@ -91,6 +92,20 @@ export function customerState(history: CustomerHistory, cutoffDay: number): Cust
     openComplaints,
     lastInteractionDay,
   };
+}
+
+/**
+ * Open service tickets that count as open complaints on `day` (tickets raised for an open
+ * complaint row are in the feedback count already). Exact on the history's own cutoff, which is
+ * what scores use. Earlier days (the calibration's origins) see the tickets still open at the
+ * cutoff that were opened by then: all once the newest was, at least the oldest once it was,
+ * none before; a ticket opened after the day never leaks back into it.
+ */
+export function openTicketsOn(history: CustomerHistory, day: number): number {
+  const tickets = history.openTickets;
+  if (!tickets || tickets.count === 0) return 0;
+  if (day >= tickets.newestDay) return tickets.count;
+  return day >= tickets.oldestDay ? 1 : 0;
 }
 
 /** Whether the customer made a purchase (positive amount) on a day in (fromDay, toDay]. */

@@ -44,6 +44,18 @@ export interface CustomerHistory {
   lastInteractionMs: number;
   /** Why the history cannot be scored (a stored value no import accepts), or null. */
   problem: string | null;
+  /**
+   * Service tickets open at the cutoff that no open complaint row stands for (those count as
+   * feedback already); absent when there are none. Counted by SQL, one row per customer.
+   */
+  openTickets?: OpenTicketsFact;
+}
+
+/** How many tickets were open at the cutoff, and the days the oldest and newest were opened. */
+export interface OpenTicketsFact {
+  count: number;
+  oldestDay: number;
+  newestDay: number;
 }
 
 /** What scoring needs of one feedback item. */

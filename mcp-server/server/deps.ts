@@ -5,7 +5,10 @@ import type { Store } from "../store/store.js";
 /** What the MCP server's tools, resources and prompts share. */
 export interface ServerDeps {
   store: Store;
-  /** Write tools (log_interaction, record_feedback, saving drafts) work only when true. */
+  /**
+   * Write tools (log_interaction, record_feedback, respond_to_ticket, resolve_ticket,
+   * complete_task, snooze_task, saving drafts) work only when true.
+   */
   allowWrites: boolean;
   /**
    * Mask emails and phone numbers in every output, and in everything sent to a language model

@@ -244,8 +244,15 @@ export async function clusterTotals(
   return [...byCluster.values()];
 }
 
-/** Whom compute_clv values: listed customers, an RFM segment or a lifecycle stage. */
-export type ClvSelection = { ids: readonly number[] } | { segment: string } | { lifecycleStage: string };
+/**
+ * Whom compute_clv values: listed customers, an RFM segment or a lifecycle stage; the KPI report
+ * values a whole scope (the book, or one account manager's customers).
+ */
+export type ClvSelection =
+  | { ids: readonly number[] }
+  | { segment: string }
+  | { lifecycleStage: string }
+  | { scope: "book"; owner?: string };
 
 /**
  * How the values are read: the cached columns (the score set's own 12-month CLV at each
@@ -312,6 +319,10 @@ function selectionSql(selection: ClvSelection): { sql: string; params: SqlValue[
     };
   }
   if ("segment" in selection) return { sql: "s.rfm_segment = ?", params: [selection.segment] };
+  if ("scope" in selection) {
+    const owner = ownedBy("s.customer_id", selection.owner);
+    return { sql: `1 = 1${owner.sql}`, params: owner.params };
+  }
   return { sql: "s.lifecycle_stage = ?", params: [selection.lifecycleStage] };
 }
 

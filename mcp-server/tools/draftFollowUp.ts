@@ -70,7 +70,7 @@ export async function draftFollowUp(
   const { asOf, set } = await scoresFor(deps, input.as_of);
   const language = input.language ?? customer.language;
   const notes = input.notes?.trim() ? input.notes.trim() : null;
-  const facts = await buildFactsSheet(deps.store, set, customer, asOf, language, notes);
+  const facts = await buildFactsSheet(deps.store, set, customer, asOf, language, notes, deps.now());
   const goal = input.goal ?? defaultGoal(facts);
   const channel = input.channel ?? "email";
   const tone = input.tone ?? "warm";

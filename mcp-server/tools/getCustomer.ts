@@ -10,10 +10,12 @@ import {
   RECENT_ITEMS,
   type GetCustomerResult,
 } from "../contract/getCustomer.js";
+import { customerKpis } from "../scoring/kpi.js";
 import { readScore } from "../scoring/scoreCache.js";
 import { SCORING_DEFAULTS } from "../scoring/settings.js";
 import type { ServerDeps } from "../server/deps.js";
 import { customerHistory } from "../store/customerQueries.js";
+import { openTicketsOf } from "../store/ticketQueries.js";
 import {
   cell,
   customerRef,
@@ -44,6 +46,7 @@ export async function getCustomer(
     );
   }
   const history = await customerHistory(deps.store, customer.id, set.asOf);
+  const kpi = await customerKpis(deps.store, set, score);
   const stage = LIFECYCLE_STAGES[score.lifecycleStage];
   const rfm = score.rfm ? RFM_SEGMENTS[score.rfm.segment] : null;
   const quadrant = score.valueQuadrant ? VALUE_QUADRANTS[score.valueQuadrant] : null;
@@ -122,6 +125,20 @@ export async function getCustomer(
     },
     latest_nps: score.latestNps,
     open_complaints: score.openComplaints,
+    // Judged at the as-of moment, but never past the server's now: today's tickets are not overdue yet.
+    open_tickets: (
+      await openTicketsOf(deps.store, customer.id, {
+        asOf: new Date(Math.min(new Date(set.asOf).getTime(), deps.now().getTime())),
+      })
+    ).map((ticket) => ({
+      ticket_id: ticket.external_id,
+      kind: ticket.kind,
+      subject: ticket.subject,
+      opened_at: ticket.opened_at,
+      status: ticket.status_as_of,
+      overdue: ticket.overdue,
+      overdue_for: ticket.overdue_for,
+    })),
     last_interaction: score.lastInteraction,
     recent_transactions: latest(history.transactions).map((row) => ({
       transaction_id: row.external_id,
@@ -153,6 +170,7 @@ export async function getCustomer(
       interactions: history.interactions.length,
       feedback: history.feedback.length,
     },
+    kpi,
     scores: scoreSetInfo(set),
   };
 }
@@ -163,6 +181,19 @@ function day(timestamp: string | null): string {
 
 function fixed(value: number | null, digits: number): string {
   return value === null ? "-" : value.toFixed(digits);
+}
+
+/** The customer's relationship indices in one line. */
+function kpiLine(kpi: GetCustomerResult["kpi"], language: "en" | "zh"): string {
+  const chi = kpi.chi
+    ? `CHI ${kpi.chi.index.toFixed(0)} (${kpi.chi.band_label[language]}; frequency ${kpi.chi.components.frequency.toFixed(0)}, value ${kpi.chi.components.value.toFixed(0)}, retention ${kpi.chi.components.retention.toFixed(0)})`
+    : "CHI - (no purchase scored)";
+  const ei =
+    kpi.emotion.index === null
+      ? "EI - (no NPS or reviews in the last 365 days)"
+      : `EI ${kpi.emotion.index.toFixed(0)}`;
+  const ltv = `LTV ${money(kpi.ltv.twelve_months)} over 12 months, ${kpi.ltv.five_years === null ? "-" : money(kpi.ltv.five_years)} over 5 years`;
+  return `- ${chi}; ${ei}; ${ltv}`;
 }
 
 /** The profile as markdown in the customer's language where the text has two. */
@@ -192,6 +223,7 @@ export function customerMarkdown(result: GetCustomerResult): string {
         : ` (${purchases.days_since_last_purchase} days ago)`) +
       (purchases.typical_gap_days === null ? "" : `; usually every ${purchases.typical_gap_days} days`),
     `- Latest NPS ${fixed(result.latest_nps, 0)}; open complaints ${result.open_complaints}; last contact ${day(result.last_interaction)}`,
+    kpiLine(result.kpi, language),
   ];
   if (result.recent_transactions.length > 0) {
     lines.push(
@@ -224,6 +256,16 @@ export function customerMarkdown(result: GetCustomerResult): string {
       ),
     );
   }
+  if (result.open_tickets.length > 0) {
+    lines.push(
+      "",
+      `**Open tickets** (${result.open_tickets.length}; subjects may quote the customer)`,
+      ...result.open_tickets.map(
+        (ticket) =>
+          `- ${cell(ticket.ticket_id)} ${ticket.kind}, opened ${day(ticket.opened_at)}, ${ticket.status}${ticket.overdue ? `, **overdue** (${ticket.overdue_for === "first_response" ? "no answer yet" : "unresolved"})` : ""}: ${cell(ticket.subject) || "-"}`,
+      ),
+    );
+  }
   return lines.join("\n");
 }
 
@@ -236,7 +278,8 @@ export function registerGetCustomer(server: McpServer, deps: ServerDeps): void {
         "Everything about one customer as of a date: profile (tags, do-not-contact), churn probability (no purchase in the next 90 days) with the signals behind it, value at risk, P(alive), " +
         "12-month CLV with expected purchases and spend, RFM scores and segment, ABC tier, value quadrant, lifecycle stage " +
         `with reasons and strategy, last purchase and typical gap, and the latest ${RECENT_ITEMS} transactions, interactions ` +
-        "and feedback. Answers 'tell me about this customer' before a call. Find the id with search_customers.",
+        "and feedback, the open service tickets with their SLA verdict, and the relationship indices (health index 0-100 with its components, emotion index, lifetime value 12 months vs 5 years). " +
+        "Answers 'tell me about this customer' before a call. Find the id with search_customers.",
       inputSchema: getCustomerInput,
       outputSchema: getCustomerOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

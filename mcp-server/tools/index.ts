@@ -9,8 +9,14 @@ import { registerServerStatus } from "./serverStatus.js";
 import { registerDraftFollowUp } from "./draftFollowUp.js";
 import { registerLogInteraction } from "./logInteraction.js";
 import { registerRecordFeedback } from "./recordFeedback.js";
+import { registerListTickets } from "./listTickets.js";
+import { registerRespondToTicket } from "./respondToTicket.js";
+import { registerResolveTicket } from "./resolveTicket.js";
 import { registerSegmentCustomers } from "./segmentCustomers.js";
 import { registerSummariseFeedback } from "./summariseFeedback.js";
+import { registerListTasks } from "./listTasks.js";
+import { registerCompleteTask } from "./completeTask.js";
+import { registerSnoozeTask } from "./snoozeTask.js";
 
 /** Every CRM tool; the order is the order clients list them. */
 export function registerTools(server: McpServer, deps: ServerDeps): void {
@@ -24,5 +30,11 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerDraftFollowUp(server, deps);
   registerLogInteraction(server, deps);
   registerRecordFeedback(server, deps);
+  registerListTickets(server, deps);
+  registerRespondToTicket(server, deps);
+  registerResolveTicket(server, deps);
+  registerListTasks(server, deps);
+  registerCompleteTask(server, deps);
+  registerSnoozeTask(server, deps);
   registerServerStatus(server, deps);
 }

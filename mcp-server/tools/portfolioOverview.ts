@@ -10,6 +10,7 @@ import {
 } from "../contract/portfolioOverview.js";
 import type { ServerDeps } from "../server/deps.js";
 import { latestBacktest } from "../scoring/backtestStore.js";
+import { kpiLines, kpiMonths, kpiSummary } from "../scoring/kpi.js";
 import { bookFacts, factsOf } from "../store/bookStats.js";
 import { Memo } from "../store/memo.js";
 import { portfolioScoreTotals, type PortfolioScoreTotals } from "../store/scoreQueries.js";
@@ -112,6 +113,7 @@ export async function portfolioOverview(
       customers: scores.levels.find((row) => row.level === level)?.customers ?? 0,
     })),
     churn_model: churnModelInfo(set.models, await latestBacktest(deps.store)),
+    kpi: await kpiSummary(deps.store, set, { owner, months: kpiMonths(asOf) }),
     scores: scoreSetInfo(set),
   };
 }
@@ -142,6 +144,9 @@ export function portfolioMarkdown(result: PortfolioOverviewResult): string {
     "",
     `Lifecycle: ${result.lifecycle_stages.map((row) => `${row.label.en} ${row.customers}`).join(" · ")}`,
     `Risk: ${result.risk_levels.map((row) => `${row.label.en} ${row.customers}`).join(" · ")}`,
+    "",
+    `**Relationship KPIs** (${result.kpi.period.from} to ${result.kpi.period.to})`,
+    ...kpiLines(result.kpi).map((line) => `- ${line}`),
   ];
   return lines.join("\n");
 }
@@ -156,7 +161,9 @@ export function registerPortfolioOverview(server: McpServer, deps: ServerDeps): 
         "the last 365 days), repeat rate, churn and retention, revenue in the last 12 months and how concentrated it is " +
         "(share from the top 10% and 20% of buying customers), ABC tiers by CLV, NPS over the last 12 months, total CLV and " +
         "value at risk, expected churners, how the churn probabilities were made and how the latest backtest rated them (AUC, " +
-        "calibration error), and counts by lifecycle stage and risk level. Churn rate = of the customers who bought in the previous " +
+        "calibration error), counts by lifecycle stage and risk level, and the relationship KPIs (kpi): customer health index " +
+        "0-100 with its components, service efficiency (first response and resolution times, SLA breaches), emotion index " +
+        "from NPS and reviews, lifetime value over 12 months vs 5 years, and first-month activation of new customers. Churn rate = of the customers who bought in the previous " +
         "12-month window (366-730 days before as_of), the share with no purchase in the latest 365 days; retention rate = " +
         "1 - churn rate. Answers 'how is my book doing?'.",
       inputSchema: portfolioOverviewInput,

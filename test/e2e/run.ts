@@ -30,6 +30,12 @@ const CRM_TOOLS = [
   "draft_follow_up",
   "log_interaction",
   "record_feedback",
+  "list_tickets",
+  "respond_to_ticket",
+  "resolve_ticket",
+  "list_tasks",
+  "complete_task",
+  "snooze_task",
 ];
 
 const started = Date.now();

@@ -24,6 +24,7 @@ describe("the extension's MCP client against the bundled server", () => {
         "summarise_feedback",
         "draft_follow_up",
         "log_interaction",
+        "list_tasks",
       ]),
     );
   });

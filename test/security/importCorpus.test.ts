@@ -46,6 +46,11 @@ const DUMPS: Record<ImportKind, string> = {
                  FROM interactions i JOIN customers c ON c.id = i.customer_id`,
   feedback: `SELECT f.external_id, c.external_id AS customer, f.occurred_at, f.source, f.score, f.text, f.language, f.status
              FROM feedback f JOIN customers c ON c.id = f.customer_id`,
+  tickets: `SELECT t.external_id, c.external_id AS customer, t.channel, t.kind, t.subject, t.opened_at, t.first_response_at,
+                   t.resolved_at, t.status, t.owner, t.resolution
+            FROM tickets t JOIN customers c ON c.id = t.customer_id`,
+  events: `SELECT e.external_id, c.external_id AS customer, e.occurred_at, e.type, e.category
+           FROM events e JOIN customers c ON c.id = e.customer_id`,
 };
 
 /** Rows without their own id are stored under a content hash; the corpus only checks they have one. */

@@ -10,7 +10,7 @@ export function registerDemoCommand(program: Command, context: CliContext): void
   program
     .command("demo")
     .description(
-      "fill an empty store with a generated demo book (customers in English and Chinese, orders, interactions, feedback)",
+      "fill an empty store with a generated demo book (customers in English and Chinese, orders, interactions, feedback, service tickets, web and store events, birthdays)",
     )
     .option(
       "--seed <number>",
@@ -41,7 +41,8 @@ export function registerDemoCommand(program: Command, context: CliContext): void
       else {
         process.stdout.write(
           `demo book written to ${store.path}: ${formatCount(counts.customers)} customers, ${formatCount(counts.transactions)} orders, ` +
-            `${formatCount(counts.interactions)} interactions, ${formatCount(counts.feedback)} feedback entries (seed ${counts.seed}, as of ${counts.asOf})\n`,
+            `${formatCount(counts.interactions)} interactions, ${formatCount(counts.feedback)} feedback entries, ` +
+            `${formatCount(counts.tickets)} service tickets, ${formatCount(counts.events)} web and store events (seed ${counts.seed}, as of ${counts.asOf})\n`,
         );
       }
     });

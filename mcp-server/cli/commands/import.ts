@@ -38,7 +38,7 @@ export function registerImportCommand(program: Command, context: CliContext): vo
   program
     .command("import")
     .description(
-      "import customers, transactions, interactions or feedback from a CSV or whitespace-separated file",
+      "import customers, transactions, interactions, feedback, service tickets or events from a CSV or whitespace-separated file",
     )
     .argument("<kind>", `what the file holds: ${IMPORT_KINDS.join(", ")}`)
     .argument("<file>", "the file to import")

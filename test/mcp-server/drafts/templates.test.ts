@@ -80,6 +80,7 @@ export function facts(overrides: Partial<FactsSheet> = {}, language: "en" | "zh"
           : feedback(),
       ],
     },
+    open_tickets: [],
     last_interaction: null,
     manager_notes: null,
     ...overrides,

@@ -158,7 +158,7 @@ describe("crm import (built CLI)", () => {
     const result = runCli(["--db", dir.join("crm.db"), "import", "orders", dir.join("x.csv")]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'crm: unknown kind "orders"; use one of customers, transactions, interactions, feedback\n',
+      'crm: unknown kind "orders"; use one of customers, transactions, interactions, feedback, tickets, events\n',
     );
   });
 });

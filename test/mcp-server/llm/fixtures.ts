@@ -70,6 +70,7 @@ export function sampleFacts(overrides: Partial<FactsSheet> = {}, language: "en" 
         },
       ],
     },
+    open_tickets: [],
     last_interaction: null,
     manager_notes: null,
     ...overrides,

@@ -54,6 +54,15 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>[]> = {
       occurred_at: DEMO_AS_OF,
     },
   ],
+  // Ticket STDIO-1 is added to the demo book in beforeAll; it is answered, then resolved.
+  list_tickets: [{ limit: 5 }, { customer_id: "C00003", overdue: true }],
+  respond_to_ticket: [{ ticket: "STDIO-1", note: "Checked the order; replacement on its way" }],
+  resolve_ticket: [{ ticket: "STDIO-1", resolution: "Replacement delivered" }],
+  // list_tasks runs first (tools are called in the listed order) and writes the day's tasks, so
+  // tasks 1 and 2 exist when complete_task and snooze_task are called.
+  list_tasks: [{ due: "all", limit: 5 }],
+  complete_task: [{ task: 1, note: "called; order placed" }],
+  snooze_task: [{ task: 2, until: "2099-12-31" }],
 };
 
 /** An Ajv instance for the JSON Schema dialect a schema declares (draft-07 unless it says 2020-12). */
@@ -82,6 +91,10 @@ describe("the built server over stdio", () => {
       customers: DEMO_CUSTOMERS,
       asOf: new Date(`${DEMO_AS_OF}T23:59:59Z`),
     });
+    await store.db.run(
+      `INSERT INTO tickets (external_id, customer_id, kind, subject, opened_at)
+       SELECT 'STDIO-1', id, 'complaint', 'Parcel arrived damaged', '2026-06-28T10:00:00Z' FROM customers WHERE external_id = 'C00003'`,
+    );
     await store.close();
     transport = new StdioClientTransport({
       command: process.execPath,

@@ -133,8 +133,10 @@ describe("write tools with --allow-writes", () => {
     expect((await readScore(mcp.store, nextSet, customer.id))!.lastInteraction).toBe("2026-06-30T10:15:00Z");
   });
 
-  it("record_feedback writes one feedback row and one audit entry, with the language detected and complaints open", async () => {
+  it("record_feedback writes one feedback row and one audit entry, with the language detected and complaints open, and the next score read reflects it without a full rescore", async () => {
     const customer = (await mcp.store.findCustomer("C00007"))!;
+    const TODAY = new Date("2026-07-01T23:59:59Z");
+    const firstSet = await ensureScores(mcp.store, TODAY, mcp.deps.now);
     const before = await snapshotStore(mcp.store);
     const version = await mcp.store.dataVersion();
     const args = { customer_id: "C00007", source: "complaint", text: "客服五天都没有回复我的工单，太慢了。" };
@@ -169,12 +171,17 @@ describe("write tools with --allow-writes", () => {
     expect(await mcp.store.dataVersion()).toBe(version + 1);
 
     // The complaint is filed after the demo's as-of date, so it counts as of the server's today.
-    const today = await ensureScores(mcp.store, new Date("2026-07-01T23:59:59Z"), mcp.deps.now);
+    const today = await ensureScores(mcp.store, TODAY, mcp.deps.now);
+    // The cached set was carried over the write: same set, new version, this customer rescored.
+    expect(today.id).toBe(firstSet.id);
     expect(today.dataVersion).toBe(version + 1);
     const score = (await readScore(mcp.store, today, customer.id))!;
+    // Open complaints, plus open tickets other than those opened for an open complaint.
     const open = await mcp.store.db.get<{ count: number }>(
-      "SELECT COUNT(*) AS count FROM feedback WHERE customer_id = ? AND source = 'complaint' AND status = 'open'",
-      [customer.id],
+      `SELECT (SELECT COUNT(*) FROM feedback WHERE customer_id = ? AND source = 'complaint' AND status = 'open')
+            + (SELECT COUNT(*) FROM tickets t WHERE t.customer_id = ? AND t.status <> 'resolved' AND NOT EXISTS
+                 (SELECT 1 FROM feedback f WHERE f.id = t.feedback_id AND f.source = 'complaint' AND f.status = 'open')) AS count`,
+      [customer.id, customer.id],
     );
     expect(score.openComplaints).toBe(open!.count);
   });
