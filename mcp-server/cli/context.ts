@@ -4,5 +4,6 @@ import type { Store } from "../store/store.js";
 export interface CliContext {
   openStore(): Promise<Store>;
   /** Called after a command changed the store, so derived data (scores) can be refreshed. */
-  afterWrite(store: Store): Promise<void>;
+  /** Scores the changed store as of `asOf` (default: today, or $CRM_AS_OF). */
+  afterWrite(store: Store, asOf?: Date): Promise<void>;
 }

@@ -37,10 +37,10 @@ async function main(argv: string[]): Promise<number> {
       store ??= await Store.open(program.opts().db ?? defaultDatabasePath());
       return store;
     },
-    async afterWrite(changed) {
+    async afterWrite(changed, asOf) {
       // Score now, so the first MCP call after an import reads cached scores instead of waiting.
       const started = performance.now();
-      const set = await ensureScores(changed, resolveAsOf());
+      const set = await ensureScores(changed, asOf ?? resolveAsOf());
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       process.stderr.write(
         `scores refreshed for ${set.customers.toLocaleString("en-US")} customers as of ${set.asOf.slice(0, 10)} (${seconds} s)\n`,

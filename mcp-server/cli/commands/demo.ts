@@ -30,7 +30,8 @@ export function registerDemoCommand(program: Command, context: CliContext): void
       const store = await context.openStore();
       const asOf = options.asOf ?? resolveAsOf();
       const written = await seedDemo(store, { seed: options.seed, customers: options.customers, asOf });
-      await context.afterWrite(store);
+      // Scored as of the book's own day, so a demo written for a past day is not read as long gone.
+      await context.afterWrite(store, asOf);
       const counts = {
         store: store.path,
         seed: options.seed,

@@ -26,7 +26,11 @@ describe("crm command line", () => {
 
   it("prints JSON on read commands", () => {
     const db = join(folder, "json.db");
-    expect(runCli(["--db", db, "demo", "--customers", "40", "--as-of", "2026-01-31"]).code).toBe(0);
+    const demo = runCli(["--db", db, "demo", "--customers", "40", "--as-of", "2026-01-31"]);
+    expect(demo.code).toBe(0);
+    // A demo written for a past day is scored as of that day, not today.
+    expect(demo.stderr).toContain("customers as of 2026-01-31");
+    expect(demo.stderr).not.toContain("looks long gone");
     const stats = JSON.parse(runCli(["--db", db, "stats", "--json", "--as-of", "2026-01-31"]).stdout);
     expect(stats.customers).toBe(40);
     const list = JSON.parse(runCli(["--db", db, "customers", "list", "--json", "--limit", "5"]).stdout);
