@@ -24,13 +24,19 @@ export interface CustomerRecord {
  * transaction), feedback and interaction days. The store hands them out a chunk of customers at a
  * time (`storeHistory.ts`), so memory follows the chunk, not the book.
  */
+/**
+ * A list of numbers: a typed array or a plain one. Plain arrays cost a store read far less to make
+ * (a typed array is about a microsecond each, and a book has several per customer).
+ */
+export type NumberList = ArrayLike<number> & Iterable<number>;
+
 export interface CustomerHistory {
   id: number;
   /** Daily totals up to the pass's cutoff, days ascending (UTC day numbers). */
-  days: Int32Array;
-  gross: Float64Array;
-  net: Float64Array;
-  orders: Int32Array;
+  days: NumberList;
+  gross: NumberList;
+  net: NumberList;
+  orders: NumberList;
   /** Exact times (ms) of the first and last purchase up to the cutoff; NaN without one. */
   firstPurchaseMs: number;
   lastPurchaseMs: number;
@@ -39,7 +45,7 @@ export interface CustomerHistory {
   marginBase: number;
   feedback: FeedbackFact[];
   /** Days of the customer's interactions, ascending. */
-  interactionDays: Int32Array;
+  interactionDays: NumberList;
   /** Exact time (ms) of the last interaction up to the cutoff; NaN without one. */
   lastInteractionMs: number;
   /** Why the history cannot be scored (a stored value no import accepts), or null. */

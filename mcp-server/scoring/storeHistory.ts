@@ -156,6 +156,14 @@ function withOpenTickets(
   return histories;
 }
 
+// Shared by every customer without purchases or contacts (frozen: nothing may add to them).
+const NONE: readonly number[] = Object.freeze([]);
+
+/** The comma-separated numbers of `list`. */
+function numbers(list: string): number[] {
+  return list.split(",").map(Number);
+}
+
 /** Groups a chunk's rows by customer (each list is sorted by customer id). */
 function assemble(
   ids: readonly { id: number }[],
@@ -168,10 +176,10 @@ function assemble(
   let i = 0;
   return ids.map(({ id }) => {
     let problem: string | null = null;
-    let days = new Int32Array(0);
-    let gross = new Float64Array(0);
-    let net = new Float64Array(0);
-    let orders = new Int32Array(0);
+    let days: number[] = [];
+    let gross: readonly number[] = NONE;
+    let net: readonly number[] = NONE;
+    let orders: readonly number[] = NONE;
     let marginSum = 0;
     let marginBase = 0;
     let first: string | null = null;
@@ -179,28 +187,23 @@ function assemble(
     if (p < purchases.length && purchases[p].c === id) {
       const row = purchases[p++];
       const dayTexts = row.days.split(",");
-      days = new Int32Array(dayTexts.length);
-      let invalid: string | undefined;
-      for (let k = 0; k < dayTexts.length; k++) {
-        const day = dayNumber(dayTexts[k]);
-        if (Number.isNaN(day)) invalid ??= dayTexts[k];
-        else days[k] = day;
-      }
+      days = dayTexts.map((text) => dayNumber(text));
+      const invalid = dayTexts.find((_, k) => Number.isNaN(days[k]));
       if (invalid !== undefined) {
         problem = `one of its transactions is dated "${invalid}", not a date between 1900 and 2100; fix or delete that row`;
       } else if (row.bad_day !== null) {
         problem = `its transactions of ${row.bad_day} hold an amount or margin that is not a real one (beyond ±${SANE_MAGNITUDE}); fix or delete that row`;
       } else {
-        gross = Float64Array.from(row.gross.split(","), Number);
-        net = Float64Array.from(row.net.split(","), Number);
-        orders = Int32Array.from(row.orders.split(","), Number);
+        gross = numbers(row.gross);
+        net = numbers(row.net);
+        orders = numbers(row.orders);
         // Summed in day order here, as for a book held in memory, so both give the same double.
         for (const margin of row.m.split(",")) marginSum += Number(margin);
         for (const base of row.mb.split(",")) marginBase += Number(base);
         first = row.first_at;
         last = row.last_at;
       }
-      if (problem !== null) days = new Int32Array(0);
+      if (problem !== null) days = [];
     }
     const facts: FeedbackFact[] = [];
     while (f < feedback.length && feedback[f].c === id) {
@@ -237,16 +240,16 @@ function assemble(
     }
     return {
       id,
-      days: problem ? new Int32Array(0) : days,
-      gross: problem ? new Float64Array(0) : gross,
-      net: problem ? new Float64Array(0) : net,
-      orders: problem ? new Int32Array(0) : orders,
+      days: problem ? NONE : days,
+      gross: problem ? NONE : gross,
+      net: problem ? NONE : net,
+      orders: problem ? NONE : orders,
       firstPurchaseMs: first === null ? NaN : Date.parse(first),
       lastPurchaseMs: last === null ? NaN : Date.parse(last),
       marginSum,
       marginBase,
       feedback: facts,
-      interactionDays: Int32Array.from(contacts),
+      interactionDays: contacts,
       lastInteractionMs: lastContact === null ? NaN : Date.parse(lastContact),
       problem,
     };
