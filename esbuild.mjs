@@ -1,8 +1,9 @@
-// Bundles the CLI, the MCP server and the core library. sqlite3 stays external: it is a
-// native addon that must be loaded from node_modules at run time.
+// Bundles the CLI, the MCP server, the core library and the MCP Apps views (esbuild.views.mjs).
+// sqlite3 stays external: it is a native addon that must be loaded from node_modules at run time.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { buildViews } from "./esbuild.views.mjs";
 
 const common = {
   bundle: true,
@@ -50,6 +51,9 @@ await Promise.all([
     platform: "neutral",
   }),
 ]);
+
+// The MCP Apps views: one self-contained dist/apps/<view>.html each.
+await buildViews();
 
 // Type declarations for the "./core" library export.
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.core.json"], {

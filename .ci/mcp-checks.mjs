@@ -95,6 +95,18 @@ try {
   const tools = list.json?.result?.tools ?? list.json?.tools ?? [];
   check(tools.length >= 10, `${tools.length} tools listed`);
   for (const tool of tools) check(Boolean(tool.outputSchema), `${tool.name} has an outputSchema`);
+  // MCP Apps (issue 13): the tools drawn as views name their ui:// resource.
+  const views = {
+    find_at_risk_customers: "at-risk-board",
+    get_customer: "customer-card",
+    segment_customers: "segment-explorer",
+    portfolio_overview: "cohorts-kpis",
+    server_status: "backtest",
+  };
+  for (const [name, view] of Object.entries(views)) {
+    const tool = tools.find((candidate) => candidate.name === name);
+    check(tool?._meta?.ui?.resourceUri === `ui://crm/${view}.html`, `${name} links to ui://crm/${view}.html`);
+  }
 
   const atRisk = callTool("find_at_risk_customers", { as_of: AS_OF, limit: 3 });
   const atRiskContent = (atRisk.json?.result ?? atRisk.json)?.structuredContent;
@@ -122,6 +134,24 @@ try {
   check(
     JSON.stringify(resources.json ?? {}).includes("crm://schema"),
     "resources/list includes crm://schema",
+  );
+  const listed = resources.json?.result?.resources ?? resources.json?.resources ?? [];
+  check(
+    Object.values(views).every((view) =>
+      listed.some(
+        (resource) =>
+          resource.uri === `ui://crm/${view}.html` && resource.mimeType === "text/html;profile=mcp-app",
+      ),
+    ),
+    "resources/list includes the five ui:// views as text/html;profile=mcp-app",
+  );
+  const board = inspector(["--method", "resources/read", "--uri", "ui://crm/at-risk-board.html"]);
+  const boardContent = (board.json?.result ?? board.json)?.contents?.[0];
+  check(
+    board.code === 0 &&
+      boardContent?.mimeType === "text/html;profile=mcp-app" &&
+      /^<!doctype html>/.test(boardContent?.text ?? ""),
+    "resources/read ui://crm/at-risk-board.html returns the built view",
   );
   const prompts = inspector(["--method", "prompts/list"]);
   const promptNames = (prompts.json?.result?.prompts ?? prompts.json?.prompts ?? []).map(

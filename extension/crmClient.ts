@@ -57,6 +57,23 @@ export class CrmClient {
     return structuredResult<T>(tool, result);
   }
 
+  /** Calls a tool and returns its whole result (content, structuredContent, isError), as hosts get it. */
+  async callToolResult(tool: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+    const { client } = await this.connect();
+    return (await client.callTool({ name: tool, arguments: args })) as CallToolResult;
+  }
+
+  /** The text of a resource the server serves (e.g. a `ui://` view's HTML). */
+  async readResourceText(uri: string): Promise<string> {
+    const { client } = await this.connect();
+    const { contents } = await client.readResource({ uri });
+    const first = contents[0];
+    if (!first || !("text" in first) || typeof first.text !== "string") {
+      throw new Error(`${uri} has no text content`);
+    }
+    return first.text;
+  }
+
   /** The names of the tools the server lists. */
   async listTools(): Promise<string[]> {
     const { client } = await this.connect();

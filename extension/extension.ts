@@ -4,6 +4,7 @@ import { registerCommands } from "./features/commands.js";
 import { registerCustomerView } from "./features/customerView.js";
 import { registerLanguageModel } from "./features/languageModel.js";
 import { registerMcpProvider } from "./features/mcpProvider.js";
+import { registerPortfolioView } from "./features/portfolioView.js";
 import { registerTestCommands } from "./features/testCommands.js";
 import { registerViews } from "./features/views.js";
 import { CrmServices } from "./services.js";
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerMcpProvider(services);
   registerViews(services);
   registerCustomerView(services);
+  registerPortfolioView(services);
   registerCommands(services);
   registerChatParticipant(services);
   registerLanguageModel(services);

@@ -107,6 +107,20 @@ export const segmentCustomersOutput = z.object({
     .nullable()
     .describe("customers in scope the segmentation does not place (e.g. prospects without purchases)"),
   kmeans: kmeansOutput.nullable().describe("the clustering behind by='kmeans'; null otherwise"),
+  rfm_grid: z
+    .array(
+      z.object({
+        r: z.number().int().describe("recency score, 5 = most recent"),
+        fm: z.number().int().describe("frequency-and-spend score floor((f + m) / 2), 5 = highest"),
+        segment: z.string().describe("the RFM segment the cell belongs to"),
+        customers: z.number().int(),
+        clv_share: z
+          .number()
+          .describe("the cell's CLV / total CLV in scope, 0-1 (0 when the total is not positive)"),
+      }),
+    )
+    .nullable()
+    .describe("by='rfm': customers and CLV share in each occupied cell of the 5 × 5 grid; null otherwise"),
   scores: scoreSetOutput,
 });
 

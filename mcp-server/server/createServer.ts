@@ -1,4 +1,5 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerApps } from "../apps/registerApps.js";
 import { registerPrompts } from "../prompts/index.js";
 import { registerResources } from "../resources/index.js";
 import { registerTools } from "../tools/index.js";
@@ -18,5 +19,6 @@ export function createServer(deps: ServerDeps): McpServer {
   registerTools(server, deps);
   registerResources(server, deps);
   registerPrompts(server, deps);
+  registerApps(server, { viewsDir: deps.viewsDir });
   return server;
 }

@@ -35,4 +35,6 @@ export interface ServerDeps {
    * the tool functions directly), and then sampling is simply not offered.
    */
   sampling?: SamplingAccess;
+  /** Where the built MCP Apps views (`<view>.html`) are; absent: dist/apps next to the bundle. */
+  viewsDir?: string;
 }

@@ -49,6 +49,27 @@ export async function segmentTotals(
   );
 }
 
+/** One cell of the RFM grid: recency score × the frequency-and-spend score floor((f + m) / 2). */
+export interface RfmCellTotals {
+  r: number;
+  fm: number;
+  customers: number;
+  clv: number;
+}
+
+/** Customers and CLV per cell of the 5 × 5 RFM grid (cells without customers are absent). */
+export async function rfmGridTotals(store: Store, scope: ScoreScope): Promise<RfmCellTotals[]> {
+  const owner = ownedBy("customer_id", scope.owner);
+  // Whole-number scores, so the division truncates, as `rfmSegment`'s Math.floor does.
+  return store.db.all<RfmCellTotals>(
+    `SELECT rfm_r AS r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) AS customers, TOTAL(clv) AS clv
+     FROM customer_scores
+     WHERE score_set_id = ? AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
+     GROUP BY rfm_r, (rfm_f + rfm_m) / 2 ORDER BY r, fm`,
+    [scope.setId, ...owner.params],
+  );
+}
+
 /** Customers, CLV and revenue of the whole scope. */
 export async function scopeTotals(store: Store, scope: ScoreScope): Promise<Omit<GroupTotals, "key">> {
   const owner = ownedBy("customer_id", scope.owner);

@@ -1,4 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerAppTool } from "@modelcontextprotocol/ext-apps/server";
+import { appToolMeta } from "../apps/catalogue.js";
 import { LIFECYCLE_STAGES } from "../../core/lifecycle.js";
 import {
   DEFAULT_MIN_RISK,
@@ -180,7 +182,8 @@ export function atRiskMarkdown(result: FindAtRiskCustomersResult): string {
 }
 
 export function registerFindAtRiskCustomers(server: McpServer, deps: ServerDeps): void {
-  server.registerTool(
+  registerAppTool(
+    server,
     FIND_AT_RISK_CUSTOMERS,
     {
       title: "Find at-risk customers",
@@ -193,6 +196,7 @@ export function registerFindAtRiskCustomers(server: McpServer, deps: ServerDeps)
       inputSchema: findAtRiskCustomersInput,
       outputSchema: findAtRiskCustomersOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: appToolMeta("at-risk-board"),
     },
     async (input) => {
       const result = await findAtRiskCustomers(deps, input);

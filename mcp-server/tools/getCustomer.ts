@@ -1,4 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerAppTool } from "@modelcontextprotocol/ext-apps/server";
+import { appToolMeta } from "../apps/catalogue.js";
 import { LIFECYCLE_STAGES } from "../../core/lifecycle.js";
 import { RFM_SEGMENTS } from "../../core/rfm.js";
 import { RISK_LEVELS } from "../../core/risk.js";
@@ -270,7 +272,8 @@ export function customerMarkdown(result: GetCustomerResult): string {
 }
 
 export function registerGetCustomer(server: McpServer, deps: ServerDeps): void {
-  server.registerTool(
+  registerAppTool(
+    server,
     GET_CUSTOMER,
     {
       title: "Get customer",
@@ -283,6 +286,7 @@ export function registerGetCustomer(server: McpServer, deps: ServerDeps): void {
       inputSchema: getCustomerInput,
       outputSchema: getCustomerOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: appToolMeta("customer-card"),
     },
     async (input) => {
       const result = await getCustomer(deps, input);

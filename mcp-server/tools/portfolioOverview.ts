@@ -1,4 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerAppTool } from "@modelcontextprotocol/ext-apps/server";
+import { appToolMeta } from "../apps/catalogue.js";
 import { LIFECYCLE_STAGES, LIFECYCLE_STAGE_KEYS } from "../../core/lifecycle.js";
 import { RISK_LEVELS, type RiskLevel } from "../../core/risk.js";
 import { ABC_TIERS } from "../../core/valueTiers.js";
@@ -152,7 +154,8 @@ export function portfolioMarkdown(result: PortfolioOverviewResult): string {
 }
 
 export function registerPortfolioOverview(server: McpServer, deps: ServerDeps): void {
-  server.registerTool(
+  registerAppTool(
+    server,
     PORTFOLIO_OVERVIEW,
     {
       title: "Portfolio overview",
@@ -169,6 +172,7 @@ export function registerPortfolioOverview(server: McpServer, deps: ServerDeps): 
       inputSchema: portfolioOverviewInput,
       outputSchema: portfolioOverviewOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: appToolMeta("cohorts-kpis"),
     },
     async (input) => {
       const result = await portfolioOverview(deps, input);

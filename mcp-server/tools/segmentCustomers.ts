@@ -1,9 +1,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerAppTool } from "@modelcontextprotocol/ext-apps/server";
+import { appToolMeta } from "../apps/catalogue.js";
 import type { Bilingual } from "../../core/i18n.js";
 import { clusterCustomers, type ClusterCentroid } from "../../core/kmeans.js";
 import { KMEANS_SAMPLE_SIZE, type ClusterModel } from "../../core/kmeansSample.js";
 import { LIFECYCLE_STAGE_KEYS, LIFECYCLE_STAGES } from "../../core/lifecycle.js";
-import { RFM_SEGMENT_KEYS, RFM_SEGMENTS, type RfmSegmentKey } from "../../core/rfm.js";
+import { RFM_SEGMENT_KEYS, RFM_SEGMENTS, rfmSegment, type RfmSegmentKey } from "../../core/rfm.js";
 import { ABC_TIERS, VALUE_QUADRANTS, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
 import {
   SEGMENT_CUSTOMERS,
@@ -23,6 +25,7 @@ import {
   clusterTotals,
   countPurchasers,
   membersById,
+  rfmGridTotals,
   scopeTotals,
   segmentTotals,
   topSegmentMembers,
@@ -336,6 +339,16 @@ async function segment(
   for (const info of infos) {
     segments.push(segmentOutput(info, groups.get(info.key), await members(info), totals));
   }
+  const rfmGrid =
+    by === "rfm"
+      ? (await rfmGridTotals(deps.store, scope)).map((cell) => ({
+          r: cell.r,
+          fm: cell.fm,
+          segment: rfmSegment(cell.r, cell.fm),
+          customers: cell.customers,
+          clv_share: totals.clv > 0 ? cell.clv / totals.clv : 0,
+        }))
+      : null;
   const placed = segments.reduce((sum, segment) => sum + segment.count, 0);
   const unsegmented = totals.customers - placed;
   return {
@@ -347,6 +360,7 @@ async function segment(
     segments,
     unsegmented: unsegmented > 0 ? { count: unsegmented, reason: UNSEGMENTED_NO_PURCHASE } : null,
     kmeans,
+    rfm_grid: rfmGrid,
     scores: scoreSetInfo(set),
   };
 }
@@ -383,7 +397,8 @@ function toMarkdown(result: SegmentCustomersResult): string {
 }
 
 export function registerSegmentCustomers(server: McpServer, deps: ServerDeps): void {
-  server.registerTool(
+  registerAppTool(
+    server,
     SEGMENT_CUSTOMERS,
     {
       title: "Segment customers",
@@ -395,6 +410,7 @@ export function registerSegmentCustomers(server: McpServer, deps: ServerDeps): v
       inputSchema: segmentCustomersInput,
       outputSchema: segmentCustomersOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: appToolMeta("segment-explorer"),
     },
     async (input) => {
       const result = await segmentCustomers(deps, input);

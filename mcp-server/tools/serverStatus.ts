@@ -1,4 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerAppTool } from "@modelcontextprotocol/ext-apps/server";
+import { appToolMeta } from "../apps/catalogue.js";
 import {
   SERVER_STATUS,
   serverStatusInput,
@@ -70,7 +72,8 @@ function toMarkdown(status: ServerStatusResult): string {
 }
 
 export function registerServerStatus(server: McpServer, deps: ServerDeps): void {
-  server.registerTool(
+  registerAppTool(
+    server,
     SERVER_STATUS,
     {
       title: "Server status",
@@ -81,6 +84,7 @@ export function registerServerStatus(server: McpServer, deps: ServerDeps): void 
       inputSchema: serverStatusInput,
       outputSchema: serverStatusOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: appToolMeta("backtest"),
     },
     async () => {
       const status = await serverStatus(deps);

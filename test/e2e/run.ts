@@ -491,6 +491,17 @@ async function main(): Promise<void> {
     check(Boolean(refreshed), `after the import ${top.customer.name} is no longer first; ${second} is`);
     await screenshot(page, "09-import");
     timings.import = Date.now() - step;
+
+    // 8. CRM: Open Portfolio Dashboard shows the MCP Apps views (the same bundles chat hosts
+    // render) in an editor, drawn from the tools' results.
+    step = Date.now();
+    await runCommand(page, "CRM: Open Portfolio Dashboard");
+    for (const view of ["cohorts-kpis", "segment-explorer"]) {
+      const frame = await findFrame(page, `html[data-view="${view}"] [data-value]`);
+      check((await frame.locator("[data-value]").count()) > 10, `the Portfolio dashboard draws ${view}`);
+    }
+    await screenshot(page, "10-portfolio");
+    timings.portfolio = Date.now() - step;
   } catch (error) {
     check(false, `e2e aborted: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     const page = browser?.pages()[0];

@@ -6,4 +6,5 @@ export declare const NODE24: string;
 export declare const CODE_SERVER_DIR: string;
 export declare const CODE_SERVER: string;
 export declare const CHROMIUM: string;
+export declare function setupChromium(): void;
 export declare function setup(): void;

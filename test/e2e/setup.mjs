@@ -37,9 +37,11 @@ function npmInstall(folder, spec, env = process.env) {
   run("npm", ["install", "--no-audit", "--no-fund", "--no-save", spec], { cwd: folder, env: cleanEnv(env) });
 }
 
-/** Installs whatever is missing; returns quickly when everything is cached. */
-export function setup() {
-  // Fonts: Chinese customer names and the risk badges (emoji) in screenshots.
+/**
+ * Installs Debian's Chromium and the fonts its screenshots need (Chinese names, emoji badges) when
+ * missing. The MCP Apps browser test (test/apps/, part of `npm test`) needs only this much.
+ */
+export function setupChromium() {
   const fonts = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
@@ -56,6 +58,12 @@ export function setup() {
       "fonts-noto-color-emoji",
     ]);
   }
+  if (!existsSync(CHROMIUM)) throw new Error(`e2e setup: ${CHROMIUM} is still missing after installing`);
+}
+
+/** Installs whatever is missing; returns quickly when everything is cached. */
+export function setup() {
+  setupChromium();
   if (!existsSync(NODE24)) npmInstall(NODE24_DIR, "node@24");
   if (!existsSync(CODE_SERVER)) {
     if (!existsSync("/usr/include/krb5.h") && !existsSync("/usr/include/gssapi/gssapi.h")) {
@@ -72,6 +80,11 @@ export function setup() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = Date.now();
-  setup();
-  console.log(`e2e tools ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  // --chromium: only the browser (for `npm test`); without it, everything the e2e test needs.
+  const chromiumOnly = process.argv.includes("--chromium");
+  if (chromiumOnly) setupChromium();
+  else setup();
+  console.log(
+    `${chromiumOnly ? "Chromium" : "e2e tools"} ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }

@@ -50,6 +50,16 @@ describe("the extension's MCP client against the bundled server", () => {
     await expect(failure).rejects.toThrow(/get_customer: .*NO-SUCH-CUSTOMER/);
   });
 
+  it("reads a view's HTML and returns whole tool results (isError included) for the webviews' App host", async () => {
+    const html = await demo.client.readResourceText("ui://crm/cohorts-kpis.html");
+    expect(html).toMatch(/^<!doctype html>/i);
+    const overview = await demo.client.callToolResult("portfolio_overview", { as_of: AS_OF });
+    expect(overview.isError).toBeFalsy();
+    expect(overview.structuredContent).toMatchObject({ customers: expect.any(Number) });
+    const failure = await demo.client.callToolResult("get_customer", { customer_id: "NO-SUCH-CUSTOMER" });
+    expect(failure.isError).toBe(true);
+  });
+
   it("refuses writes when the server was started without --allow-writes", async () => {
     await expect(
       demo.client.call("log_interaction", { customer_id: "C00001", channel: "phone", summary: "called" }),

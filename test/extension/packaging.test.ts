@@ -13,6 +13,12 @@ const EXPECTED_FILES = [
   "[Content_Types].xml",
   "extension.vsixmanifest",
   "extension/README.md",
+  // The MCP Apps views the bundled server serves (and the Portfolio dashboard shows).
+  "extension/dist/apps/at-risk-board.html",
+  "extension/dist/apps/backtest.html",
+  "extension/dist/apps/cohorts-kpis.html",
+  "extension/dist/apps/customer-card.html",
+  "extension/dist/apps/segment-explorer.html",
   "extension/dist/cli.js",
   "extension/dist/extension.js",
   "extension/dist/server.js",

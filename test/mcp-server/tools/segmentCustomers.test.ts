@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterCustomers } from "../../../core/kmeans.js";
 import { nearestCluster, sampleHash } from "../../../core/kmeansSample.js";
-import { RFM_SEGMENT_KEYS } from "../../../core/rfm.js";
+import { RFM_SEGMENT_GRID, RFM_SEGMENT_KEYS } from "../../../core/rfm.js";
 import {
   SEGMENT_CUSTOMERS,
   SEGMENT_KMEANS,
@@ -102,6 +102,26 @@ describe("segment_customers", () => {
     expect(champions.revenue).toBeCloseTo(412361.52, 2);
     expect(champions.label).toEqual({ en: "Champions", zh: "冠军客户" });
     expect(champions.recommended_action.en).toMatch(/Reward them/);
+  });
+
+  it("splits the RFM segments into the grid's cells: each cell named by the segment rule, cells adding up to their segment", async () => {
+    const result = await segment({ by: "rfm" });
+    const grid = result.rfm_grid!;
+    expect(grid.length).toBeGreaterThan(10);
+    const bySegment = new Map<string, { customers: number; share: number }>();
+    for (const cell of grid) {
+      expect(cell.segment).toBe(RFM_SEGMENT_GRID[cell.r - 1][cell.fm - 1]);
+      const sum = bySegment.get(cell.segment) ?? { customers: 0, share: 0 };
+      bySegment.set(cell.segment, {
+        customers: sum.customers + cell.customers,
+        share: sum.share + cell.clv_share,
+      });
+    }
+    for (const segment of result.segments) {
+      expect(bySegment.get(segment.key)?.customers ?? 0, segment.key).toBe(segment.count);
+      expect(bySegment.get(segment.key)?.share ?? 0, segment.key).toBeCloseTo(segment.clv_share, 12);
+    }
+    expect((await segment({ by: "lifecycle" })).rfm_grid).toBeNull();
   });
 
   it("lists the highest-CLV members of each segment as samples", async () => {

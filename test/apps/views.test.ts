@@ -1,0 +1,368 @@
+import { copyFileSync } from "node:fs";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DraftFollowUpResult } from "../../mcp-server/contract/draftFollowUp.js";
+import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
+import type { GetCustomerResult } from "../../mcp-server/contract/getCustomer.js";
+import type { PortfolioOverviewResult } from "../../mcp-server/contract/portfolioOverview.js";
+import type { SegmentCustomersResult } from "../../mcp-server/contract/segmentCustomers.js";
+import type { ServerStatusResult } from "../../mcp-server/contract/serverStatus.js";
+import { resolveAsOf } from "../../mcp-server/asOf.js";
+import { seedDemo } from "../../mcp-server/demo/seed.js";
+import { runBacktest } from "../../mcp-server/scoring/backtestStore.js";
+import { Store } from "../../mcp-server/store/store.js";
+import { DEMO_SEED } from "../helpers/mcpClient.js";
+import { createTempDir, type TempDir } from "../helpers/tempFiles.js";
+import {
+  bodyColours,
+  CJK,
+  drawnValues,
+  expectNumbersFrom,
+  hostColours,
+  labels,
+  POLL,
+  untranslatedLabels,
+  VIEW_BUDGET_BYTES,
+} from "./host/viewChecks.js";
+import {
+  browserMissing,
+  ensureViewsBuilt,
+  launchChromium,
+  openViewHost,
+  serveHostPage,
+  type HostPageServer,
+  type MountedView,
+  type ViewHost,
+} from "./host/viewHost.js";
+
+/*
+ * The views as a chat host shows them: the test host page (./host/) calls each tool through the
+ * SDK client, reads the ui:// resource it names and joins the view to the real built server with
+ * the package's AppBridge. Screenshots go to test-artifacts/apps/.
+ */
+describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined to the built server", () => {
+  let dir: TempDir;
+  let browser: Browser;
+  let pageServer: HostPageServer;
+  /** The server as chat clients start it by default: writes refused. */
+  let readOnly: ViewHost;
+  /** The same book served with --allow-writes. */
+  let writable: ViewHost;
+
+  beforeAll(async () => {
+    ensureViewsBuilt();
+    dir = createTempDir("crm-apps-");
+    const readOnlyDb = dir.join("read-only.db");
+    const writableDb = dir.join("writable.db");
+    // A demo book ending today: the views' own calls then read the same day as the tool's.
+    const store = await Store.open(readOnlyDb);
+    await seedDemo(store, { seed: DEMO_SEED, customers: 300, asOf: resolveAsOf() });
+    // A backtest on record, as `crm backtest` keeps it, for the backtest view to draw.
+    await runBacktest(store, { horizonDays: 90, now: new Date() });
+    await store.close();
+    copyFileSync(readOnlyDb, writableDb);
+    [browser, pageServer] = await Promise.all([launchChromium(), serveHostPage()]);
+    [readOnly, writable] = await Promise.all([
+      openViewHost(browser, { pageUrl: pageServer.url, dbPath: readOnlyDb, allowWrites: false }),
+      openViewHost(browser, { pageUrl: pageServer.url, dbPath: writableDb, allowWrites: true }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([readOnly?.close(), writable?.close()]);
+    await browser?.close();
+    await pageServer?.close();
+    dir?.remove();
+  });
+
+  describe("at-risk board (find_at_risk_customers)", () => {
+    let view: MountedView;
+    let board: FindAtRiskCustomersResult;
+
+    beforeAll(async () => {
+      view = await readOnly.mount({ tool: "find_at_risk_customers", arguments: { limit: 12 } });
+      board = view.structuredContent as unknown as FindAtRiskCustomersResult;
+      await view.frame.locator("table.board").waitFor();
+    });
+
+    it("is served as a self-contained text/html;profile=mcp-app resource under 150 KB", () => {
+      expect(view.resourceUri).toBe("ui://crm/at-risk-board.html");
+      expect(view.mimeType).toBe("text/html;profile=mcp-app");
+      expect(view.htmlBytes).toBeLessThan(VIEW_BUDGET_BYTES);
+      expect(board.customers.length).toBeGreaterThan(3);
+    });
+
+    it("draws each customer's rank, churn probability and value at risk from structuredContent, in its order", async () => {
+      const rows = view.frame.locator("tr[data-customer]");
+      expect(
+        await rows.evaluateAll((found) => found.map((row) => row.getAttribute("data-customer"))),
+      ).toEqual(board.customers.map((row) => row.customer.customer_id));
+      for (const [index, row] of board.customers.entries()) {
+        expect(
+          await drawnValues(view.frame, `tr[data-customer="${row.customer.customer_id}"]`),
+          row.customer.name,
+        ).toEqual([row.rank, row.churn_probability, row.value_at_risk]);
+        expect(await rows.nth(index).innerText()).toContain(row.customer.name);
+      }
+      await expectNumbersFrom(view.frame, board);
+    });
+
+    it("filters by owner: asks find_at_risk_customers for the owner's customers and draws its answer", async () => {
+      const ids = () =>
+        view.frame
+          .locator("tr[data-customer]")
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-customer")));
+      const owner = board.customers[0]!.customer.owner!;
+      let from = readOnly.toolCalls.length;
+      await view.frame.locator('select[data-filter="owner"]').selectOption(owner);
+      const filtered = await readOnly.waitForToolCall("find_at_risk_customers", from);
+      expect(filtered.arguments).toMatchObject({ owner, limit: 12 });
+      const answer = filtered.result!.structuredContent as unknown as FindAtRiskCustomersResult;
+      expect(answer.customers.every((row) => row.customer.owner === owner)).toBe(true);
+      await expect.poll(ids, POLL).toEqual(answer.customers.map((row) => row.customer.customer_id));
+      await expectNumbersFrom(view.frame, answer, "table.board");
+
+      from = readOnly.toolCalls.length;
+      await view.frame.locator('select[data-filter="owner"]').selectOption("");
+      const unfiltered = await readOnly.waitForToolCall("find_at_risk_customers", from);
+      expect(unfiltered.arguments.owner).toBeUndefined();
+      await expect.poll(ids, POLL).toEqual(board.customers.map((row) => row.customer.customer_id));
+    });
+
+    it("opens the customer card in place: selecting a customer calls get_customer and draws its answer", async () => {
+      const chosen = board.customers[1]!.customer;
+      const from = readOnly.toolCalls.length;
+      await view.frame.locator(`button[data-action="open"][data-customer="${chosen.customer_id}"]`).click();
+      const call = await readOnly.waitForToolCall("get_customer", from);
+      expect(call.arguments).toMatchObject({ customer_id: chosen.customer_id, as_of: board.scores.as_of });
+      const card = view.frame.locator(`article.customer-card[data-customer-id="${chosen.customer_id}"]`);
+      await card.waitFor();
+      expect(await card.locator("h1").innerText()).toContain(chosen.name);
+      await expectNumbersFrom(view.frame, call.result!.structuredContent, "article.customer-card");
+      await view.screenshot("at-risk-board-card-light-en");
+      await view.frame.locator('button[data-action="back"]').click();
+      await view.frame.locator("table.board").waitFor();
+    });
+
+    it("drafts a follow-up with its fact check, and saving is refused without --allow-writes", async () => {
+      const chosen = board.customers[0]!.customer;
+      let from = readOnly.toolCalls.length;
+      await view.frame
+        .locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`)
+        .click();
+      const drafted = await readOnly.waitForToolCall("draft_follow_up", from);
+      expect(drafted.arguments).toMatchObject({ customer_id: chosen.customer_id });
+      expect(drafted.arguments.save).toBeUndefined();
+      const draft = drafted.result!.structuredContent as unknown as DraftFollowUpResult;
+      expect(draft.drafted).toBe(true);
+      const panel = view.frame.locator("section.draft");
+      await panel.locator("pre.draft-body").waitFor();
+      expect(await panel.locator("pre.draft-body").innerText()).toBe(draft.body);
+      await expect.poll(() => panel.locator(".fact-check").count(), POLL).toBe(1);
+
+      from = readOnly.toolCalls.length;
+      await panel.locator('button[data-action="save"]').click();
+      const refused = await readOnly.waitForToolCall("draft_follow_up", from);
+      expect(refused.arguments).toMatchObject({ customer_id: chosen.customer_id, save: true });
+      expect(refused.result!.isError).toBe(true);
+      const refusal = panel.locator('[role="status"]');
+      await refusal.waitFor();
+      expect(await refusal.innerText()).toContain("--allow-writes");
+      // The draft stays on screen for the user to copy.
+      expect(await panel.locator("pre.draft-body").innerText()).toBe(draft.body);
+      await view.screenshot("at-risk-board-draft-refused");
+      await panel.locator('button[data-action="close-draft"]').click();
+      await panel.waitFor({ state: "detached" });
+    });
+
+    it("follows the host's theme: the host's light colours, then its dark ones when the host switches", async () => {
+      await view.frame.locator("table.board").waitFor();
+      expect(await bodyColours(view.frame)).toEqual(hostColours("light"));
+      await view.screenshot("at-risk-board-light-en");
+      await view.setHostContext({ theme: "dark" });
+      await expect.poll(() => bodyColours(view.frame), POLL).toEqual(hostColours("dark"));
+      await view.screenshot("at-risk-board-dark-en");
+      await view.setHostContext({ theme: "light" });
+      await expect.poll(() => bodyColours(view.frame), POLL).toEqual(hostColours("light"));
+    });
+
+    it("reads English for an English host and Chinese for a zh-CN host, with the same numbers", async () => {
+      const english = await labels(view.frame);
+      expect(english.length).toBeGreaterThan(3);
+      expect(english.filter((text) => CJK.test(text))).toEqual([]);
+      // The same numbers, in whatever order each language's sentences put them.
+      const numbers = (await drawnValues(view.frame)).sort();
+      await view.setHostContext({ locale: "zh-CN", theme: "dark" });
+      await expect.poll(() => untranslatedLabels(view.frame), POLL).toEqual([]);
+      expect(await view.frame.locator("html").getAttribute("lang")).toBe("zh-CN");
+      expect((await drawnValues(view.frame)).sort()).toEqual(numbers);
+      await view.screenshot("at-risk-board-dark-zh");
+      await view.setHostContext({ locale: "en-US", theme: "light" });
+    });
+  });
+
+  it("saves a drafted follow-up from the board when the server runs with --allow-writes", async () => {
+    const view = await writable.mount({ tool: "find_at_risk_customers", arguments: { limit: 5 } });
+    const board = view.structuredContent as unknown as FindAtRiskCustomersResult;
+    const chosen = board.customers[0]!.customer;
+    let from = writable.toolCalls.length;
+    await view.frame.locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`).click();
+    await writable.waitForToolCall("draft_follow_up", from);
+    const panel = view.frame.locator("section.draft");
+    from = writable.toolCalls.length;
+    await panel.locator('button[data-action="save"]').click();
+    const saved = await writable.waitForToolCall("draft_follow_up", from);
+    expect(saved.arguments).toMatchObject({ customer_id: chosen.customer_id, save: true });
+    const result = saved.result as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    const followUpId = (result.structuredContent as unknown as DraftFollowUpResult).saved!.follow_up_id;
+    const status = panel.locator('[role="status"]');
+    await status.waitFor();
+    expect(await status.innerText()).toContain(`#${followUpId}`);
+    expect(await status.getAttribute("class")).not.toContain("error");
+  });
+
+  it("customer card (get_customer) draws the customer's numbers from structuredContent, in both themes and languages", async () => {
+    const view = await readOnly.mount({ tool: "get_customer", arguments: { customer_id: "C00003" } });
+    expect(view.resourceUri).toBe("ui://crm/customer-card.html");
+    expect(view.htmlBytes).toBeLessThan(VIEW_BUDGET_BYTES);
+    const card = view.frame.locator('article.customer-card[data-customer-id="C00003"]');
+    await card.waitFor();
+    const drawn = await expectNumbersFrom(view.frame, view.structuredContent);
+    const customer = view.structuredContent as unknown as GetCustomerResult;
+    expect(drawn).toContain(customer.risk.churn_probability);
+    expect(drawn).toContain(customer.value.clv);
+    expect(await bodyColours(view.frame)).toEqual(hostColours("light"));
+    expect((await labels(view.frame, "h2, th")).filter((text) => CJK.test(text))).toEqual([]);
+    await view.screenshot("customer-card-light-en");
+    await view.setHostContext({ theme: "dark", locale: "zh-CN" });
+    await expect.poll(() => bodyColours(view.frame), POLL).toEqual(hostColours("dark"));
+    await expect.poll(() => untranslatedLabels(view.frame, "h2, th"), POLL).toEqual([]);
+    expect((await drawnValues(view.frame)).sort()).toEqual([...drawn].sort());
+    await view.screenshot("customer-card-dark-zh");
+  });
+
+  /**
+   * One view as a host shows it: served within budget, drawing its tool's numbers, in the host's
+   * light colours and English, then (switched live) in its dark colours and Chinese with the same
+   * numbers. Returns the mounted view for further checks.
+   */
+  async function expectViewFollowsHost(options: {
+    tool: string;
+    arguments: Record<string, unknown>;
+    resourceUri: string;
+    ready: string;
+    name: string;
+    keyNumbers: (structured: Record<string, unknown>) => number[];
+    derived?: (structured: Record<string, unknown>) => number[];
+    /** Where the view's own words are, when some headers hold data (default: h1, h2, th). */
+    labelSelector?: string;
+  }): Promise<MountedView> {
+    const view = await readOnly.mount({ tool: options.tool, arguments: options.arguments });
+    expect(view.resourceUri).toBe(options.resourceUri);
+    expect(view.mimeType).toBe("text/html;profile=mcp-app");
+    expect(view.htmlBytes).toBeLessThan(VIEW_BUDGET_BYTES);
+    await view.frame.locator(options.ready).first().waitFor();
+    const derived = options.derived?.(view.structuredContent) ?? [];
+    const drawn = await expectNumbersFrom(view.frame, view.structuredContent, "body", derived);
+    for (const value of options.keyNumbers(view.structuredContent)) expect(drawn).toContain(value);
+    expect(await bodyColours(view.frame)).toEqual(hostColours("light"));
+    const english = await labels(view.frame, options.labelSelector);
+    expect(english.length).toBeGreaterThan(2);
+    expect(english.filter((text) => CJK.test(text))).toEqual([]);
+    await view.screenshot(`${options.name}-light-en`);
+    await view.setHostContext({ theme: "dark", locale: "zh-CN" });
+    await expect.poll(() => bodyColours(view.frame), POLL).toEqual(hostColours("dark"));
+    await expect.poll(() => untranslatedLabels(view.frame, options.labelSelector), POLL).toEqual([]);
+    expect((await drawnValues(view.frame)).sort()).toEqual([...drawn].sort());
+    await view.screenshot(`${options.name}-dark-zh`);
+    await view.setHostContext({ theme: "light", locale: "en-US" });
+    await expect.poll(() => bodyColours(view.frame), POLL).toEqual(hostColours("light"));
+    return view;
+  }
+
+  it("segment explorer (segment_customers) draws the RFM grid and segment table from structuredContent; selecting a segment lists its customers", async () => {
+    const view = await expectViewFollowsHost({
+      tool: "segment_customers",
+      arguments: { by: "rfm" },
+      resourceUri: "ui://crm/segment-explorer.html",
+      ready: "table.segments",
+      name: "segment-explorer",
+      keyNumbers: (structured) =>
+        (structured as unknown as SegmentCustomersResult).segments.flatMap((segment) => [
+          segment.count,
+          segment.clv,
+        ]),
+    });
+    const result = view.structuredContent as unknown as SegmentCustomersResult;
+    expect(
+      await view.frame
+        .locator("table.segments tr[data-segment]")
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-segment"))),
+    ).toEqual(result.segments.map((segment) => segment.key));
+    expect(await view.frame.locator("table.rfm-grid td.cell").count()).toBeGreaterThan(0);
+
+    const chosen = [...result.segments].sort((a, b) => b.count - a.count)[0]!;
+    const from = readOnly.toolCalls.length;
+    await view.frame
+      .locator(`table.segments button[data-action="segment"][data-segment="${chosen.key}"]`)
+      .click();
+    const call = await readOnly.waitForToolCall("find_at_risk_customers", from);
+    expect(Object.values(call.arguments)).toContain(chosen.key);
+    const members = view.frame.locator(`section.members[data-segment="${chosen.key}"]`);
+    await members.locator("table.member-list").waitFor();
+    const listed = call.result!.structuredContent as unknown as FindAtRiskCustomersResult;
+    expect(
+      await members
+        .locator("tr[data-customer]")
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-customer"))),
+    ).toEqual(listed.customers.map((row) => row.customer.customer_id));
+    await expectNumbersFrom(view.frame, listed, `section.members[data-segment="${chosen.key}"]`);
+    await view.screenshot("segment-explorer-members-light-en");
+  });
+
+  it("cohorts and KPIs (portfolio_overview) draws the book's figures from structuredContent", async () => {
+    await expectViewFollowsHost({
+      tool: "portfolio_overview",
+      arguments: {},
+      resourceUri: "ui://crm/cohorts-kpis.html",
+      ready: "h1",
+      name: "cohorts-kpis",
+      keyNumbers: (structured) => {
+        const overview = structured as unknown as PortfolioOverviewResult;
+        return [overview.customers, overview.active_customers];
+      },
+      // Each lifecycle stage's and risk level's share of the book is drawn next to its count.
+      derived: (structured) => {
+        const overview = structured as unknown as PortfolioOverviewResult;
+        return [...overview.lifecycle_stages, ...overview.risk_levels].map(
+          (row) => row.customers / overview.customers,
+        );
+      },
+    });
+  });
+
+  it("backtest (server_status) draws the churn model's figures from structuredContent", async () => {
+    await expectViewFollowsHost({
+      tool: "server_status",
+      arguments: {},
+      resourceUri: "ui://crm/backtest.html",
+      ready: "h1",
+      name: "backtest",
+      // The weights table's row headers are the model's feature keys, as server_status gives them.
+      labelSelector: "h1, h2, thead th",
+      keyNumbers: (structured) => {
+        // The backtest kept in beforeAll: its AUC and the recency baseline's.
+        const backtest = (structured as unknown as ServerStatusResult).churn_model?.last_backtest;
+        expect(backtest).toBeTruthy();
+        return [backtest!.auc, backtest!.recency_auc];
+      },
+      // The AUC gain over recency is drawn as computed from the two AUCs.
+      derived: (structured) => {
+        const backtest = (structured as unknown as ServerStatusResult).churn_model?.last_backtest;
+        return backtest ? [backtest.auc - backtest.recency_auc] : [];
+      },
+    });
+  });
+});
