@@ -101,6 +101,7 @@ try {
     get_customer: "customer-card",
     segment_customers: "segment-explorer",
     portfolio_overview: "cohorts-kpis",
+    kpi_report: "cohorts-kpis",
     server_status: "backtest",
   };
   for (const [name, view] of Object.entries(views)) {

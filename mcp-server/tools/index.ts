@@ -3,6 +3,7 @@ import type { ServerDeps } from "../server/deps.js";
 import { registerComputeClv } from "./computeClv.js";
 import { registerFindAtRiskCustomers } from "./findAtRiskCustomers.js";
 import { registerGetCustomer } from "./getCustomer.js";
+import { registerKpiReport } from "./kpiReport.js";
 import { registerPortfolioOverview } from "./portfolioOverview.js";
 import { registerSearchCustomers } from "./searchCustomers.js";
 import { registerServerStatus } from "./serverStatus.js";
@@ -25,6 +26,7 @@ export function registerTools(server: McpServer, deps: ServerDeps): void {
   registerFindAtRiskCustomers(server, deps);
   registerComputeClv(server, deps);
   registerPortfolioOverview(server, deps);
+  registerKpiReport(server, deps);
   registerSegmentCustomers(server, deps);
   registerSummariseFeedback(server, deps);
   registerDraftFollowUp(server, deps);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DraftFollowUpResult } from "../../mcp-server/contract/draftFollowUp.js";
 import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
 import type { GetCustomerResult } from "../../mcp-server/contract/getCustomer.js";
+import type { KpiReport } from "../../mcp-server/contract/kpi.js";
 import type { PortfolioOverviewResult } from "../../mcp-server/contract/portfolioOverview.js";
 import type { SegmentCustomersResult } from "../../mcp-server/contract/segmentCustomers.js";
 import type { ServerStatusResult } from "../../mcp-server/contract/serverStatus.js";
@@ -341,6 +342,23 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
         );
       },
     });
+  });
+
+  it("cohorts and KPIs (kpi_report) draws the cohort retention heatmap and the monthly indices from structuredContent", async () => {
+    const view = await expectViewFollowsHost({
+      tool: "kpi_report",
+      arguments: {},
+      resourceUri: "ui://crm/cohorts-kpis.html",
+      ready: "table.cohort-heatmap",
+      name: "cohorts-kpis-report",
+      keyNumbers: (structured) => {
+        const report = structured as unknown as KpiReport;
+        return report.cohorts.flatMap((cohort) => [cohort.customers, ...cohort.retention]);
+      },
+    });
+    const report = view.structuredContent as unknown as KpiReport;
+    expect(report.cohorts.length).toBeGreaterThan(0);
+    expect(await view.frame.locator("table.cohort-heatmap tbody tr").count()).toBe(report.cohorts.length);
   });
 
   it("backtest (server_status) draws the churn model's figures from structuredContent", async () => {

@@ -25,6 +25,7 @@ const CRM_TOOLS = [
   "find_at_risk_customers",
   "compute_clv",
   "portfolio_overview",
+  "kpi_report",
   "segment_customers",
   "summarise_feedback",
   "draft_follow_up",

@@ -26,6 +26,7 @@ const LINKS: Record<string, string> = {
   get_customer: "ui://crm/customer-card.html",
   segment_customers: "ui://crm/segment-explorer.html",
   portfolio_overview: "ui://crm/cohorts-kpis.html",
+  kpi_report: "ui://crm/cohorts-kpis.html",
   server_status: "ui://crm/backtest.html",
 };
 
@@ -51,7 +52,7 @@ describe("MCP Apps registration", () => {
       const ui = (tool._meta as { ui?: { resourceUri?: string } } | undefined)?.ui;
       expect(ui?.resourceUri, tool.name).toBe(LINKS[tool.name]);
     }
-    expect(tools.filter((tool) => LINKS[tool.name]).length).toBe(5);
+    expect(tools.filter((tool) => LINKS[tool.name]).length).toBe(6);
     for (const view of APP_VIEW_NAMES) expect(LINKS[APP_VIEWS[view].tool]).toBe(viewUri(view));
   });
 
@@ -64,7 +65,7 @@ describe("MCP Apps registration", () => {
   it("lists the five ui:// resources as MCP App HTML", async () => {
     const { resources } = await harness.client.listResources();
     const apps = resources.filter((resource) => resource.uri.startsWith("ui://"));
-    expect(apps.map((resource) => resource.uri).sort()).toEqual(Object.values(LINKS).sort());
+    expect(apps.map((resource) => resource.uri).sort()).toEqual([...new Set(Object.values(LINKS))].sort());
     for (const resource of apps) expect(resource.mimeType).toBe(MCP_APP_MIME);
   });
 

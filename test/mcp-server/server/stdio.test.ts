@@ -29,6 +29,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>[]> = {
     { customer_ids: ["C00003", "C00004"], as_of: DEMO_AS_OF },
   ],
   portfolio_overview: [{ as_of: DEMO_AS_OF }],
+  kpi_report: [{ as_of: DEMO_AS_OF }, { as_of: DEMO_AS_OF, from: "2026-04", to: "2026-06" }],
   server_status: [{}],
   segment_customers: [
     { by: "rfm", as_of: DEMO_AS_OF },
