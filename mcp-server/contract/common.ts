@@ -145,6 +145,22 @@ export const churnModelOutput = z.object({
       auc: z.number().describe("AUC of the churn probability for 'no purchase in the horizon'"),
       recency_auc: z.number().describe("the same for days since the last purchase, the baseline"),
       expected_calibration_error: z.number(),
+      rankings: z
+        .array(
+          z.object({
+            name: z.string(),
+            label: z.string(),
+            auc: z.number(),
+            top_decile_rate: z.number().describe("churn rate among the top 10% by this ranking"),
+            top_decile_lift: z.number(),
+          }),
+        )
+        .describe("the churn probability and the baselines it is judged against, each with its AUC"),
+      calibration_bins: z
+        .array(
+          z.object({ customers: z.number().int(), mean_predicted: z.number(), observed_rate: z.number() }),
+        )
+        .describe("the reliability diagram: equal-count bins by churn probability, predicted vs observed"),
     })
     .nullable()
     .describe("the latest `crm backtest`: how far to trust the at-risk list; null when none has run"),

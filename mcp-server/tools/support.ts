@@ -216,6 +216,18 @@ export function churnModelInfo(models: BookModels, backtest: StoredBacktest | nu
             auc: product.auc,
             recency_auc: recency.auc,
             expected_calibration_error: backtest.result.calibration.expectedCalibrationError,
+            rankings: backtest.result.rankings.map((ranking) => ({
+              name: ranking.name,
+              label: ranking.label,
+              auc: ranking.auc,
+              top_decile_rate: ranking.topDecileRate,
+              top_decile_lift: ranking.topDecileLift,
+            })),
+            calibration_bins: backtest.result.calibration.bins.map((bin) => ({
+              customers: bin.customers,
+              mean_predicted: bin.meanPredicted,
+              observed_rate: bin.observedRate,
+            })),
           }
         : null,
   };

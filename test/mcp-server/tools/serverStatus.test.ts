@@ -77,6 +77,18 @@ describe("server_status", () => {
       auc: product.auc,
       recency_auc: backtest.rankings[1].auc,
       expected_calibration_error: backtest.calibration.expectedCalibrationError,
+      rankings: backtest.rankings.map((ranking) => ({
+        name: ranking.name,
+        label: ranking.label,
+        auc: ranking.auc,
+        top_decile_rate: ranking.topDecileRate,
+        top_decile_lift: ranking.topDecileLift,
+      })),
+      calibration_bins: backtest.calibration.bins.map((bin) => ({
+        customers: bin.customers,
+        mean_predicted: bin.meanPredicted,
+        observed_rate: bin.observedRate,
+      })),
     });
     expect(after.text).toContain(`last backtest (as of 2026-03-31, 90 days): AUC ${product.auc.toFixed(3)}`);
     const overview = await harness.call(PORTFOLIO_OVERVIEW, { as_of: DEMO_AS_OF });

@@ -1,5 +1,6 @@
 import type { ServerStatusResult } from "../../../contract/serverStatus.js";
 import type { BacktestResult } from "../../../scoring/backtest.js";
+import type { CalibrationBin } from "../../../../core/evaluation.js";
 import { escapeHtml, numberCell, numberSpan } from "../shared/html.js";
 import { formatNumber, formatPercent, type Lang } from "../shared/i18n.js";
 import { metricPanel, metricRow } from "../shared/metrics.js";
@@ -116,6 +117,16 @@ function renderStatus(status: ServerStatusResult, lang: Lang): string {
         `<thead><tr><th scope="col">${t.ranking}</th><th scope="col">${t.auc}</th></tr></thead><tbody>` +
         `<tr class="product"><th scope="row">${t.churnProbability}</th><td>${aucBar(backtest.auc)}${numberSpan(backtest.auc, formatNumber(backtest.auc, lang, 3))}</td></tr>` +
         `<tr class="baseline"><th scope="row">${t.recency}</th><td>${aucBar(backtest.recency_auc)}${numberSpan(backtest.recency_auc, formatNumber(backtest.recency_auc, lang, 3))}</td></tr>` +
+        // Baselines beyond recency, when the server names them (older servers do not).
+        (backtest.rankings ?? [])
+          .filter(
+            (ranking) => ranking.name !== "churn_probability" && ranking.name !== "days_since_last_purchase",
+          )
+          .map(
+            (ranking) =>
+              `<tr class="baseline" data-ranking="${escapeHtml(ranking.name)}"><th scope="row">${escapeHtml(ranking.label)}</th><td>${aucBar(ranking.auc)}${numberSpan(ranking.auc, formatNumber(ranking.auc, lang, 3))}</td></tr>`,
+          )
+          .join("") +
         `</tbody></table>`,
     );
     const gain = backtest.auc - backtest.recency_auc;
@@ -124,7 +135,17 @@ function renderStatus(status: ServerStatusResult, lang: Lang): string {
         `${t.ece}: ${numberSpan(backtest.expected_calibration_error, formatPercent(backtest.expected_calibration_error, lang, 1))} <span class="muted">(${t.eceHelp})</span> · ` +
         `<span class="muted">${t.ranAt} ${escapeHtml(backtest.ran_at)}</span></p>`,
     );
-    out.push(`<p class="muted">${escapeHtml(t.reliabilityMissing)}</p>`);
+    // Servers before the bins were part of server_status answer without them.
+    const bins = (backtest.calibration_bins ?? []).map((bin) => ({
+      customers: bin.customers,
+      meanPredicted: bin.mean_predicted,
+      observedRate: bin.observed_rate,
+    }));
+    out.push(
+      bins.length > 0
+        ? reliabilityPanel(bins, lang)
+        : `<p class="muted">${escapeHtml(t.reliabilityMissing)}</p>`,
+    );
   }
   if (!model) {
     out.push(`<p class="muted">${t.noModel}</p>`);
@@ -181,12 +202,11 @@ export function isBacktestReport(data: ServerStatusResult | BacktestResult): dat
 }
 
 /** The reliability diagram: observed against predicted per bin, the diagonal for perfect calibration. */
-export function reliabilitySvg(report: BacktestResult): string {
+export function reliabilitySvg(bins: readonly CalibrationBin[]): string {
   const size = 220;
   const pad = 24;
   const across = (share: number) => pad + share * (size - 2 * pad);
   const down = (share: number) => size - across(share);
-  const bins = report.calibration.bins;
   const points = bins
     .map(
       (bin) =>
@@ -235,17 +255,32 @@ function renderBacktestReport(report: BacktestResult, lang: Lang): string {
   out.push(
     `<section class="panel reliability-panel"><h2>${t.reliability}</h2>` +
       `<p>${t.ece}: ${numberSpan(calibration.expectedCalibrationError, formatPercent(calibration.expectedCalibrationError, lang, 1))} <span class="muted">(${t.eceHelp})</span></p>` +
-      reliabilitySvg(report) +
-      `<table class="bins"><caption>${escapeHtml(t.reliabilityCaption)}</caption><thead><tr><th scope="col">${t.bin}</th><th scope="col" class="num">${t.customers}</th><th scope="col" class="num">${t.predicted}</th><th scope="col" class="num">${t.observed}</th></tr></thead><tbody>` +
-      calibration.bins
-        .map(
-          (bin, index) =>
-            `<tr data-bin="${index + 1}"><th scope="row">${index + 1}</th>${numberCell(bin.customers, String(bin.customers))}` +
-            `${numberCell(bin.meanPredicted, formatPercent(bin.meanPredicted, lang, 1))}${numberCell(bin.observedRate, formatPercent(bin.observedRate, lang, 1))}</tr>`,
-        )
-        .join("") +
-      `</tbody></table></section>`,
+      reliabilityBody(calibration.bins, lang) +
+      `</section>`,
   );
   for (const note of report.notes) out.push(`<p class="muted">${escapeHtml(note)}</p>`);
   return out.join("\n");
+}
+
+/** The reliability diagram and the table of its bins. */
+function reliabilityBody(bins: readonly CalibrationBin[], lang: Lang): string {
+  const t = PHRASES[lang];
+  return (
+    reliabilitySvg(bins) +
+    `<table class="bins"><caption>${escapeHtml(t.reliabilityCaption)}</caption><thead><tr><th scope="col">${t.bin}</th><th scope="col" class="num">${t.customers}</th><th scope="col" class="num">${t.predicted}</th><th scope="col" class="num">${t.observed}</th></tr></thead><tbody>` +
+    bins
+      .map(
+        (bin, index) =>
+          `<tr data-bin="${index + 1}"><th scope="row">${index + 1}</th>${numberCell(bin.customers, String(bin.customers))}` +
+          `${numberCell(bin.meanPredicted, formatPercent(bin.meanPredicted, lang, 1))}${numberCell(bin.observedRate, formatPercent(bin.observedRate, lang, 1))}</tr>`,
+      )
+      .join("") +
+    `</tbody></table>`
+  );
+}
+
+/** server_status's last backtest bins as a panel of their own. */
+function reliabilityPanel(bins: readonly CalibrationBin[], lang: Lang): string {
+  const t = PHRASES[lang];
+  return `<section class="panel reliability-panel"><h2>${t.reliability}</h2>${reliabilityBody(bins, lang)}</section>`;
 }

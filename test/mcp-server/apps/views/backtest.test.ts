@@ -25,6 +25,37 @@ describe("the backtest view", () => {
     expect(renderBacktest(status, "en")).toContain(`data-value="${backtest?.expected_calibration_error}"`);
   });
 
+  it("draws server_status's reliability diagram and every baseline when the last backtest carries them", () => {
+    const last = status.churn_model!.last_backtest!;
+    const withBins: ServerStatusResult = {
+      ...status,
+      churn_model: {
+        ...status.churn_model!,
+        last_backtest: {
+          ...last,
+          rankings: report.rankings.map((ranking) => ({
+            name: ranking.name,
+            label: ranking.label,
+            auc: ranking.auc,
+            top_decile_rate: ranking.topDecileRate,
+            top_decile_lift: ranking.topDecileLift,
+          })),
+          calibration_bins: report.calibration.bins.map((bin) => ({
+            customers: bin.customers,
+            mean_predicted: bin.meanPredicted,
+            observed_rate: bin.observedRate,
+          })),
+        },
+      },
+    };
+    const html = renderBacktest(withBins, "en");
+    const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+    expect(dataValues(svg)).toEqual(report.calibration.bins.map((bin) => bin.observedRate));
+    const expected = report.rankings.find((ranking) => ranking.name === "expected_purchases")!;
+    expect(dataValues(element(html, "tr", "data-ranking", "expected_purchases"))).toEqual([expected.auc]);
+    expect(textOf(html)).not.toContain("does not return");
+  });
+
   it("lists the calibrated weights behind the churn probability", () => {
     const weights = element(renderBacktest(status, "en"), "section", "class", "panel weights");
     expect(dataValues(weights)).toEqual(
@@ -58,7 +89,7 @@ describe("the backtest view of a full backtest", () => {
   it("draws the reliability diagram, one point per bin, over a table of the bins", () => {
     const bins = report.calibration.bins;
     expect(bins.length).toBe(10);
-    expect(dataValues(reliabilitySvg(report))).toEqual(bins.map((bin) => bin.observedRate));
+    expect(dataValues(reliabilitySvg(report.calibration.bins))).toEqual(bins.map((bin) => bin.observedRate));
     const html = renderBacktest(report, "en");
     const table = element(html, "table", "class", "bins");
     bins.forEach((bin, index) => {
