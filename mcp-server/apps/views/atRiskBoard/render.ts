@@ -72,6 +72,7 @@ const PHRASES = {
     saved: (id: number) => `Saved as draft #${id}.`,
     levels: { low: "low", medium: "medium", high: "high", critical: "critical" },
     winBack: "win-back (already lost)",
+    lastPurchase: "last purchase",
   },
   zh: {
     title: "有流失风险的客户",
@@ -106,6 +107,7 @@ const PHRASES = {
     saved: (id: number) => `已保存为草稿 #${id}。`,
     levels: { low: "低", medium: "中", high: "高", critical: "极高" },
     winBack: "待挽回（已流失）",
+    lastPurchase: "最近购买",
   },
 };
 
@@ -282,11 +284,11 @@ export function renderAtRiskBoard(result: FindAtRiskCustomersResult, state: Boar
           numberCell(row.rank, String(row.rank)) +
           `<td><button type="button" class="link" data-action="open" data-customer="${id}">${escapeHtml(row.customer.name)}</button>` +
           `<div class="muted">${escapeHtml(row.customer.company ?? "")} · ${id}${row.list === "win-back" ? ` · ${t.winBack}` : ""}</div></td>` +
-          `<td class="num">${bar(row.churn_probability)}${numberSpan(row.churn_probability, formatPercent(row.churn_probability, lang))}` +
+          `<td class="probability">${bar(row.churn_probability)}${numberSpan(row.churn_probability, formatPercent(row.churn_probability, lang))}` +
           ` <span class="level-${row.risk_level}">${escapeHtml(t.levels[row.risk_level])}</span></td>` +
           numberCell(row.value_at_risk, formatMoney(row.value_at_risk, lang)) +
           `<td><ul class="reasons">${row.top_reasons.map((reason) => `<li data-points="${reason.points}">${escapeHtml(reason[lang])}</li>`).join("")}</ul></td>` +
-          `<td>${escapeHtml(pick(row.lifecycle_label, lang))}<div class="muted">${formatDay(row.last_purchase)}</div></td>` +
+          `<td>${escapeHtml(pick(row.lifecycle_label, lang))}<div class="muted">${t.lastPurchase} ${formatDay(row.last_purchase)}</div></td>` +
           `<td>${escapeHtml(row.customer.owner ?? "–")}</td>` +
           `<td><button type="button" data-action="draft" data-customer="${id}">${t.draft}</button></td>` +
           `</tr>`,
