@@ -6,6 +6,7 @@ import {
   type McpUiHostContext,
 } from "@modelcontextprotocol/ext-apps";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { escapeHtml } from "./html.js";
 
 /** What a view's main module gets from the host connection. */
 export interface ViewHost {
@@ -89,4 +90,35 @@ export function startView(options: ViewOptions): ViewHost {
       return result.structuredContent;
     },
   };
+}
+
+/**
+ * A view that only draws the tool result it is attached to: renders it (again when the host's
+ * theme or language changes), or the tool's failure in its place.
+ */
+export function startRenderedView<T>(
+  name: string,
+  render: (data: T, locale: string | undefined) => string,
+): ViewHost {
+  const root = document.getElementById("app") as HTMLElement;
+  let data: T | null = null;
+  let failure: string | null = null;
+  const draw = () => {
+    if (failure) root.innerHTML = `<p class="error" role="alert">${escapeHtml(failure)}</p>`;
+    else if (data) root.innerHTML = render(data, host.locale());
+  };
+  const host = startView({
+    name,
+    onResult(structured) {
+      data = structured as T;
+      failure = null;
+      draw();
+    },
+    onError(message) {
+      failure = message;
+      draw();
+    },
+    onContextChange: draw,
+  });
+  return host;
 }
