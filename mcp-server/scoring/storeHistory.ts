@@ -88,28 +88,7 @@ export async function historiesBetween(
   );
   if (ids.length === 0) return [];
   const [purchases, feedback, contacts, tickets] = await Promise.all([
-    store.db.all<PurchaseDaysRow>(
-      `SELECT c, group_concat(d, ',' ORDER BY d) AS days, group_concat(g, ',' ORDER BY d) AS gross,
-              group_concat(n, ',' ORDER BY d) AS net, group_concat(o, ',' ORDER BY d) AS orders,
-              group_concat(m, ',' ORDER BY d) AS m, group_concat(mb, ',' ORDER BY d) AS mb, MIN(first_at) AS first_at, MAX(last_at) AS last_at,
-              MIN(CASE WHEN bad > 0 THEN d END) AS bad_day
-       FROM (
-         SELECT customer_id AS c, replace(substr(occurred_at, 1, 10), ',', ';') AS d,
-                SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS g,
-                SUM(amount) AS n,
-                SUM(amount > 0) AS o,
-                SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN margin ELSE 0 END) AS m,
-                SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN amount ELSE 0 END) AS mb,
-                MIN(CASE WHEN amount > 0 THEN occurred_at END) AS first_at,
-                MAX(CASE WHEN amount > 0 THEN occurred_at END) AS last_at,
-                SUM(NOT (amount BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE})
-                    OR (margin IS NOT NULL AND NOT (margin BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE}))) AS bad
-         FROM transactions WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ?
-         GROUP BY customer_id, d
-       ) AS daily
-       GROUP BY c ORDER BY c`,
-      [low, high, end],
-    ),
+    purchaseDays(store, low, high, ids.length, end),
     store.db.all<FeedbackRow>(
       `SELECT customer_id AS c, occurred_at AS at, source, score, trim(text) <> '' AS has_text,
               sentiment_label AS label, CASE WHEN sentiment_label IS NULL THEN text END AS text,
@@ -126,6 +105,89 @@ export async function historiesBetween(
     openTicketCounts(store, low, high, cutoff),
   ]);
   return withOpenTickets(assemble(ids, purchases, feedback, contacts), tickets);
+}
+
+/**
+ * The per-day purchase sums of the customers in [low, high] up to `end`, one row per customer with
+ * purchases. Read from the stored digests when every customer in the range has one that ends at or
+ * before `end` (missing ones are rebuilt first); otherwise, as for a cutoff in the past or a store
+ * opened read-only, summed from the transactions by the same query.
+ */
+async function purchaseDays(
+  store: Store,
+  low: number,
+  high: number,
+  customers: number,
+  end: string,
+): Promise<PurchaseDaysRow[]> {
+  let digests = await readDigests(store, low, high);
+  if (digests.length < customers) {
+    try {
+      await store.db.run(
+        `INSERT OR IGNORE INTO purchase_digests
+           (customer_id, through, days, gross, net, orders, m, mb, first_at, last_at, bad_day)
+         SELECT customers.id, summed.through, summed.days, summed.gross, summed.net, summed.orders,
+                summed.m, summed.mb, summed.first_at, summed.last_at, summed.bad_day
+         FROM customers LEFT JOIN (${purchaseDaysSql(
+           "customer_id BETWEEN ? AND ? AND customer_id NOT IN (SELECT customer_id FROM purchase_digests WHERE customer_id BETWEEN ? AND ?)",
+         )}) AS summed ON summed.c = customers.id
+         WHERE customers.id BETWEEN ? AND ?
+           AND customers.id NOT IN (SELECT customer_id FROM purchase_digests WHERE customer_id BETWEEN ? AND ?)`,
+        [low, high, low, high, low, high, low, high],
+      );
+      digests = await readDigests(store, low, high);
+    } catch {
+      // A store opened read-only cannot keep digests; the transactions still answer.
+    }
+  }
+  // A customer written to since the read (digest gone) or with purchases after the cutoff: sum.
+  if (digests.length === customers && digests.every((row) => row.through === null || row.through <= end))
+    return digests.filter((row) => row.days !== null);
+  return store.db.all<PurchaseDaysRow>(purchaseDaysSql("customer_id BETWEEN ? AND ? AND occurred_at <= ?"), [
+    low,
+    high,
+    end,
+  ]);
+}
+
+function readDigests(
+  store: Store,
+  low: number,
+  high: number,
+): Promise<(PurchaseDaysRow & { through: string | null })[]> {
+  return store.db.all(
+    `SELECT customer_id AS c, through, days, gross, net, orders, m, mb, first_at, last_at, bad_day
+     FROM purchase_digests WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id`,
+    [low, high],
+  );
+}
+
+/**
+ * Each customer's purchase days among the transactions matching `where`, one row per customer.
+ * SQLite sums per customer and day in the same pass that reads the rows, so JavaScript sees one
+ * row per customer, never an object per transaction.
+ */
+function purchaseDaysSql(where: string): string {
+  return `SELECT c, group_concat(d, ',' ORDER BY d) AS days, group_concat(g, ',' ORDER BY d) AS gross,
+              group_concat(n, ',' ORDER BY d) AS net, group_concat(o, ',' ORDER BY d) AS orders,
+              group_concat(m, ',' ORDER BY d) AS m, group_concat(mb, ',' ORDER BY d) AS mb, MIN(first_at) AS first_at, MAX(last_at) AS last_at,
+              MIN(CASE WHEN bad > 0 THEN d END) AS bad_day, MAX(through) AS through
+       FROM (
+         SELECT customer_id AS c, replace(substr(occurred_at, 1, 10), ',', ';') AS d,
+                SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS g,
+                SUM(amount) AS n,
+                SUM(amount > 0) AS o,
+                SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN margin ELSE 0 END) AS m,
+                SUM(CASE WHEN amount > 0 AND margin IS NOT NULL THEN amount ELSE 0 END) AS mb,
+                MIN(CASE WHEN amount > 0 THEN occurred_at END) AS first_at,
+                MAX(CASE WHEN amount > 0 THEN occurred_at END) AS last_at,
+                MAX(occurred_at) AS through,
+                SUM(NOT (amount BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE})
+                    OR (margin IS NOT NULL AND NOT (margin BETWEEN -${SANE_MAGNITUDE} AND ${SANE_MAGNITUDE}))) AS bad
+         FROM transactions WHERE ${where}
+         GROUP BY customer_id, d
+       ) AS daily
+       GROUP BY c ORDER BY c`;
 }
 
 /**

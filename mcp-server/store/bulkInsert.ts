@@ -1,7 +1,10 @@
 import type { Database, SqlValue } from "./database.js";
 
-/** How a column's values travel into SQLite: as text, as whole numbers, or as real numbers. */
-export type BulkColumnType = "text" | "integer" | "real";
+/**
+ * How a column's values travel into SQLite: as text, as whole numbers, as real numbers entered by
+ * someone (amounts: a short decimal form), or as real numbers the product computed (scores).
+ */
+export type BulkColumnType = "text" | "integer" | "real" | "computed";
 
 export interface BulkColumn {
   name: string;
@@ -18,6 +21,7 @@ export const bulkColumn = {
   text: (name: string): BulkColumn => ({ name, type: "text" }),
   integer: (name: string): BulkColumn => ({ name, type: "integer" }),
   real: (name: string): BulkColumn => ({ name, type: "real" }),
+  computed: (name: string): BulkColumn => ({ name, type: "computed" }),
 };
 
 /** Rows per statement of `BulkInsert`: large enough to amortise the call, small enough to overlap. */
@@ -37,17 +41,21 @@ export const BULK_ROWS = 5000;
  * conversion is not correctly rounded (879.514837 comes back as 879.5148369999999), so a real
  * value travels as two whole numbers k and 10^d with value = k / 10^d, which SQLite divides in
  * IEEE arithmetic, giving exactly the double JavaScript had. Every amount written with up to 15
- * significant digits has such a form; a row holding a value that does not (a computed score, a
- * double with 17 digits), or a string that is not well-formed UTF-16, is bound the ordinary way.
- * Rows are written in the order given either way.
+ * significant digits has such a form. A computed column's value (a score: most have no short
+ * form) travels as its 17 significant digits instead, which SQLite reads back as the same double
+ * (its own text output relies on that: SQLite writes at most 17 digits and tests that they read
+ * back unchanged; `bulkInsert.test.ts` checks it on arbitrary doubles). A row holding a value that
+ * fits neither (an amount with 16 or 17 digits, an infinity) or a string that is not well-formed
+ * UTF-16 is bound the ordinary way. Rows are written in the order given either way.
  */
 export class BulkInsert {
   private readonly jsonSql: string;
   private readonly valuesSql: string;
   /** Rows per bound statement, under SQLite's limit of 32,766 variables. */
   private readonly boundRows: number;
-  /** Which columns are real. */
+  /** Which columns are real, and which computed reals. */
   private readonly reals: boolean[];
+  private readonly computed: boolean[];
   /** Rows added and not yet written, in order. */
   private runs: BulkRows["runs"] = [];
   private count = 0;
@@ -66,7 +74,11 @@ export class BulkInsert {
     let slot = 0;
     const at = () => `value ->> '$[${slot++}]'`;
     const expressions = columns.map((column) =>
-      column.type === "real" ? `(${at()}) * 1.0 / (${at()})` : at(),
+      column.type === "real"
+        ? `(${at()}) * 1.0 / (${at()})`
+        : column.type === "computed"
+          ? `CAST(${at()} AS REAL)`
+          : at(),
     );
     const names = columns.map((column) => column.name).join(", ");
     // `WHERE true` lets an upsert follow the SELECT (SQLite's documented parsing rule).
@@ -74,6 +86,7 @@ export class BulkInsert {
     this.valuesSql = `INSERT INTO ${table} (${names}) VALUES `;
     this.boundRows = Math.max(1, Math.floor(30_000 / columns.length));
     this.reals = columns.map((column) => column.type === "real");
+    this.computed = columns.map((column) => column.type === "computed");
   }
 
   /** Rows added since the last `flush`. */
@@ -144,6 +157,10 @@ export class BulkInsert {
         const decimal = typeof value === "number" ? decimalParts(value) : null;
         if (decimal === null) return null;
         slots.push(decimal[0], decimal[1]);
+      } else if (this.computed[index]) {
+        if (value === null || Number.isSafeInteger(value)) slots.push(value);
+        else if (typeof value === "number" && Number.isFinite(value)) slots.push(value.toPrecision(17));
+        else return null;
       } else if (value === null || typeof value === "string" || Number.isSafeInteger(value)) {
         slots.push(value);
       } else {

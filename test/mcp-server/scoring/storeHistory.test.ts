@@ -150,3 +150,113 @@ describe("reading histories from the store", () => {
     }
   });
 });
+
+describe("stored purchase digests", () => {
+  const LATE = new Date("2026-12-31T23:59:59Z");
+  const moment = (row: { day: number; second: number }) =>
+    new Date(Date.UTC(2026, 5, 1 + row.day) + row.second * 1000);
+  const stamp = (row: { day: number; second: number }) =>
+    moment(row)
+      .toISOString()
+      .replace(/\.000Z$/, "Z");
+
+  // Whole amounts: both sides then sum exactly, so any difference is a digest out of step (how
+  // sums of fractions travel is the first test's subject).
+  const wholeTransaction = fc.record({
+    day: fc.integer({ min: 0, max: 40 }),
+    second: fc.integer({ min: 0, max: 86_399 }),
+    amount: fc.integer({ min: -500, max: 5000 }),
+    margin: fc.option(fc.integer({ min: -1000, max: 1000 })),
+  });
+
+  it("answer as the transactions do through inserts, updates, deletes and cutoffs before the latest purchase", async () => {
+    const temp = await createTempStore("crm-digest-");
+    try {
+      const db = temp.store.db;
+      const write = fc.oneof(
+        fc.record({
+          kind: fc.constant("insert" as const),
+          customer: fc.integer({ min: 1, max: 4 }),
+          row: wholeTransaction,
+        }),
+        fc.record({ kind: fc.constant("update" as const), pick: fc.nat(), row: wholeTransaction }),
+        fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(wholeTransaction, { maxLength: 8 }), { minLength: 4, maxLength: 4 }),
+          fc.array(write, { minLength: 1, maxLength: 6 }),
+          fc.integer({ min: 0, max: 40 }),
+          async (customers, writes, cutoffDay) => {
+            await db.exec("DELETE FROM customers");
+            // The book as the test knows it, by transaction id: what every read must agree with.
+            const book = new Map<number, { customer: number; row: (typeof customers)[number][number] }>();
+            let sequence = 0;
+            const insert = async (customer: number, row: (typeof customers)[number][number]) => {
+              const { lastID } = await db.run(
+                "INSERT INTO transactions (external_id, customer_id, occurred_at, amount, margin) VALUES (?, ?, ?, ?, ?)",
+                [`T${++sequence}`, customer, stamp(row), row.amount, row.margin],
+              );
+              book.set(lastID, { customer, row });
+            };
+            for (const [index, rows] of customers.entries()) {
+              await db.run("INSERT INTO customers (id, external_id, created_at) VALUES (?, ?, ?)", [
+                index + 1,
+                `C${index + 1}`,
+                "2026-01-01T00:00:00Z",
+              ]);
+              for (const row of rows) await insert(index + 1, row);
+            }
+            const expected = (cutoff: Date) =>
+              [1, 2, 3, 4].map((id) => {
+                const record: CustomerRecord = { id, transactions: [], feedback: [], interactions: [] };
+                for (const { customer, row } of book.values())
+                  if (customer === id)
+                    record.transactions.push({
+                      timestamp: moment(row),
+                      amount: row.amount,
+                      margin: row.margin,
+                    });
+                return comparable(historyFromRecord(record, cutoff));
+              });
+            const read = async (cutoff: Date) =>
+              (await historiesBetween(temp.store, 1, 4, cutoff)).map(comparable);
+            expect(await read(LATE)).toEqual(expected(LATE));
+            expect((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM purchase_digests"))!.n).toBe(4);
+            for (const change of writes) {
+              const ids = [...book.keys()];
+              let touched: number | undefined;
+              if (change.kind === "insert") {
+                await insert(change.customer, change.row);
+                touched = change.customer;
+              } else if (ids.length > 0) {
+                const id = ids[change.pick % ids.length];
+                touched = book.get(id)!.customer;
+                if (change.kind === "delete") {
+                  await db.run("DELETE FROM transactions WHERE id = ?", [id]);
+                  book.delete(id);
+                } else {
+                  await db.run(
+                    "UPDATE transactions SET occurred_at = ?, amount = ?, margin = ? WHERE id = ?",
+                    [stamp(change.row), change.row.amount, change.row.margin, id],
+                  );
+                  book.set(id, { customer: touched, row: change.row });
+                }
+              }
+              if (touched !== undefined)
+                expect(
+                  await db.get("SELECT 1 FROM purchase_digests WHERE customer_id = ?", [touched]),
+                ).toBeUndefined();
+              expect(await read(LATE)).toEqual(expected(LATE));
+            }
+            const cutoff = new Date(Date.UTC(2026, 5, 1 + cutoffDay, 12));
+            expect(await read(cutoff)).toEqual(expected(cutoff));
+          },
+        ),
+        { numRuns: 30 },
+      );
+    } finally {
+      await temp.dispose();
+    }
+  });
+});
