@@ -175,4 +175,29 @@ describe("withIndexesRebuilt", () => {
     ).rejects.toThrow("load failed");
     expect(await db.all(schema)).toEqual(before);
   });
+
+  it("drops every purchase digest after a load into transactions, and keeps them in step again afterwards", async () => {
+    const temp = await useTempStore();
+    const db = temp.store.db;
+    await db.run(
+      "INSERT INTO customers (id, external_id, created_at) VALUES (1, 'C1', '2024-01-01T00:00:00Z'), (2, 'C2', '2024-01-01T00:00:00Z')",
+    );
+    const digest = "INSERT INTO purchase_digests (customer_id, through) VALUES (?, '2024-01-01T00:00:00Z')";
+    await db.run(digest, [1]);
+    await db.run(digest, [2]);
+    await db.transaction(() =>
+      withIndexesRebuilt(db, ["transactions"], () =>
+        db.run(
+          "INSERT INTO transactions (external_id, customer_id, occurred_at, amount) VALUES ('T1', 1, '2024-02-01T00:00:00Z', 10)",
+        ),
+      ),
+    );
+    // Customer 2 bought nothing in the load, but a load set the triggers aside: nothing is trusted.
+    expect(await db.all("SELECT customer_id FROM purchase_digests")).toEqual([]);
+    await db.run(digest, [2]);
+    await db.run(
+      "INSERT INTO transactions (external_id, customer_id, occurred_at, amount) VALUES ('T2', 2, '2024-03-01T00:00:00Z', 5)",
+    );
+    expect(await db.all("SELECT customer_id FROM purchase_digests")).toEqual([]);
+  });
 });
