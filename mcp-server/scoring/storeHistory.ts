@@ -69,7 +69,7 @@ export async function* historyChunks(
   );
   if (bounds?.low == null || bounds.high == null) return;
   for (let low = bounds.low; low <= bounds.high; low += chunk) {
-    const histories = await historiesBetween(store, low, low + chunk - 1, cutoff);
+    const histories = await historiesBetween(store, low, low + chunk - 1, cutoff, true);
     if (histories.length > 0) yield histories;
   }
 }
@@ -80,6 +80,12 @@ export async function historiesBetween(
   low: number,
   high: number,
   cutoff: Date,
+  /**
+   * Whether to store the purchase digests missing in the range: a whole-book pass does, so the
+   * next one reads them; a read of one customer (a profile, a carried score) leaves the store as
+   * it is and sums that customer's few transactions instead.
+   */
+  keepDigests = false,
 ): Promise<CustomerHistory[]> {
   const end = storedTime(cutoff);
   const ids = await store.db.all<{ id: number }>(
@@ -88,7 +94,7 @@ export async function historiesBetween(
   );
   if (ids.length === 0) return [];
   const [purchases, feedback, contacts, tickets] = await Promise.all([
-    purchaseDays(store, low, high, ids.length, end),
+    purchaseDays(store, low, high, ids.length, end, keepDigests),
     store.db.all<FeedbackRow>(
       `SELECT customer_id AS c, occurred_at AS at, source, score, trim(text) <> '' AS has_text,
               sentiment_label AS label, CASE WHEN sentiment_label IS NULL THEN text END AS text,
@@ -110,8 +116,8 @@ export async function historiesBetween(
 /**
  * The per-day purchase sums of the customers in [low, high] up to `end`, one row per customer with
  * purchases. Read from the stored digests when every customer in the range has one that ends at or
- * before `end` (missing ones are rebuilt first); otherwise, as for a cutoff in the past or a store
- * opened read-only, summed from the transactions by the same query.
+ * before `end` (missing ones are rebuilt first when `keepDigests`); otherwise, as for a cutoff in
+ * the past or a store opened read-only, summed from the transactions by the same query.
  */
 async function purchaseDays(
   store: Store,
@@ -119,9 +125,10 @@ async function purchaseDays(
   high: number,
   customers: number,
   end: string,
+  keepDigests: boolean,
 ): Promise<PurchaseDaysRow[]> {
   let digests = await readDigests(store, low, high);
-  if (digests.length < customers) {
+  if (digests.length < customers && keepDigests) {
     try {
       await store.db.run(
         `INSERT OR IGNORE INTO purchase_digests

@@ -220,7 +220,10 @@ describe("stored purchase digests", () => {
                 return comparable(historyFromRecord(record, cutoff));
               });
             const read = async (cutoff: Date) =>
-              (await historiesBetween(temp.store, 1, 4, cutoff)).map(comparable);
+              (await historiesBetween(temp.store, 1, 4, cutoff, true)).map(comparable);
+            // A read that does not keep digests (one customer's profile) writes nothing.
+            expect((await historiesBetween(temp.store, 1, 4, LATE)).map(comparable)).toEqual(expected(LATE));
+            expect(await db.all("SELECT customer_id FROM purchase_digests")).toEqual([]);
             expect(await read(LATE)).toEqual(expected(LATE));
             expect((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM purchase_digests"))!.n).toBe(4);
             for (const change of writes) {
