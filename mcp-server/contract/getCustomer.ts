@@ -101,6 +101,42 @@ export const customerLifecycleOutput = z.object({
   strategy: bilingualOutput,
 });
 
+export const stagePointOutput = z.object({
+  date: z.string().describe("YYYY-MM-DD: a month end, or the as-of date for the last point"),
+  at: z.enum(["month_end", "as_of"]),
+  stage: z.enum(lifecycleStageNames),
+  churn_probability: z
+    .number()
+    .nullable()
+    .describe("as the set's churn model read that day; null before any purchase"),
+  p_alive: z
+    .number()
+    .nullable()
+    .describe("the purchase model's P(alive) that day; null without a purchase or model"),
+  days_since_last_purchase: z.number().nullable(),
+});
+
+export const stageHistoryOutput = z.object({
+  basis: z
+    .string()
+    .describe("what the history is: how each past stage was read, and what it could and could not see"),
+  models_fitted_as_of: z.string().describe("the as-of date of the fitted models every point was read with"),
+  points: z
+    .array(stagePointOutput)
+    .describe(
+      "oldest first: each month end since the customer is first known (at most 24), then the as-of date",
+    ),
+  changes: z
+    .array(
+      z.object({
+        date: z.string().describe("the first point at which the new stage was read"),
+        from: z.enum(lifecycleStageNames).nullable().describe("null for the first point"),
+        to: z.enum(lifecycleStageNames),
+      }),
+    )
+    .describe("where the stage changed along the points, the first point included"),
+});
+
 export const transactionOutput = z.object({
   transaction_id: z.string(),
   occurred_at: z.string(),
@@ -147,6 +183,11 @@ export const getCustomerOutput = z.object({
   value: customerValueOutput,
   rfm: customerRfmOutput.nullable().describe("null for customers without purchases"),
   lifecycle: customerLifecycleOutput,
+  stage_history: stageHistoryOutput
+    .nullable()
+    .describe(
+      "the lifecycle stage at each month end, as today's rules and the score set's models read the customer's own history up to that day; null when the customer could not be scored",
+    ),
   latest_nps: z.number().nullable(),
   open_complaints: z
     .number()
@@ -171,3 +212,4 @@ export const getCustomerOutput = z.object({
 });
 
 export type GetCustomerResult = z.infer<typeof getCustomerOutput>;
+export type StageHistoryOutput = z.infer<typeof stageHistoryOutput>;

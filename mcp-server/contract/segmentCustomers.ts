@@ -9,6 +9,12 @@ export type Segmentation = (typeof segmentationNames)[number];
 /** Sample customers per segment: the default and the cap. */
 export const SEGMENT_SAMPLES = { default: 3, max: 10 } as const;
 
+/** Customers per page when a segment's members are listed (`members_of`). */
+export const SEGMENT_MEMBERS_PAGE = 25;
+
+/** The segmentations whose segments can list all their members (k-means clusters list samples only). */
+export const memberListings = ["rfm", "lifecycle", "abc", "value_matrix"] as const;
+
 /**
  * k-means settings: a fixed seed so the same book always gives the same clusters, and the range
  * of k the silhouette chooses from.
@@ -41,6 +47,23 @@ export const segmentCustomersInput = {
     .describe(
       `How many example customers to list per segment, highest CLV first (0-${SEGMENT_SAMPLES.max}, default ${SEGMENT_SAMPLES.default}).`,
     ),
+  members_of: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .optional()
+    .describe(
+      `List every customer of this segment of 'by', a page of ${SEGMENT_MEMBERS_PAGE} at a time, highest CLV first: a segment key as segments[].key gives it (e.g. 'A', 'true-friends', 'champions', 'decline'). Not for 'kmeans'.`,
+    ),
+  page: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "Which page of members_of to list, 1 = the highest-CLV customers (default 1); members.pages says how many there are.",
+    ),
   as_of: asOfInput,
 };
 
@@ -68,6 +91,26 @@ export const segmentOutput = z.object({
   revenue_share: z.number().describe("segment revenue / total revenue in scope, 0-1"),
   average_clv: z.number().nullable().describe("clv / count; null for an empty segment"),
   samples: z.array(segmentSampleOutput).describe("highest-CLV members (ties by customer id)"),
+});
+
+export const segmentMemberOutput = segmentSampleOutput.extend({
+  churn_probability: z
+    .number()
+    .nullable()
+    .describe("probability of no purchase in the horizon; null without a purchase"),
+  value_at_risk: z.number(),
+});
+
+export const segmentMembersOutput = z.object({
+  segment: z.string().describe("the segment listed (members_of)"),
+  label: bilingualOutput,
+  total: z.number().int().describe("customers in the segment (after the owner filter)"),
+  page: z.number().int(),
+  pages: z.number().int().describe("pages of page_size customers; ask for the next with page"),
+  page_size: z.number().int(),
+  customers: z
+    .array(segmentMemberOutput)
+    .describe("this page's customers, highest CLV first (ties by customer id)"),
 });
 
 export const kmeansCentroidOutput = z.object({
@@ -121,8 +164,12 @@ export const segmentCustomersOutput = z.object({
     )
     .nullable()
     .describe("by='rfm': customers and CLV share in each occupied cell of the 5 × 5 grid; null otherwise"),
+  members: segmentMembersOutput
+    .nullable()
+    .describe("with members_of: one page of all the segment's customers; null otherwise"),
   scores: scoreSetOutput,
 });
 
+export type SegmentMembers = z.infer<typeof segmentMembersOutput>;
 export type SegmentCustomersResult = z.infer<typeof segmentCustomersOutput>;
 export type SegmentOutput = z.infer<typeof segmentOutput>;

@@ -11,7 +11,9 @@ import {
   getCustomerOutput,
   RECENT_ITEMS,
   type GetCustomerResult,
+  type StageHistoryOutput,
 } from "../contract/getCustomer.js";
+import { customerStageHistory, stageChanges, type StagePoint } from "../reports/stageHistory.js";
 import { customerKpis } from "../scoring/kpi.js";
 import { readScore } from "../scoring/scoreCache.js";
 import { SCORING_DEFAULTS } from "../scoring/settings.js";
@@ -34,6 +36,31 @@ function latest<T>(items: readonly T[]): T[] {
   return items.slice(-RECENT_ITEMS).reverse();
 }
 
+const isoDay = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
+/** The stage history as the tool states it: the points, the changes and what they are. */
+function stageHistoryOutput(points: readonly StagePoint[], fittedAsOf: string): StageHistoryOutput {
+  return {
+    basis:
+      "The lifecycle stage as today's rules read the customer's own history at each month end: each point sees only the purchases, feedback and contacts up to its day, " +
+      `scored with this score set's fitted models (fitted as of ${fittedAsOf}), not the models of that time; a complaint or service ticket still open today counts as open from when it was raised.`,
+    models_fitted_as_of: fittedAsOf,
+    points: points.map((point) => ({
+      date: isoDay(point.day),
+      at: point.at,
+      stage: point.stage,
+      churn_probability: point.churnProbability,
+      p_alive: point.pAlive,
+      days_since_last_purchase: point.daysSinceLastPurchase,
+    })),
+    changes: stageChanges(points).map((change) => ({
+      date: isoDay(change.day),
+      from: change.from,
+      to: change.to,
+    })),
+  };
+}
+
 /** One customer's profile, cached scores with their reasons, and recent history up to as-of. */
 export async function getCustomer(
   deps: ServerDeps,
@@ -49,6 +76,8 @@ export async function getCustomer(
   }
   const history = await customerHistory(deps.store, customer.id, set.asOf);
   const kpi = await customerKpis(deps.store, set, score);
+  const stagePoints =
+    score.scoreProblem === null ? await customerStageHistory(deps.store, set, customer) : null;
   const stage = LIFECYCLE_STAGES[score.lifecycleStage];
   const rfm = score.rfm ? RFM_SEGMENTS[score.rfm.segment] : null;
   const quadrant = score.valueQuadrant ? VALUE_QUADRANTS[score.valueQuadrant] : null;
@@ -125,6 +154,7 @@ export async function getCustomer(
       reasons: score.lifecycleReasons,
       strategy: stage.strategy,
     },
+    stage_history: stagePoints ? stageHistoryOutput(stagePoints, set.models.fit.asOf) : null,
     latest_nps: score.latestNps,
     open_complaints: score.openComplaints,
     // Judged at the as-of moment, but never past the server's now: today's tickets are not overdue yet.
@@ -198,6 +228,21 @@ function kpiLine(kpi: GetCustomerResult["kpi"], language: "en" | "zh"): string {
   return `- ${chi}; ${ei}; ${ltv}`;
 }
 
+/** The stage history in one line: each change with the month end it was first read at. */
+function stageHistoryLines(history: StageHistoryOutput | null, language: "en" | "zh"): string[] {
+  if (!history || history.points.length === 0) return [];
+  const track = history.changes
+    .map(
+      (change) =>
+        `${LIFECYCLE_STAGES[change.to].label[language]} (${change.from === null ? "from" : "at"} ${change.date})`,
+    )
+    .join(" → ");
+  return [
+    `  - Stage history, ${history.points.length} points from ${history.points[0].date} to ${history.points[history.points.length - 1].date}: ${track}`,
+    `    (${history.basis})`,
+  ];
+}
+
 /** The profile as markdown in the customer's language where the text has two. */
 export function customerMarkdown(result: GetCustomerResult): string {
   const language = result.customer.language;
@@ -219,6 +264,7 @@ export function customerMarkdown(result: GetCustomerResult): string {
     `- Tier: ${value.abc_label?.[language] ?? "-"}; quadrant: ${value.value_quadrant_label?.[language] ?? "-"}`,
     `- Lifecycle: ${lifecycle.label[language]} - ${lifecycle.reasons[language].join("; ")}`,
     `  - Strategy: ${lifecycle.strategy[language]}`,
+    ...stageHistoryLines(result.stage_history, language),
     `- Purchases: ${purchases.orders} orders, ${money(purchases.revenue)} in total; last ${day(purchases.last_purchase)}` +
       (purchases.days_since_last_purchase === null
         ? ""
@@ -280,7 +326,7 @@ export function registerGetCustomer(server: McpServer, deps: ServerDeps): void {
       description:
         "Everything about one customer as of a date: profile (tags, do-not-contact), churn probability (no purchase in the next 90 days) with the signals behind it, value at risk, P(alive), " +
         "12-month CLV with expected purchases and spend, RFM scores and segment, ABC tier, value quadrant, lifecycle stage " +
-        `with reasons and strategy, last purchase and typical gap, and the latest ${RECENT_ITEMS} transactions, interactions ` +
+        `with reasons and strategy, the stage at each month end over the last 24 months (as today's rules read the customer's history up to each day), last purchase and typical gap, and the latest ${RECENT_ITEMS} transactions, interactions ` +
         "and feedback, the open service tickets with their SLA verdict, and the relationship indices (health index 0-100 with its components, emotion index, lifetime value 12 months vs 5 years). " +
         "Answers 'tell me about this customer' before a call. Find the id with search_customers.",
       inputSchema: getCustomerInput,

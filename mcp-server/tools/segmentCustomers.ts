@@ -8,13 +8,16 @@ import { LIFECYCLE_STAGE_KEYS, LIFECYCLE_STAGES } from "../../core/lifecycle.js"
 import { RFM_SEGMENT_KEYS, RFM_SEGMENTS, rfmSegment, type RfmSegmentKey } from "../../core/rfm.js";
 import { ABC_TIERS, VALUE_QUADRANTS, type AbcTier, type ValueQuadrant } from "../../core/valueTiers.js";
 import {
+  memberListings,
   SEGMENT_CUSTOMERS,
   SEGMENT_KMEANS,
+  SEGMENT_MEMBERS_PAGE,
   SEGMENT_SAMPLES,
   segmentCustomersInput,
   segmentCustomersOutput,
   type Segmentation,
   type SegmentCustomersResult,
+  type SegmentMembers,
   type SegmentOutput,
 } from "../contract/segmentCustomers.js";
 import type { ScoreSet } from "../scoring/scoreCache.js";
@@ -44,11 +47,14 @@ import {
   shareOf,
   toolResult,
 } from "./support.js";
+import { segmentMembersPage } from "./segmentMembers.js";
 
 type Input = {
   by: Segmentation;
   owner?: string;
   samples_per_segment?: number;
+  members_of?: string;
+  page?: number;
   as_of?: string;
 };
 
@@ -270,7 +276,73 @@ export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<
   const { set } = await scoresFor(deps, input.as_of);
   const samples = input.samples_per_segment ?? SEGMENT_SAMPLES.default;
   const key = [set.id, set.computedAt, input.by, input.owner ?? null, samples];
-  return results.remember(deps.store, key, () => segment(deps, set, input.by, input.owner, samples));
+  const result = await results.remember(deps.store, key, () =>
+    segment(deps, set, input.by, input.owner, samples),
+  );
+  if (input.members_of === undefined) {
+    if (input.page !== undefined)
+      throw new Error("page pages through a segment's members: pass members_of (a segment key) with it");
+    return result;
+  }
+  return { ...result, members: await membersOf(deps, set, result, input.members_of, input.page ?? 1) };
+}
+
+/**
+ * One page of every customer in segment `key` of the result's segmentation (in the result's
+ * scope), or an error that says which keys and pages there are.
+ */
+async function membersOf(
+  deps: ServerDeps,
+  set: ScoreSet,
+  result: SegmentCustomersResult,
+  key: string,
+  page: number,
+): Promise<SegmentMembers> {
+  const by = result.by;
+  if (by === "kmeans" || !(memberListings as readonly string[]).includes(by)) {
+    throw new Error(
+      `members_of lists the segments of by=${memberListings.join(", ")}; k-means clusters list their highest-CLV samples only (samples_per_segment up to ${SEGMENT_SAMPLES.max})`,
+    );
+  }
+  const segment = result.segments.find((candidate) => candidate.key === key);
+  if (!segment) {
+    throw new Error(
+      `members_of "${key}" is not a segment of by=${by}; use one of: ${result.segments.map((candidate) => candidate.key).join(", ")}`,
+    );
+  }
+  const pages = Math.max(1, Math.ceil(segment.count / SEGMENT_MEMBERS_PAGE));
+  if (page > pages) {
+    throw new Error(
+      `page ${page} is past the last page of "${key}": ${segment.count} customers make ${pages} page${pages === 1 ? "" : "s"} of ${SEGMENT_MEMBERS_PAGE}`,
+    );
+  }
+  const scope: ScoreScope = { setId: set.id, owner: result.owner ?? undefined };
+  const rows = await segmentMembersPage(
+    deps.store,
+    scope,
+    SEGMENT_COLUMN[by],
+    key,
+    page,
+    SEGMENT_MEMBERS_PAGE,
+  );
+  return {
+    segment: key,
+    label: segment.label,
+    total: segment.count,
+    page,
+    pages,
+    page_size: SEGMENT_MEMBERS_PAGE,
+    customers: rows.map((row) => ({
+      customer: customerRef(row),
+      clv: row.clv,
+      revenue: row.revenue,
+      orders: row.orders,
+      last_purchase: row.last_purchase,
+      risk_score: row.risk_score,
+      churn_probability: row.churn_probability,
+      value_at_risk: row.value_at_risk,
+    })),
+  };
 }
 
 async function segment(
@@ -361,8 +433,25 @@ async function segment(
     unsegmented: unsegmented > 0 ? { count: unsegmented, reason: UNSEGMENTED_NO_PURCHASE } : null,
     kmeans,
     rfm_grid: rfmGrid,
+    members: null,
     scores: scoreSetInfo(set),
   };
+}
+
+/** One page of a segment's members as a table, with how to ask for the next. */
+function membersMarkdown(members: SegmentMembers): string[] {
+  const first = (members.page - 1) * members.page_size + 1;
+  const last = first + members.customers.length - 1;
+  return [
+    `**Customers in ${cell(members.label.en)}** (${members.segment}): ${members.customers.length === 0 ? "none" : `${first}-${last}`} of ${members.total}, page ${members.page} of ${members.pages}, highest CLV first.` +
+      (members.page < members.pages ? ` Next: page ${members.page + 1}.` : ""),
+    "| customer | CLV | revenue | orders | churn probability | value at risk |",
+    "|---|---|---|---|---|---|",
+    ...members.customers.map(
+      (row) =>
+        `| ${cell(row.customer.name)} (${row.customer.customer_id}) | ${money(row.clv)} | ${money(row.revenue)} | ${row.orders} | ${row.churn_probability === null ? "-" : percent(row.churn_probability)} | ${money(row.value_at_risk)} |`,
+    ),
+  ];
 }
 
 function toMarkdown(result: SegmentCustomersResult): string {
@@ -393,6 +482,7 @@ function toMarkdown(result: SegmentCustomersResult): string {
   if (result.unsegmented) {
     lines.push("", `${result.unsegmented.count} customers are not placed: ${result.unsegmented.reason.en}.`);
   }
+  if (result.members) lines.push("", ...membersMarkdown(result.members));
   return lines.join("\n");
 }
 
@@ -406,7 +496,8 @@ export function registerSegmentCustomers(server: McpServer, deps: ServerDeps): v
         "Splits the customer book into segments and sizes them: RFM segments, lifecycle stages, ABC value tiers, the Reinartz-Kumar value matrix, " +
         "or k-means clusters of recency, frequency and spend (k chosen by silhouette, fixed seed). For each segment: bilingual label, description, " +
         "recommended action, customer count and share, total CLV and its share, revenue, and the highest-CLV example customers. " +
-        "Answers 'what does my book look like?' and 'where is the value?'. Optionally only one account manager's customers.",
+        "Answers 'what does my book look like?' and 'where is the value?'. Optionally only one account manager's customers. " +
+        "With members_of (a segment key) it also lists every customer of that segment, a page at a time (page).",
       inputSchema: segmentCustomersInput,
       outputSchema: segmentCustomersOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

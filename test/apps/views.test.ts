@@ -203,14 +203,60 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     });
   });
 
+  it("draws no control and calls no tool before the handshake completes, even when the host sends the result first", async () => {
+    const eventsFrom = (await readOnly.events()).length;
+    let mounted = false;
+    const mounting = readOnly
+      .mount({ tool: "find_at_risk_customers", arguments: { limit: 5 }, holdHandshakeMs: 4000 })
+      .then((view) => ((mounted = true), view));
+    // Awaited below; a failed check before that must not leave its rejection unhandled.
+    mounting.catch(() => undefined);
+    const protocol = async () =>
+      (await readOnly.events())
+        .slice(eventsFrom)
+        .filter((event) => event.kind === "protocol")
+        .map((event) => {
+          const { from, method } = event.params as { from: string; method: string };
+          return `${from} ${method}`;
+        });
+    // The host has sent the tool result and still holds its answer to ui/initialize.
+    await expect.poll(protocol, POLL).toContain("host ui/notifications/tool-result");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const early = readOnly.page.frameLocator("iframe.view");
+    expect(await early.locator("[data-action]").count()).toBe(0);
+    expect(await early.locator('[role="status"]').count()).toBe(1);
+    expect(mounted, "the checks ran while the handshake was held").toBe(false);
+
+    const view = await mounting;
+    const board = view.structuredContent as unknown as FindAtRiskCustomersResult;
+    await view.frame.locator("table.board").waitFor();
+    const chosen = board.customers[0]!.customer;
+    const callsFrom = readOnly.toolCalls.length;
+    // One click, no retry: the board is live as soon as it shows.
+    await view.frame.locator(`button[data-action="open"][data-customer="${chosen.customer_id}"]`).click();
+    const call = await readOnly.waitForToolCall("get_customer", callsFrom, 10_000);
+    expect(call.arguments).toMatchObject({ customer_id: chosen.customer_id });
+    await view.frame.locator(`article.customer-card[data-customer-id="${chosen.customer_id}"]`).waitFor();
+    const order = await protocol();
+    const answered = order.indexOf("host ui/initialize (answer)");
+    const initialized = order.indexOf("view ui/notifications/initialized");
+    expect(order.indexOf("host ui/notifications/tool-result")).toBeLessThan(answered);
+    expect(initialized).toBeGreaterThan(answered);
+    expect(order.indexOf("view tools/call")).toBeGreaterThan(initialized);
+    expect(readOnly.toolCalls.slice(callsFrom).filter((made) => made.name === "get_customer")).toHaveLength(
+      1,
+    );
+  });
+
   it("saves a drafted follow-up from the board when the server runs with --allow-writes", async () => {
     const view = await writable.mount({ tool: "find_at_risk_customers", arguments: { limit: 5 } });
     const board = view.structuredContent as unknown as FindAtRiskCustomersResult;
     const chosen = board.customers[0]!.customer;
     await view.frame.locator("table.board").waitFor();
     let from = writable.toolCalls.length;
-    // A click in the instant the freshly mounted view is still finishing its handshake with the
-    // host can be lost (seen once in CI): ask again, a few seconds apart, until the call is seen.
+    // A draft click was once lost in CI. Views no longer draw a control before their handshake
+    // (proven by the test above), but that loss was never reproduced, so its cause is not proven:
+    // ask again, a few seconds apart, until the call is seen.
     const draftButton = view.frame.locator(
       `tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`,
     );
@@ -253,6 +299,28 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     const customer = view.structuredContent as unknown as GetCustomerResult;
     expect(drawn).toContain(customer.risk.churn_probability);
     expect(drawn).toContain(customer.value.clv);
+    // The lifecycle track: one cell per stage-history point, in order, and the changes in words.
+    const history = customer.stage_history!;
+    expect(history.points.length).toBeGreaterThan(1);
+    expect(
+      await card
+        .locator("table.lifecycle-track td[data-stage]")
+        .evaluateAll((cells) =>
+          cells.map((cell) => [cell.getAttribute("data-date"), cell.getAttribute("data-stage")]),
+        ),
+    ).toEqual(history.points.map((point) => [point.date, point.stage]));
+    expect(
+      await card
+        .locator("ol.stage-changes li")
+        .evaluateAll((items) =>
+          items.map((item) => [item.getAttribute("data-date"), item.getAttribute("data-stage")]),
+        ),
+    ).toEqual(history.changes.map((change) => [change.date, change.to]));
+    expect(history.points.at(-1)!.stage).toBe(customer.lifecycle.stage);
+    expect(await card.locator("table.lifecycle-track caption").innerText()).toContain("each month end");
+    expect(await drawnValues(view.frame, "table.lifecycle-track tr.track-churn")).toEqual(
+      history.points.flatMap((point) => (point.churn_probability === null ? [] : [point.churn_probability])),
+    );
     expect(await bodyColours(view.frame)).toEqual(hostColours("light"));
     expect((await labels(view.frame, "h2, th")).filter((text) => CJK.test(text))).toEqual([]);
     await view.screenshot("customer-card-light-en");
@@ -260,6 +328,9 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     await expect.poll(() => bodyColours(view.frame), POLL).toEqual(hostColours("dark"));
     await expect.poll(() => untranslatedLabels(view.frame, "h2, th"), POLL).toEqual([]);
     expect((await drawnValues(view.frame)).sort()).toEqual([...drawn].sort());
+    expect(await card.locator("table.lifecycle-track caption").innerText()).toContain(
+      "每个月末的阶段与流失概率",
+    );
     await view.screenshot("customer-card-dark-zh");
   });
 
@@ -328,18 +399,99 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     await view.frame
       .locator(`table.segments button[data-action="segment"][data-segment="${chosen.key}"]`)
       .click();
-    const call = await readOnly.waitForToolCall("find_at_risk_customers", from);
-    expect(Object.values(call.arguments)).toContain(chosen.key);
+    const call = await readOnly.waitForToolCall("segment_customers", from);
+    expect(call.arguments).toMatchObject({ by: "rfm", members_of: chosen.key, page: 1 });
     const members = view.frame.locator(`section.members[data-segment="${chosen.key}"]`);
     await members.locator("table.member-list").waitFor();
-    const listed = call.result!.structuredContent as unknown as FindAtRiskCustomersResult;
-    expect(
-      await members
-        .locator("tr[data-customer]")
-        .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-customer"))),
-    ).toEqual(listed.customers.map((row) => row.customer.customer_id));
+    const listed = (call.result!.structuredContent as unknown as SegmentCustomersResult).members!;
+    expect(listed.total).toBe(chosen.count);
+    expect(await memberIds(view)).toEqual(listed.customers.map((row) => row.customer.customer_id));
     await expectNumbersFrom(view.frame, listed, `section.members[data-segment="${chosen.key}"]`);
     await view.screenshot("segment-explorer-members-light-en");
+  });
+
+  /** The customer ids the members panel lists, in order. */
+  function memberIds(view: MountedView): Promise<(string | null)[]> {
+    return view.frame
+      .locator("section.members table.member-list tr[data-customer]")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-customer")));
+  }
+
+  /**
+   * Selects a segment by its button inside `chart` (the tiers' bars, the quadrants) and pages
+   * through its members with the Next button, checking each page against segment_customers'
+   * answer; returns every id listed.
+   */
+  async function pageThroughMembers(
+    view: MountedView,
+    chart: string,
+    key: string,
+    by: string,
+    maxPages = Infinity,
+  ) {
+    let from = readOnly.toolCalls.length;
+    await view.frame.locator(`${chart} button[data-action="segment"][data-segment="${key}"]`).click();
+    const listedIds: string[] = [];
+    for (let page = 1; ; page++) {
+      const call = await readOnly.waitForToolCall("segment_customers", from);
+      expect(call.arguments).toMatchObject({ by, members_of: key, page });
+      const members = (call.result!.structuredContent as unknown as SegmentCustomersResult).members!;
+      expect(members.page).toBe(page);
+      const ids = members.customers.map((row) => row.customer.customer_id);
+      await expect.poll(() => memberIds(view), POLL).toEqual(ids);
+      await expectNumbersFrom(view.frame, members, `section.members[data-segment="${key}"]`);
+      listedIds.push(...ids);
+      const next = view.frame.locator('section.members .pager button[data-direction="next"]');
+      if (page >= members.pages || page >= maxPages) {
+        if (page >= members.pages) expect(await next.isDisabled()).toBe(true);
+        return { listedIds, total: members.total, pages: members.pages };
+      }
+      from = readOnly.toolCalls.length;
+      await next.click();
+    }
+  }
+
+  it("segment explorer lists every customer of a selected ABC tier, page by page, not only its samples", async () => {
+    const view = await readOnly.mount({ tool: "segment_customers", arguments: { by: "abc" } });
+    await view.frame.locator("table.tiers").waitFor();
+    const result = view.structuredContent as unknown as SegmentCustomersResult;
+    const tier = [...result.segments].sort((a, b) => b.count - a.count)[0]!;
+    expect(tier.count).toBeGreaterThan(tier.samples.length);
+    const { listedIds, total, pages } = await pageThroughMembers(view, "table.tiers", tier.key, "abc");
+    expect(pages).toBeGreaterThan(1);
+    expect(total).toBe(tier.count);
+    expect(listedIds).toHaveLength(tier.count);
+    expect(new Set(listedIds).size).toBe(tier.count);
+    // And back a page with Previous.
+    const from = readOnly.toolCalls.length;
+    await view.frame.locator('section.members .pager button[data-direction="previous"]').click();
+    const back = await readOnly.waitForToolCall("segment_customers", from);
+    expect(back.arguments).toMatchObject({ members_of: tier.key, page: pages - 1 });
+    await view.screenshot("segment-explorer-abc-members");
+  });
+
+  it("segment explorer lists a value-matrix quadrant's customers beyond its samples, in both languages", async () => {
+    const view = await readOnly.mount({ tool: "segment_customers", arguments: { by: "value_matrix" } });
+    await view.frame.locator("table.quadrants").waitFor();
+    const result = view.structuredContent as unknown as SegmentCustomersResult;
+    const quadrant = [...result.segments].sort((a, b) => b.count - a.count)[0]!;
+    const { listedIds, total } = await pageThroughMembers(
+      view,
+      "table.quadrants",
+      quadrant.key,
+      "value_matrix",
+      2,
+    );
+    expect(total).toBe(quadrant.count);
+    expect(listedIds.length).toBeGreaterThan(quadrant.samples.length);
+    await view.setHostContext({ locale: "zh-CN" });
+    await expect
+      .poll(() => view.frame.locator("section.members .pager").innerText(), POLL)
+      .toMatch(/第\s*2\s*页/);
+    expect(await view.frame.locator("section.members table.member-list caption").innerText()).toContain(
+      "全部",
+    );
+    await view.setHostContext({ locale: "en-US" });
   });
 
   it("cohorts and KPIs (portfolio_overview) draws the book's figures from structuredContent", async () => {

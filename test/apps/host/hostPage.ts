@@ -52,6 +52,73 @@ class RelayTransport implements Transport {
   }
 }
 
+/**
+ * The bridge's postMessage transport, logging each method the view sends and the host answers
+ * (kind "protocol" events, in order), and able to hold the answer to the view's ui/initialize
+ * until `release()` (see `MountRequest.holdHandshakeMs`).
+ */
+class HandshakeProbe implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  private initializeId: string | number | undefined;
+  private held: JSONRPCMessage | undefined;
+  private announceRequest!: () => void;
+  /** Resolves when the view has sent ui/initialize. */
+  readonly initializeRequested = new Promise<void>((resolve) => (this.announceRequest = resolve));
+
+  constructor(
+    private readonly inner: PostMessageTransport,
+    private readonly hold: boolean,
+  ) {}
+
+  async start(): Promise<void> {
+    this.inner.onmessage = (message) => {
+      if ("method" in message) {
+        events.push({ kind: "protocol", params: { from: "view", method: message.method } });
+        if (message.method === "ui/initialize" && "id" in message) {
+          this.initializeId = message.id;
+          this.announceRequest();
+        }
+      }
+      this.onmessage?.(message);
+    };
+    this.inner.onclose = () => this.onclose?.();
+    this.inner.onerror = (error) => this.onerror?.(error);
+    await this.inner.start();
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const answersInitialize = !("method" in message) && "id" in message && message.id === this.initializeId;
+    if (answersInitialize && this.hold) {
+      this.held = message;
+      return;
+    }
+    events.push({
+      kind: "protocol",
+      params: {
+        from: "host",
+        method:
+          "method" in message ? message.method : answersInitialize ? "ui/initialize (answer)" : "(answer)",
+      },
+    });
+    await this.inner.send(message);
+  }
+
+  /** Sends the held answer to ui/initialize. */
+  async release(): Promise<void> {
+    const held = this.held;
+    this.held = undefined;
+    if (!held) throw new Error("no ui/initialize answer is held");
+    events.push({ kind: "protocol", params: { from: "host", method: "ui/initialize (answer)" } });
+    await this.inner.send(held);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
 const client = new Client(HOST_INFO, {
   // Advertises MCP Apps support the way the package's server helper (getUiCapability) reads it.
   capabilities: { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: [RESOURCE_MIME_TYPE] } } },
@@ -165,12 +232,26 @@ async function mount(request: MountRequest): Promise<MountResult> {
     return {};
   };
   const initialized = new Promise<void>((resolve) => bridge.addEventListener("initialized", () => resolve()));
+  const hold = request.holdHandshakeMs !== undefined;
+  const transport = new HandshakeProbe(
+    new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!),
+    hold,
+  );
   // The bridge listens before the view loads: its ui/initialize is the first thing it sends.
-  await bridge.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
+  await bridge.connect(transport);
   iframe.srcdoc = html;
-  await withTimeout(initialized, 10_000, `${resourceUri} did not send ui/notifications/initialized`);
-  await bridge.sendToolInput({ arguments: request.arguments ?? {} });
-  await bridge.sendToolResult(result);
+  if (hold) {
+    await withTimeout(transport.initializeRequested, 10_000, `${resourceUri} did not send ui/initialize`);
+    await bridge.sendToolInput({ arguments: request.arguments ?? {} });
+    await bridge.sendToolResult(result);
+    await new Promise((resolve) => setTimeout(resolve, request.holdHandshakeMs));
+    await transport.release();
+    await withTimeout(initialized, 10_000, `${resourceUri} did not send ui/notifications/initialized`);
+  } else {
+    await withTimeout(initialized, 10_000, `${resourceUri} did not send ui/notifications/initialized`);
+    await bridge.sendToolInput({ arguments: request.arguments ?? {} });
+    await bridge.sendToolResult(result);
+  }
   current = { bridge, iframe, context };
   return {
     viewId,

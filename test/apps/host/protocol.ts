@@ -8,6 +8,11 @@ export interface MountRequest {
   theme?: "light" | "dark";
   /** BCP 47, as hosts send it: "en-US", "zh-CN". */
   locale?: string;
+  /**
+   * Act as a hasty host: send the tool input and result as soon as the view asks ui/initialize and
+   * answer that request only this many ms later (a host may; the view must not act before it).
+   */
+  holdHandshakeMs?: number;
 }
 
 /** What the host page answers once the view has initialised and received the tool's result. */
@@ -36,9 +41,12 @@ export interface HostPageGlobals {
   };
 }
 
-/** Something a view asked of the host besides tool calls (messages, links, logs, model context). */
+/**
+ * Something a view asked of the host besides tool calls (messages, links, logs, model context), or
+ * (kind "protocol") a JSON-RPC method crossing the line, in order: `{ from: "view" | "host", method }`.
+ */
 export interface HostEvent {
-  kind: "message" | "open-link" | "log" | "model-context" | "size";
+  kind: "message" | "open-link" | "log" | "model-context" | "size" | "protocol";
   params: unknown;
 }
 

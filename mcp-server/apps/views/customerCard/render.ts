@@ -33,6 +33,14 @@ const PHRASES = {
     expectedRevenue: "Expected revenue",
     marginRate: "Margin rate",
     lifecycle: "Lifecycle",
+    stageHistory: "Stage history",
+    stageHistoryCaption: (fitted: string) =>
+      `Stage and churn probability (%) at each month end, as today's rules read the customer's history up to that day only (models fitted as of ${fitted})`,
+    month: "Month end",
+    stage: "Stage",
+    changes: "Changes",
+    since: (date: string) => `from ${date}`,
+    at: (date: string) => `at ${date}`,
     rfm: "RFM",
     abc: "ABC tier",
     quadrant: "Value quadrant",
@@ -77,6 +85,14 @@ const PHRASES = {
     expectedRevenue: "预计收入",
     marginRate: "利润率",
     lifecycle: "生命周期",
+    stageHistory: "阶段轨迹",
+    stageHistoryCaption: (fitted: string) =>
+      `每个月末的阶段与流失概率（%）：按现行规则只读取该日及之前的客户记录（模型拟合于${fitted}）`,
+    month: "月末",
+    stage: "阶段",
+    changes: "阶段变化",
+    since: (date: string) => `自${date}起`,
+    at: (date: string) => `${date}起`,
     rfm: "RFM",
     abc: "ABC等级",
     quadrant: "价值象限",
@@ -143,6 +159,50 @@ export function timelineSvg(card: GetCustomerResult): string {
     `<text x="${width - left}" y="${height - 4}" text-anchor="end">${formatDay(new Date(end).toISOString())}</text>`,
   );
   return `<svg class="timeline" viewBox="0 0 ${width} ${height}" role="img" aria-hidden="true" focusable="false">${parts.join("")}</svg>`;
+}
+
+/**
+ * The lifecycle track: one column per month end (then the as-of date), each cell tinted by the
+ * stage the rules read that day, with the stage named for screen readers; then the changes in
+ * words. A real table, so the track reads as month → stage without the colours.
+ */
+export function stageHistoryTrack(card: GetCustomerResult, lang: Lang): string {
+  const history = card.stage_history;
+  if (!history || history.points.length === 0) return "";
+  const t = PHRASES[lang];
+  const label = (stage: keyof typeof LIFECYCLE_STAGES) => pick(LIFECYCLE_STAGES[stage].label, lang);
+  const header = history.points
+    .map(
+      (point) =>
+        `<th scope="col" data-date="${escapeHtml(point.date)}"${point.at === "as_of" ? ' class="as-of"' : ""}>${escapeHtml(point.date.slice(2, 7))}</th>`,
+    )
+    .join("");
+  const cells = history.points
+    .map(
+      (point) =>
+        `<td class="stage-${escapeHtml(point.stage)}" data-stage="${escapeHtml(point.stage)}" data-date="${escapeHtml(point.date)}" title="${escapeHtml(`${point.date}: ${label(point.stage)}`)}"><span class="sr-only">${escapeHtml(label(point.stage))}</span></td>`,
+    )
+    .join("");
+  const churn = history.points
+    .map(
+      (point) =>
+        `<td>${numberSpan(point.churn_probability, point.churn_probability === null ? "–" : formatNumber(point.churn_probability * 100, lang, 0))}</td>`,
+    )
+    .join("");
+  const changes = history.changes
+    .map(
+      (change) =>
+        `<li class="stage-${escapeHtml(change.to)}" data-stage="${escapeHtml(change.to)}" data-date="${escapeHtml(change.date)}"><strong>${escapeHtml(label(change.to))}</strong> ${escapeHtml(change.from === null ? t.since(change.date) : t.at(change.date))}</li>`,
+    )
+    .join("");
+  return (
+    `<div class="stage-history"><h3>${t.stageHistory}</h3><div class="track-scroll"><table class="lifecycle-track">` +
+    `<caption>${escapeHtml(t.stageHistoryCaption(history.models_fitted_as_of))}</caption>` +
+    `<thead><tr><th scope="row">${t.month}</th>${header}</tr></thead>` +
+    `<tbody><tr><th scope="row">${t.stage}</th>${cells}</tr>` +
+    `<tr class="track-churn"><th scope="row">${t.churn}</th>${churn}</tr></tbody></table></div>` +
+    `<ol class="stage-changes" aria-label="${escapeHtml(t.changes)}">${changes}</ol></div>`
+  );
 }
 
 function kpiRow(label: string, value: number | null | undefined, text: string): string {
@@ -246,6 +306,7 @@ export function renderCustomerCard(card: GetCustomerResult, lang: Lang): string 
       ).join("") +
       `</ol><ul>${card.lifecycle.reasons[lang].map((reason) => `<li>${escapeHtml(reason)}</li>`).join("")}</ul>` +
       `<p>${escapeHtml(pick(card.lifecycle.strategy, lang))}</p>` +
+      stageHistoryTrack(card, lang) +
       (card.rfm
         ? `<p>${t.rfm}: <strong>${escapeHtml(pick(card.rfm.label, lang))}</strong> (R ${numberSpan(card.rfm.r, String(card.rfm.r))} F ${numberSpan(card.rfm.f, String(card.rfm.f))} M ${numberSpan(card.rfm.m, String(card.rfm.m))})</p>`
         : "") +

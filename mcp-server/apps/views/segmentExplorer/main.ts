@@ -1,4 +1,3 @@
-import type { FindAtRiskCustomersResult } from "../../../contract/findAtRiskCustomers.js";
 import type { SegmentCustomersResult } from "../../../contract/segmentCustomers.js";
 import { escapeHtml } from "../shared/html.js";
 import { startView } from "../shared/host.js";
@@ -39,23 +38,33 @@ async function switchSegmentation(by: string): Promise<void> {
   draw();
 }
 
-/** Lists a segment's customers: all of them through find_at_risk_customers where it can filter by it. */
-async function selectSegment(key: string): Promise<void> {
-  const filter = segments ? LISTABLE[segments.by] : undefined;
-  state = { selected: key, members: filter ? { loading: true } : null };
+/**
+ * Lists a page of a segment's customers (all of them, page by page, through segment_customers'
+ * members_of); the page on screen stays while the next one loads.
+ */
+async function loadMembers(key: string, page: number): Promise<void> {
+  const listable = segments ? LISTABLE.has(segments.by) : false;
+  const shown = state.selected === key ? state.members?.result : undefined;
+  state = { selected: key, members: listable ? { loading: true, page, result: shown } : null };
   draw();
-  if (!filter) return;
+  if (!listable || !segments) return;
   try {
-    const result = (await host.callTool("find_at_risk_customers", {
-      [filter]: key,
-      min_risk: 0,
-      include_lost: true,
-      limit: 25,
+    const answer = (await host.callTool("segment_customers", {
+      by: segments.by,
+      members_of: key,
+      page,
       ...scope(),
-    })) as FindAtRiskCustomersResult;
-    if (state.selected === key) state = { selected: key, members: { loading: false, result } };
+    })) as SegmentCustomersResult;
+    if (state.selected === key && state.members?.page === page)
+      state = {
+        selected: key,
+        members: answer.members
+          ? { loading: false, page, result: answer.members }
+          : { loading: false, page, error: "segment_customers returned no members" },
+      };
   } catch (error) {
-    if (state.selected === key) state = { selected: key, members: { loading: false, error: message(error) } };
+    if (state.selected === key && state.members?.page === page)
+      state = { selected: key, members: { loading: false, page, result: shown, error: message(error) } };
   }
   draw();
 }
@@ -64,7 +73,18 @@ root.addEventListener("click", (event) => {
   const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
   if (!target) return;
   if (target.dataset.action === "segment" && target.dataset.segment)
-    void selectSegment(target.dataset.segment);
+    void loadMembers(target.dataset.segment, 1);
+  if (target.dataset.action === "page" && state.selected && target.dataset.page) {
+    const direction = target.dataset.direction;
+    void loadMembers(state.selected, Number(target.dataset.page)).then(() => {
+      // Keyboard users stay on the pager: on the same button, or the other at the last page.
+      const buttons = [...root.querySelectorAll<HTMLButtonElement>(".pager button")];
+      (
+        buttons.find((button) => button.dataset.direction === direction && !button.disabled) ??
+        buttons.find((button) => !button.disabled)
+      )?.focus();
+    });
+  }
   if (target.dataset.action === "by" && target.dataset.by) void switchSegmentation(target.dataset.by);
 });
 

@@ -1,7 +1,6 @@
 import { RFM_SEGMENT_GRID, RFM_SEGMENTS } from "../../../../core/rfm.js";
 import { VALUE_QUADRANTS, type ValueQuadrant } from "../../../../core/valueTiers.js";
-import type { FindAtRiskCustomersResult } from "../../../contract/findAtRiskCustomers.js";
-import type { SegmentCustomersResult } from "../../../contract/segmentCustomers.js";
+import type { SegmentCustomersResult, SegmentMembers } from "../../../contract/segmentCustomers.js";
 import { bar, escapeHtml, numberCell, numberSpan } from "../shared/html.js";
 import { formatMoney, formatPercent, pick, type Lang } from "../shared/i18n.js";
 
@@ -11,17 +10,15 @@ type Segment = SegmentCustomersResult["segments"][number];
 export const SEGMENTATIONS = ["rfm", "value_matrix", "abc", "lifecycle"] as const;
 
 /**
- * The segmentations whose segments find_at_risk_customers can filter by, so a selected
- * segment can list all its customers (ranked by value at risk), not only the samples.
+ * The segmentations whose segments list all their customers, a page at a time, through
+ * segment_customers' members_of (the contract's `memberListings`; k-means clusters show samples).
  */
-export const LISTABLE: Record<string, "segment" | "lifecycle_stage" | undefined> = {
-  rfm: "segment",
-  lifecycle: "lifecycle_stage",
-};
+export const LISTABLE: ReadonlySet<string> = new Set(["rfm", "lifecycle", "abc", "value_matrix"]);
 
 export interface ExplorerState {
   selected: string | null;
-  members: { loading: boolean; result?: FindAtRiskCustomersResult; error?: string } | null;
+  /** The selected segment's page being read or shown (`page` is the one asked for). */
+  members: { loading: boolean; page: number; result?: SegmentMembers; error?: string } | null;
 }
 
 export function emptyExplorerState(): ExplorerState {
@@ -60,7 +57,11 @@ const PHRASES = {
     select: "List customers",
     members: (label: string) => `Customers in ${label}`,
     samples: "Highest CLV",
-    ranked: (shown: string, total: string) => `${shown} of ${total}, ranked by value at risk`,
+    ranked: (total: string) => `All ${total} customers, highest CLV first`,
+    pages: "Pages",
+    pageOf: (page: string, pages: string) => `Page ${page} of ${pages}`,
+    previous: "Previous",
+    next: "Next",
     loading: "Loading…",
     name: "Customer",
     risk: "Churn probability",
@@ -100,7 +101,11 @@ const PHRASES = {
     select: "查看客户",
     members: (label: string) => `${label}的客户`,
     samples: "终身价值最高",
-    ranked: (shown: string, total: string) => `共${total}位，显示${shown}位，按风险价值排序`,
+    ranked: (total: string) => `全部${total}位客户，按终身价值从高到低`,
+    pages: "分页",
+    pageOf: (page: string, pages: string) => `第${page}页，共${pages}页`,
+    previous: "上一页",
+    next: "下一页",
     loading: "加载中…",
     name: "客户",
     risk: "流失概率",
@@ -239,6 +244,20 @@ function segmentTable(result: SegmentCustomersResult, state: ExplorerState, lang
   );
 }
 
+/** Previous / next page buttons around "page p of n" (disabled at the ends and while a page loads). */
+function pager(list: SegmentMembers, loading: boolean, lang: Lang): string {
+  const t = PHRASES[lang];
+  const button = (page: number, direction: "previous" | "next", enabled: boolean) =>
+    `<button type="button" data-action="page" data-direction="${direction}" data-page="${page}"${enabled && !loading ? "" : " disabled"}>${t[direction]}</button>`;
+  return (
+    `<nav class="pager" aria-label="${t.pages}">` +
+    button(list.page - 1, "previous", list.page > 1) +
+    ` <span>${t.pageOf(numberSpan(list.page, String(list.page)), numberSpan(list.pages, String(list.pages)))}</span> ` +
+    button(list.page + 1, "next", list.page < list.pages) +
+    `</nav>`
+  );
+}
+
 function membersPanel(result: SegmentCustomersResult, state: ExplorerState, lang: Lang): string {
   const t = PHRASES[lang];
   const segment = result.segments.find((candidate) => candidate.key === state.selected);
@@ -250,23 +269,28 @@ function membersPanel(result: SegmentCustomersResult, state: ExplorerState, lang
     `<p class="muted">${escapeHtml(pick(segment.description, lang))} ${escapeHtml(pick(segment.recommended_action, lang))}</p>`,
   );
   const members = state.members;
-  if (members?.loading) out.push(`<p class="muted">${t.loading}</p>`);
+  if (members?.loading) out.push(`<p class="muted" role="status">${t.loading}</p>`);
   if (members?.error) out.push(`<p class="error" role="alert">${escapeHtml(members.error)}</p>`);
   if (members?.result) {
     const list = members.result;
     out.push(
-      `<table class="member-list"><caption>${t.ranked(numberSpan(list.customers.length, String(list.customers.length)), numberSpan(list.total, String(list.total)))}</caption><thead><tr><th scope="col">${t.name}</th><th scope="col" class="num">${t.risk}</th><th scope="col" class="num">${t.valueAtRisk}</th><th scope="col" class="num">${t.clv}</th></tr></thead><tbody>` +
+      `<table class="member-list" data-page="${list.page}"><caption>${t.ranked(numberSpan(list.total, String(list.total)))}</caption><thead><tr><th scope="col">${t.name}</th><th scope="col" class="num">${t.clv}</th><th scope="col" class="num">${t.risk}</th><th scope="col" class="num">${t.valueAtRisk}</th><th scope="col" class="num">${t.orders}</th></tr></thead><tbody>` +
         list.customers
           .map(
             (row) =>
               `<tr data-customer="${escapeHtml(row.customer.customer_id)}"><td>${escapeHtml(row.customer.name)} <span class="muted">${escapeHtml(row.customer.customer_id)}</span></td>` +
-              numberCell(row.churn_probability, formatPercent(row.churn_probability, lang)) +
-              numberCell(row.value_at_risk, formatMoney(row.value_at_risk, lang)) +
               numberCell(row.clv, formatMoney(row.clv, lang)) +
+              numberCell(
+                row.churn_probability,
+                row.churn_probability === null ? "–" : formatPercent(row.churn_probability, lang),
+              ) +
+              numberCell(row.value_at_risk, formatMoney(row.value_at_risk, lang)) +
+              numberCell(row.orders, String(row.orders)) +
               `</tr>`,
           )
           .join("") +
-        `</tbody></table>`,
+        `</tbody></table>` +
+        pager(list, members.loading, lang),
     );
   } else if (!members?.loading) {
     out.push(

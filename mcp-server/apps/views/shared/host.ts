@@ -49,20 +49,32 @@ function applyContext(context: McpUiHostContext | undefined): void {
  * Connects the view to its host (the MCP Apps postMessage protocol through the package's App):
  * applies the host's theme, style variables and fonts, reports size changes, and hands each
  * tool result to the view.
+ *
+ * Nothing the user can act on is drawn before the ui/initialize handshake has completed: a host
+ * may send the tool result before it answers ui/initialize, and a view drawn from it then had live
+ * buttons whose tools/call went out before the handshake (and the redraw on connecting could
+ * swallow a click in flight). So a result that comes early is kept and drawn once connected, and
+ * `callTool` waits for the connection too.
  */
 export function startView(options: ViewOptions): ViewHost {
   const app = new App({ name: `crm-${options.name}`, version: "0.1.0" }, {}, { autoResize: true });
   let locale: string | undefined;
+  let connected = false;
+  let early: CallToolResult | undefined;
   const root = document.getElementById("app");
   // Until the result arrives; the language is not known yet, so both.
   if (root && !root.hasChildNodes()) root.innerHTML = '<p class="muted" role="status">Loading… 加载中…</p>';
-  app.ontoolinput = (input) => options.onInput?.(input.arguments ?? {});
-  app.ontoolresult = (result) => {
+  const deliver = (result: CallToolResult) => {
     if (result.isError || !result.structuredContent) {
       options.onError(resultText(result) || "the tool returned no data");
       return;
     }
     options.onResult(result.structuredContent);
+  };
+  app.ontoolinput = (input) => options.onInput?.(input.arguments ?? {});
+  app.ontoolresult = (result) => {
+    if (connected) deliver(result);
+    else early = result;
   };
   app.onhostcontextchanged = (context) => {
     applyContext(context);
@@ -70,19 +82,23 @@ export function startView(options: ViewOptions): ViewHost {
     options.onContextChange();
   };
   app.onteardown = async () => ({});
-  app
-    .connect()
-    .then(() => {
-      const context = app.getHostContext();
-      applyContext(context);
-      locale = context?.locale;
-      options.onContextChange();
-    })
-    .catch((error: unknown) => options.onError(`could not connect to the host: ${String(error)}`));
+  const connection = app.connect().then(() => {
+    const context = app.getHostContext();
+    applyContext(context);
+    locale = context?.locale;
+    connected = true;
+    options.onContextChange();
+    if (early) deliver(early);
+    early = undefined;
+  });
+  connection.catch((error: unknown) => options.onError(`could not connect to the host: ${String(error)}`));
   return {
     app,
     locale: () => locale,
     async callTool(name, args) {
+      await connection.catch((error: unknown) => {
+        throw new Error(`${name} was not called: the view could not connect to the host (${String(error)})`);
+      });
       const result = await app.callServerTool({ name, arguments: args });
       if (result.isError || !result.structuredContent) {
         throw new Error(resultText(result) || `${name} returned no data`);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { GetCustomerResult } from "../../../../mcp-server/contract/getCustomer.js";
-import { renderCustomerCard, timelineSvg } from "../../../../mcp-server/apps/views/customerCard/render.js";
+import {
+  renderCustomerCard,
+  stageHistoryTrack,
+  timelineSvg,
+} from "../../../../mcp-server/apps/views/customerCard/render.js";
+import { LIFECYCLE_STAGES } from "../../../../core/lifecycle.js";
 import { dataValues, element, fixture, textOf } from "./htmlProbe.js";
 
 const card = fixture<GetCustomerResult>("get-customer");
@@ -69,6 +74,47 @@ describe("the customer card", () => {
     expect(html).toMatch(
       new RegExp(`<li class="current" aria-current="step">${card.lifecycle.label.en}</li>`),
     );
+  });
+
+  it("draws the stage history as a track with one cell per point, in order, and the changes in words", () => {
+    const history = card.stage_history!;
+    expect(history.changes.length).toBeGreaterThan(2);
+    const track = element(renderCustomerCard(card, "en"), "table", "class", "lifecycle-track");
+    const cells = [...track.matchAll(/<td [^>]*data-stage="([^"]+)" data-date="([^"]+)"/g)].map((match) => ({
+      stage: match[1],
+      date: match[2],
+    }));
+    expect(cells).toEqual(history.points.map((point) => ({ stage: point.stage, date: point.date })));
+    const columns = [...track.matchAll(/<th scope="col" data-date="([^"]+)"/g)].map((match) => match[1]);
+    expect(columns).toEqual(history.points.map((point) => point.date));
+    // Each point's churn probability, as the set's model read that day, under its stage.
+    expect(dataValues(element(track, "tr", "class", "track-churn"))).toEqual(
+      history.points.flatMap((point) => (point.churn_probability === null ? [] : [point.churn_probability])),
+    );
+    expect(track).toContain("<caption>");
+    expect(track).toContain(`models fitted as of ${history.models_fitted_as_of}`);
+    // Screen readers hear each month's stage by name.
+    expect(textOf(track)).toContain(LIFECYCLE_STAGES[history.points[0].stage].label.en);
+    const changes = element(stageHistoryTrack(card, "en"), "ol", "class", "stage-changes");
+    const listed = [...changes.matchAll(/<li [^>]*data-stage="([^"]+)" data-date="([^"]+)"/g)].map(
+      (match) => ({
+        to: match[1],
+        date: match[2],
+      }),
+    );
+    expect(listed).toEqual(history.changes.map((change) => ({ to: change.to, date: change.date })));
+    expect(textOf(changes)).toContain(
+      `${LIFECYCLE_STAGES[history.changes[1].to].label.en} at ${history.changes[1].date}`,
+    );
+  });
+
+  it("names the stage history in Chinese for a Chinese reader, and draws nothing without one", () => {
+    const zh = stageHistoryTrack(chineseCard, "zh");
+    expect(zh).toContain("阶段轨迹");
+    expect(zh).toContain(`模型拟合于${chineseCard.stage_history!.models_fitted_as_of}`);
+    for (const change of chineseCard.stage_history!.changes)
+      expect(textOf(zh)).toContain(LIFECYCLE_STAGES[change.to].label.zh);
+    expect(stageHistoryTrack({ ...card, stage_history: null }, "en")).toBe("");
   });
 
   it("reads in Chinese for a Chinese customer", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { RFM_SEGMENT_GRID } from "../../../../core/rfm.js";
-import type { FindAtRiskCustomersResult } from "../../../../mcp-server/contract/findAtRiskCustomers.js";
 import type { SegmentCustomersResult } from "../../../../mcp-server/contract/segmentCustomers.js";
 import {
   emptyExplorerState,
@@ -12,7 +11,8 @@ import { dataValues, element, fixture, textOf } from "./htmlProbe.js";
 const rfm = fixture<SegmentCustomersResult>("segment-customers");
 const valueMatrix = fixture<SegmentCustomersResult>("segment-customers-value_matrix");
 const abc = fixture<SegmentCustomersResult>("segment-customers-abc");
-const atRisk = fixture<FindAtRiskCustomersResult>("find-at-risk-customers");
+/** segment_customers by abc with members_of "B", page 2. */
+const abcMembers = fixture<SegmentCustomersResult>("segment-customers-abc-members");
 
 describe("the segment explorer", () => {
   it("draws each segment's count, shares, CLV and average CLV exactly as segment_customers returned them", () => {
@@ -98,26 +98,67 @@ describe("the segment explorer", () => {
     }
   });
 
-  it("lists a selected segment's samples, then its customers once find_at_risk_customers answered", () => {
-    const champions = rfm.segments[0];
-    const withSamples = renderSegmentExplorer(rfm, { selected: champions.key, members: null }, "en");
+  it("lists a selected segment's samples, then a page of all its customers once segment_customers answered", () => {
+    const tierB = abc.segments.find((segment) => segment.key === "B")!;
+    const withSamples = renderSegmentExplorer(abc, { selected: "B", members: null }, "en");
     const samples = element(withSamples, "section", "class", "panel members");
-    for (const sample of champions.samples)
+    for (const sample of tierB.samples)
       expect(samples).toContain(`data-customer="${sample.customer.customer_id}"`);
+    const page = abcMembers.members!;
+    expect(page.page).toBe(2);
     const withMembers = renderSegmentExplorer(
-      rfm,
-      { selected: champions.key, members: { loading: false, result: atRisk } },
+      abc,
+      { selected: "B", members: { loading: false, page: 2, result: page } },
       "en",
     );
     const members = element(withMembers, "table", "class", "member-list");
-    const first = atRisk.customers[0];
+    expect([...members.matchAll(/<tr data-customer="([^"]+)"/g)].map((match) => match[1])).toEqual(
+      page.customers.map((row) => row.customer.customer_id),
+    );
+    const first = page.customers[0];
     expect(dataValues(element(members, "tr", "data-customer", first.customer.customer_id))).toEqual([
+      first.clv,
       first.churn_probability,
       first.value_at_risk,
-      first.clv,
+      first.orders,
     ]);
-    expect(LISTABLE.rfm).toBe("segment");
-    expect(LISTABLE.abc).toBeUndefined();
+    expect(textOf(members)).toContain(`All ${page.total} customers`);
+    for (const by of ["rfm", "lifecycle", "abc", "value_matrix"]) expect(LISTABLE.has(by)).toBe(true);
+    expect(LISTABLE.has("kmeans")).toBe(false);
+  });
+
+  it("pages with previous and next buttons, disabled at the ends and while a page loads", () => {
+    const page = abcMembers.members!;
+    expect(page.pages).toBeGreaterThan(2);
+    const pagerOf = (members: SegmentCustomersResult["members"], loading = false) =>
+      element(
+        renderSegmentExplorer(
+          abc,
+          { selected: "B", members: { loading, page: members!.page, result: members! } },
+          "en",
+        ),
+        "nav",
+        "class",
+        "pager",
+      );
+    const middle = pagerOf(page);
+    expect(middle).toMatch(
+      /<button type="button" data-action="page" data-direction="previous" data-page="1">/,
+    );
+    expect(middle).toMatch(/data-direction="next" data-page="3">/);
+    expect(dataValues(middle)).toEqual([page.page, page.pages]);
+    expect(textOf(middle)).toContain(`Page ${page.page} of ${page.pages}`);
+    expect(pagerOf({ ...page, page: 1 })).toMatch(/data-direction="previous" data-page="0" disabled>/);
+    expect(pagerOf({ ...page, page: page.pages })).toMatch(/data-direction="next" data-page="\d+" disabled>/);
+    expect(pagerOf(page, true).match(/ disabled>/g)).toHaveLength(2);
+    const zh = renderSegmentExplorer(
+      abc,
+      { selected: "B", members: { loading: false, page: 2, result: page } },
+      "zh",
+    );
+    expect(textOf(element(zh, "nav", "class", "pager")).replace(/\s/g, "")).toContain(
+      `第${page.page}页，共${page.pages}页`,
+    );
   });
 
   it("reads in Chinese", () => {
