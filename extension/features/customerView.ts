@@ -3,9 +3,18 @@ import * as vscode from "vscode";
 import { GET_CUSTOMER, type GetCustomerResult } from "../../mcp-server/contract/getCustomer.js";
 import { LOG_INTERACTION } from "../../mcp-server/contract/logInteraction.js";
 import { SEARCH_CUSTOMERS, type SearchCustomersResult } from "../../mcp-server/contract/searchCustomers.js";
-import { customerHtml, parseCustomerViewMessage } from "../render/customerHtml.js";
+import { structuredResult } from "../crmClient.js";
+import { hostLocale } from "../render/appPanelHtml.js";
+import {
+  CUSTOMER_CARD_VIEW,
+  customerCardInput,
+  customerPanelHtml,
+  parseCustomerPanelAction,
+  type CustomerPanelAction,
+} from "../render/customerPanelHtml.js";
 import { DRAFT_FOLLOW_UP_COMMAND, OPEN_CUSTOMER_COMMAND } from "../render/markdown.js";
 import type { CrmServices } from "../services.js";
+import { answerAppPanel, embedView } from "./appPanel.js";
 
 /** A customer id from a command argument: a string, or a tree node carrying `customerId`. */
 export function customerIdArgument(argument: unknown): string | undefined {
@@ -46,18 +55,42 @@ export async function pickCustomer(services: CrmServices, title: string): Promis
   return picked?.id;
 }
 
-/** The customer view: one webview panel per customer, reloaded when the data changes. */
+/**
+ * The customer view: one webview panel per customer showing the server's customer card (the
+ * MCP Apps view chat hosts show for get_customer), redrawn when the data changes.
+ */
 export function registerCustomerView(services: CrmServices): void {
   const panels = new Map<string, vscode.WebviewPanel>();
 
   async function render(panel: vscode.WebviewPanel, customerId: string): Promise<void> {
-    const result = await services.client.call<GetCustomerResult>(GET_CUSTOMER, { customer_id: customerId });
-    panel.title = `${result.customer.name} · ${result.customer.customer_id}`;
-    panel.webview.html = customerHtml(result, {
+    const input = customerCardInput(customerId);
+    const result = await services.client.callToolResult(GET_CUSTOMER, input);
+    // An unknown customer is the caller's error, not an empty card.
+    const card = structuredResult<GetCustomerResult>(GET_CUSTOMER, result);
+    const view = await embedView(services, { ...CUSTOMER_CARD_VIEW, input }, result);
+    panel.title = `${card.customer.name} · ${card.customer.customer_id}`;
+    panel.webview.html = customerPanelHtml(view, card, {
       nonce: randomBytes(16).toString("base64"),
-      cspSource: panel.webview.cspSource,
+      locale: hostLocale(vscode.env.language),
       allowWrites: services.settings().allowWrites,
     });
+  }
+
+  async function act(panel: vscode.WebviewPanel, customerId: string, action: CustomerPanelAction) {
+    if (action.type === "draftFollowUp") {
+      await vscode.commands.executeCommand(DRAFT_FOLLOW_UP_COMMAND, customerId);
+    } else if (action.type === "refresh") {
+      await render(panel, customerId);
+    } else {
+      await services.client.call(LOG_INTERACTION, {
+        customer_id: customerId,
+        channel: action.channel,
+        summary: action.summary,
+        ...(action.outcome ? { outcome: action.outcome } : {}),
+      });
+      void vscode.window.showInformationMessage(`Interaction logged for ${customerId}.`);
+      services.dataDidChange();
+    }
   }
 
   async function open(argument?: unknown): Promise<void> {
@@ -76,24 +109,11 @@ export function registerCustomerView(services: CrmServices): void {
     );
     panels.set(customerId, panel);
     panel.onDidDispose(() => panels.delete(customerId));
-    panel.webview.onDidReceiveMessage(async (raw: unknown) => {
-      const message = parseCustomerViewMessage(raw);
-      if (!message) return;
+    answerAppPanel(panel, services, async (message) => {
+      const action = parseCustomerPanelAction(message);
+      if (!action) return;
       try {
-        if (message.type === "draftFollowUp") {
-          await vscode.commands.executeCommand(DRAFT_FOLLOW_UP_COMMAND, customerId);
-        } else if (message.type === "refresh") {
-          await render(panel, customerId);
-        } else {
-          await services.client.call(LOG_INTERACTION, {
-            customer_id: customerId,
-            channel: message.channel,
-            summary: message.summary,
-            ...(message.outcome ? { outcome: message.outcome } : {}),
-          });
-          void vscode.window.showInformationMessage(`Interaction logged for ${customerId}.`);
-          services.dataDidChange();
-        }
+        await act(panel, customerId, action);
       } catch (error) {
         void services.showError(`customer ${customerId}`, error);
       }

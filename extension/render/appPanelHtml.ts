@@ -49,7 +49,18 @@ export function viewResourceUri(name: string): string {
 /** Messages the panel posts to the extension. */
 export type AppPanelMessage =
   | { type: "callTool"; requestId: number; name: string; arguments: Record<string, unknown> }
-  | { type: "openLink"; url: string };
+  | { type: "openLink"; url: string }
+  | HostActionMessage;
+
+/**
+ * A click on one of the page's own controls around the views (`data-host-action` on a button or
+ * a form), with the form's text fields. What an action means is up to the panel that offers it.
+ */
+export interface HostActionMessage {
+  type: "hostAction";
+  action: string;
+  fields: Record<string, string>;
+}
 
 /** What the extension posts back for a `callTool` message. */
 export interface AppPanelToolReply {
@@ -82,6 +93,21 @@ export function parseAppPanelMessage(message: unknown): AppPanelMessage | undefi
   }
   if (fields.type === "openLink" && typeof fields.url === "string" && /^https?:\/\//i.test(fields.url)) {
     return { type: "openLink", url: fields.url };
+  }
+  if (
+    fields.type === "hostAction" &&
+    typeof fields.action === "string" &&
+    /^[a-zA-Z]{1,40}$/.test(fields.action)
+  ) {
+    const given = fields.fields ?? {};
+    if (typeof given !== "object" || given === null || Array.isArray(given)) return undefined;
+    const entries = Object.entries(given as Record<string, unknown>);
+    if (!entries.every(([, value]) => typeof value === "string")) return undefined;
+    return {
+      type: "hostAction",
+      action: fields.action,
+      fields: Object.fromEntries(entries) as Record<string, string>,
+    };
   }
   return undefined;
 }
@@ -230,6 +256,20 @@ const HOST_SCRIPT = `
   // VS Code changes the body's theme classes when the user switches theme. (This script runs in
   // the head, so that it listens before the frames load: the body exists only later.)
   document.addEventListener("DOMContentLoaded", () => {
+    for (const control of document.querySelectorAll("button[data-host-action]")) {
+      control.addEventListener("click", () =>
+        vscode.postMessage({ type: "hostAction", action: control.dataset.hostAction, fields: {} }),
+      );
+    }
+    for (const form of document.querySelectorAll("form[data-host-action]")) {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const fields = {};
+        for (const [key, value] of new FormData(form)) if (typeof value === "string") fields[key] = value;
+        vscode.postMessage({ type: "hostAction", action: form.dataset.hostAction, fields });
+        form.reset();
+      });
+    }
     new MutationObserver(() => {
       for (const iframe of document.querySelectorAll("iframe[data-view]")) {
         const frame = { iframe, view: config.views[Number(iframe.dataset.view)] };
@@ -245,6 +285,12 @@ export interface AppPanelOptions {
   title: string;
   /** BCP 47 locale the views read in (VS Code's display language). */
   locale: string;
+  /**
+   * The page's own controls above and below the views, as HTML the caller built (and escaped):
+   * a `data-host-action` button or form posts a `hostAction` message to the extension.
+   */
+  header?: string;
+  footer?: string;
 }
 
 /** VS Code's display language ("zh-cn") as the BCP 47 tag hosts send ("zh-CN"). */
@@ -288,12 +334,21 @@ export function appPanelHtml(
   iframe { display: block; width: 100%; height: 420px; border: 0; }
   h2 { font-size: 1.1em; }
   .error { color: var(--vscode-errorForeground); }
+  .muted { color: var(--vscode-descriptionForeground); }
+  .host-controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
+  .host-controls input[name=summary] { flex: 1 1 240px; }
+  button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 5px 12px; cursor: pointer; border-radius: 2px; }
+  button:hover { background: var(--vscode-button-hoverBackground); }
+  button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
+  input, select { background: var(--vscode-input-background); color: var(--vscode-input-foreground); border: 1px solid var(--vscode-input-border, transparent); padding: 3px 6px; }
 </style>
 <script type="application/json" id="crm-views">${scriptJson(config)}</script>
 <script nonce="${options.nonce}">${HOST_SCRIPT}</script>
 </head>
 <body>
+${options.header ?? ""}
 ${sections.join("\n")}
+${options.footer ?? ""}
 </body>
 </html>`;
 }

@@ -9,7 +9,10 @@ import {
   type AppPanelMessage,
   type AppPanelToolReply,
   type EmbeddedView,
+  type HostActionMessage,
 } from "../../extension/render/appPanelHtml.js";
+import { CUSTOMER_CARD_VIEW, customerPanelHtml } from "../../extension/render/customerPanelHtml.js";
+import type { GetCustomerResult } from "../../mcp-server/contract/getCustomer.js";
 import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
 import type { PortfolioOverviewResult } from "../../mcp-server/contract/portfolioOverview.js";
 import { REPO_ROOT } from "../helpers/cli.js";
@@ -64,6 +67,7 @@ describe.skipIf(browserMissing())(
     let browser: Browser;
     let page: Page;
     const panelCalls: AppPanelMessage[] = [];
+    const hostActions: HostActionMessage[] = [];
 
     beforeAll(async () => {
       ensureViewsBuilt();
@@ -75,6 +79,7 @@ describe.skipIf(browserMissing())(
       // What the extension does with the panel's messages (features/portfolioView.ts).
       await page.exposeFunction("crmPanelPost", async (raw: unknown) => {
         const message = parseAppPanelMessage(raw);
+        if (message?.type === "hostAction") hostActions.push(message);
         if (message?.type !== "callTool") return;
         panelCalls.push(message);
         const result = await harness.call(message.name, message.arguments);
@@ -119,6 +124,42 @@ describe.skipIf(browserMissing())(
         expect(await untranslatedLabels(frame)).toEqual([]);
       }
       await screenshotPage(page, "vscode-portfolio-light-zh");
+    });
+
+    it("shows the customer view: the customer card with get_customer's numbers, and its own controls post their actions", async () => {
+      const view = await embedded(CUSTOMER_CARD_VIEW.name, CUSTOMER_CARD_VIEW.tool, {
+        customer_id: "C00003",
+        as_of: DEMO_AS_OF,
+      });
+      const card = view.result.structuredContent as unknown as GetCustomerResult;
+      const html = customerPanelHtml(view, card, { nonce: PANEL_NONCE, locale: "en", allowWrites: true });
+      await page.setContent(inVsCode(html, "light"));
+      const frame = page.frameLocator('iframe[data-view-name="customer-card"]');
+      await frame.locator('article.customer-card[data-customer-id="C00003"] [data-value]').first().waitFor();
+      await expectNumbersFrom(frame, card, "article.customer-card");
+      expect(await frame.locator("article.customer-card h1").innerText()).toContain(card.customer.name);
+
+      hostActions.length = 0;
+      await page.locator('button[data-host-action="draftFollowUp"]').click();
+      await page
+        .locator('form[data-host-action="logInteraction"] select[name="channel"]')
+        .selectOption("phone");
+      await page
+        .locator('form[data-host-action="logInteraction"] input[name="summary"]')
+        .fill("Called about the renewal");
+      await page.locator('form[data-host-action="logInteraction"] button[type="submit"]').click();
+      await expect.poll(() => hostActions.length, POLL).toBe(2);
+      expect(hostActions).toEqual([
+        { type: "hostAction", action: "draftFollowUp", fields: {} },
+        {
+          type: "hostAction",
+          action: "logInteraction",
+          fields: { channel: "phone", summary: "Called about the renewal", outcome: "" },
+        },
+      ]);
+      // The form empties once sent, so the same interaction is not logged twice by accident.
+      expect(await page.locator('input[name="summary"]').inputValue()).toBe("");
+      await screenshotPage(page, "vscode-customer-view-light");
     });
 
     it("draws the at-risk board in VS Code's colours, passes its get_customer call to the server, and follows a theme switch", async () => {

@@ -11,14 +11,23 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
 import type { FindAtRiskCustomersResult } from "../../mcp-server/contract/findAtRiskCustomers.js";
+import type { GetCustomerResult } from "../../mcp-server/contract/getCustomer.js";
 import { formatShare } from "../../extension/render/format.js";
-import { startFakeOpenAi, type FakeOpenAi } from "../helpers/fakeOpenAi.js";
+import {
+  startFakeOpenAi,
+  type FakeOpenAi,
+  type FakeReply,
+  type RecordedRequest,
+} from "../helpers/fakeOpenAi.js";
 import { CHROMIUM, CODE_SERVER, NODE24, ROOT, setup } from "./setup.mjs";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "e2e");
 const VSIX = join(ROOT, "crm-assistant.vsix");
 const TODAY = new Date().toISOString().slice(0, 10);
 const MODEL_MARKER = "Fake model commentary: start with the top of the list.";
+const AGENT_PROMPT = "Which customers should I call first this week?";
+const AGENT_MARKER = "Fake agent: the board above ranks them by value at risk.";
+const AGENT_TOOL_ARGUMENTS = { limit: 10 };
 const CRM_TOOLS = [
   "search_customers",
   "get_customer",
@@ -91,8 +100,14 @@ async function waitFor<T>(
   );
 }
 
-/** The expected at-risk list, read from the store through the bundled server (not the extension). */
-async function expectedAtRisk(db: string): Promise<FindAtRiskCustomersResult> {
+/**
+ * What the store answers, read through the bundled server (not the extension): each call's
+ * structuredContent, in order.
+ */
+async function storeAnswers(
+  db: string,
+  calls: { name: string; arguments: Record<string, unknown> }[],
+): Promise<unknown[]> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [join(ROOT, "dist/server.js"), "--db", db],
@@ -101,11 +116,55 @@ async function expectedAtRisk(db: string): Promise<FindAtRiskCustomersResult> {
   const client = new Client({ name: "crm-e2e", version: "1.0.0" });
   await client.connect(transport);
   try {
-    const result = await client.callTool({ name: "find_at_risk_customers", arguments: { limit: 25 } });
-    return result.structuredContent as FindAtRiskCustomersResult;
+    const answers: unknown[] = [];
+    for (const call of calls) {
+      const result = await client.callTool(call);
+      if (result.isError) throw new Error(`${call.name} failed: ${JSON.stringify(result.content)}`);
+      answers.push(result.structuredContent);
+    }
+    return answers;
   } finally {
     await client.close();
   }
+}
+
+/** Every number in a JSON value, at any depth. */
+function numbersIn(value: unknown, found = new Set<number>()): Set<number> {
+  if (typeof value === "number") found.add(value);
+  else if (Array.isArray(value)) for (const item of value) numbersIn(item, found);
+  else if (value && typeof value === "object")
+    for (const item of Object.values(value)) numbersIn(item, found);
+  return found;
+}
+
+/** The exact values behind the numbers a view drew in `scope` (its `data-value` attributes). */
+async function drawnValues(frame: Frame, scope: string): Promise<number[]> {
+  return frame
+    .locator(`${scope} [data-value]`)
+    .evaluateAll((elements) => elements.map((element) => Number(element.getAttribute("data-value"))));
+}
+
+/** What a callback run in a view's frame uses of an element (the root tsconfig has no DOM library). */
+interface DomElement {
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  getAttribute(name: string): string | null;
+}
+
+/**
+ * The fake model in agent mode: asked AGENT_PROMPT with the CRM tools on offer, it calls
+ * find_at_risk_customers (under whatever name VS Code gives the MCP tool); once the tool has
+ * answered, it comments. Anything else (the @crm participant's commentary) gets MODEL_MARKER.
+ */
+function fakeModelReply(request: RecordedRequest): FakeReply {
+  const messages = JSON.stringify(request.body.messages);
+  if (!messages.includes(AGENT_PROMPT)) return { content: MODEL_MARKER };
+  const tools = (request.body.tools ?? []) as { function?: { name?: string } }[];
+  const atRisk = tools
+    .map((tool) => tool.function?.name ?? "")
+    .find((name) => name.endsWith("find_at_risk_customers"));
+  if (request.body.messages.some((message) => message.role === "tool")) return { content: AGENT_MARKER };
+  if (!atRisk) return { content: `${AGENT_MARKER} (no find_at_risk_customers among ${tools.length} tools)` };
+  return { toolCalls: [{ name: atRisk, arguments: AGENT_TOOL_ARGUMENTS }] };
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -143,7 +202,7 @@ async function allowDialogs(page: Page, until: () => boolean, timeoutMs: number)
   return clicked;
 }
 
-async function findFrame(page: Page, selector: string): Promise<Frame> {
+async function findFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
   return waitFor(
     `a webview frame with ${selector}`,
     async () => {
@@ -158,7 +217,7 @@ async function findFrame(page: Page, selector: string): Promise<Frame> {
       }
       return undefined;
     },
-    30_000,
+    timeoutMs,
   );
 }
 
@@ -195,12 +254,18 @@ async function main(): Promise<void> {
   try {
     step = Date.now();
     run(process.execPath, ["dist/cli.js", "--db", db, "demo", "--customers", "300", "--as-of", TODAY]);
-    const expected = await expectedAtRisk(db);
+    const [expected, expectedBoard] = (await storeAnswers(db, [
+      { name: "find_at_risk_customers", arguments: { limit: 25 } },
+      { name: "find_at_risk_customers", arguments: AGENT_TOOL_ARGUMENTS },
+    ])) as [FindAtRiskCustomersResult, FindAtRiskCustomersResult];
     const top = expected.customers[0]!;
     check(expected.customers.length > 0, `the demo store has at-risk customers (top: ${top.customer.name})`);
+    const [expectedCard] = (await storeAnswers(db, [
+      { name: "get_customer", arguments: { customer_id: top.customer.customer_id } },
+    ])) as [GetCustomerResult];
     timings.seed = Date.now() - step;
 
-    fake = await startFakeOpenAi(() => ({ content: MODEL_MARKER }));
+    fake = await startFakeOpenAi(fakeModelReply);
     const codeServerEnv = { ...process.env, PATH: `${join(NODE24, "..")}:${process.env.PATH}` };
     step = Date.now();
     run(
@@ -225,6 +290,9 @@ async function main(): Promise<void> {
           "crm.llm.model": "fake-model",
           "crm.test.enableTestCommands": true,
           "crm.test.reportFile": reportFile,
+          // Lets VS Code's built-in agent run without a GitHub sign-in, on the model our
+          // extension provides (step 6); without it a prompt outside @crm asks to sign in.
+          "chat.allowAnonymousAccess": true,
         },
         null,
         2,
@@ -306,31 +374,58 @@ async function main(): Promise<void> {
     await input.waitFor({ state: "visible" });
     await input.fill(top.customer.customer_id);
     await input.press("Enter");
-    const frame = await findFrame(page, 'button[data-action="draftFollowUp"]');
-    const heading = await frame.locator("h1").innerText();
-    check(heading.includes(top.customer.name), `the customer view shows ${top.customer.name} (${heading})`);
-    const body = await frame.locator("body").innerText();
+    // The view embeds the server's customer-card MCP Apps view (what chat hosts show for
+    // get_customer): its numbers must be get_customer's, read from the store independently.
+    const card = await findFrame(
+      page,
+      `html[data-view="customer-card"] article.customer-card[data-customer-id="${top.customer.customer_id}"] [data-value]`,
+    );
+    const heading = await card.locator("article.customer-card h1").innerText();
     check(
-      body.includes("Why this churn probability") && body.includes("Customer lifetime value"),
-      "the customer view has its sections",
+      heading.includes(top.customer.name),
+      `the customer view's card shows ${top.customer.name} (${heading})`,
+    );
+    const drawn = await drawnValues(card, "article.customer-card");
+    const known = numbersIn(expectedCard);
+    const strangers = drawn.filter((value) => !known.has(value));
+    check(
+      drawn.length > 10 && strangers.length === 0,
+      `the card draws ${drawn.length} numbers, all from get_customer's structuredContent${strangers.length ? ` (not: ${strangers.join(", ")})` : ""}`,
+    );
+    const figures = {
+      "churn probability": expectedCard.risk.churn_probability,
+      "value at risk": expectedCard.risk.value_at_risk,
+      CLV: expectedCard.value.clv,
+    };
+    for (const [label, value] of Object.entries(figures)) {
+      check(value !== null && drawn.includes(value), `the card shows the store's ${label} ${value}`);
+    }
+    // find_at_risk_customers rounds to four decimals; get_customer gives the model's value.
+    check(
+      Math.abs((expectedCard.risk.churn_probability ?? NaN) - top.churn_probability) < 5e-5,
+      `get_customer and find_at_risk_customers agree on the churn probability (${expectedCard.risk.churn_probability}, ${top.churn_probability})`,
     );
     check(
-      body.includes(`churn probability (${expected.scores.horizon_days} days)`) &&
-        body.includes(formatShare(top.churn_probability)),
-      `the customer view shows the churn probability ${formatShare(top.churn_probability)}`,
-    );
-    check(
-      (await frame.locator("svg.timeline").count()) === 1,
+      (await card.locator("svg.timeline").count()) === 1,
       "the customer view draws the purchase timeline",
     );
+    // VS Code's own controls around the card.
+    const frame = await findFrame(page, 'button[data-host-action="draftFollowUp"]');
+    const controls = await frame.locator("body").innerText();
+    check(
+      controls.includes("Refresh") &&
+        controls.includes("Interactions") &&
+        !controls.includes("Log interaction"),
+      "the customer view offers Draft follow-up and Refresh, and no logging while writes are off",
+    );
     await screenshot(page, "02-customer-view");
-    await frame.locator("svg.timeline").scrollIntoViewIfNeeded();
+    await card.locator("svg.timeline").scrollIntoViewIfNeeded();
     await screenshot(page, "02b-customer-timeline");
     timings.customerView = Date.now() - step;
 
     // 3. "Draft follow-up" opens a document containing the customer's name.
     step = Date.now();
-    await frame.locator('button[data-action="draftFollowUp"]').click();
+    await frame.locator('button[data-host-action="draftFollowUp"]').click();
     const draft = await waitFor(
       "the draft document",
       async () => {
@@ -434,7 +529,129 @@ async function main(): Promise<void> {
     await screenshot(page, "07-chat-atrisk-wide");
     timings.chat = Date.now() - step;
 
-    // 6. CRM: Summarise Feedback opens a document with the numbers.
+    // 6. In agent mode the model calls the MCP tool find_at_risk_customers, and VS Code draws the
+    // view the tool links to (_meta.ui.resourceUri: the at-risk board) inside the Chat view.
+    step = Date.now();
+    // A new session (the Chat view's "New Chat" button; the palette does not offer the command
+    // outside the chat), else the same one: either way the prompt goes to the agent, not @crm.
+    const chatView = page.locator(".part.auxiliarybar");
+    const newChat = await chatView
+      .locator('[aria-label^="New Chat"]')
+      .first()
+      .click({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    console.log(`     ${newChat ? "new chat session" : "no New Chat button: the same chat session"}`);
+    await chatEditor.waitFor({ state: "visible", timeout: 30_000 });
+    await chatEditor.click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.press("Backspace");
+    const agentInput = (await inputPart.innerText()).replace(/\s+/g, " ");
+    check(
+      agentInput.includes("Agent") && agentInput.includes("fake-model"),
+      `the chat is in agent mode on the fake model (${agentInput})`,
+    );
+    await page.keyboard.type(AGENT_PROMPT, { delay: 10 });
+    await page.keyboard.press("Enter");
+    const agentResponse = chatView.locator(".interactive-item-container.interactive-response").last();
+    const appShown = await waitFor(
+      "an MCP App in the Chat view",
+      async () => (await chatView.locator(".mcp-app-webview").count()) > 0,
+      120_000,
+    ).catch(() => false);
+    // The chat redraws (and remounts the app's webview) while the agent goes on, so read the
+    // board once the answer is complete, in one go, again if its frame is replaced meanwhile.
+    const agentAnswer = await waitFor(
+      "the agent's comment after the tool call",
+      async () => {
+        const text = await agentResponse.innerText();
+        return text.includes(AGENT_MARKER) ? text : undefined;
+      },
+      appShown ? 90_000 : 1_000,
+    ).catch(() => "");
+    check(agentAnswer.includes(AGENT_MARKER), "the agent's answer goes on after the tool call");
+    const board = await waitFor(
+      "the at-risk board's numbers in the Chat view",
+      async () => {
+        const frame = await findFrame(
+          page,
+          'html[data-view="at-risk-board"] tr[data-customer] [data-value]',
+          5_000,
+        );
+        // Inline callbacks only: tsx would wrap a named helper in a __name() the page lacks.
+        const rows = await frame.locator("tr[data-customer]").evaluateAll((elements) =>
+          elements.map((element) => ({
+            customerId: element.getAttribute("data-customer"),
+            churn: Array.from(
+              (element as unknown as DomElement).querySelectorAll("td.probability [data-value]"),
+            ).map((span) => Number(span.getAttribute("data-value"))),
+            values: Array.from((element as unknown as DomElement).querySelectorAll("[data-value]")).map(
+              (span) => Number(span.getAttribute("data-value")),
+            ),
+          })),
+        );
+        return { rows, all: await drawnValues(frame, "body") };
+      },
+      appShown ? 60_000 : 1_000,
+    ).catch(async (error) => {
+      const seen = (await agentResponse.innerText().catch(() => "")).replace(/\s+/g, " ").slice(0, 400);
+      const appErrors = await chatView.locator(".mcp-app-error").allInnerTexts();
+      check(
+        false,
+        `the at-risk board in the Chat view: ${String(error)}; the response shows "${seen}"; ` +
+          `${await chatView.locator(".mcp-app-part").count()} MCP App parts in the Chat view` +
+          (appErrors.length ? `, errors: ${appErrors.join(" / ")}` : ""),
+      );
+      return undefined;
+    });
+    if (board) {
+      const rows = board.rows.map((row) => row.customerId);
+      const expectedRows = expectedBoard.customers.map((row) => row.customer.customer_id);
+      check(
+        JSON.stringify(rows) === JSON.stringify(expectedRows),
+        `the board in the Chat view lists the store's ${expectedRows.length} customers in order (${rows.join(", ")})`,
+      );
+      for (const [index, row] of expectedBoard.customers.entries()) {
+        const drawnRow = board.rows[index];
+        check(
+          drawnRow?.churn.length === 1 &&
+            drawnRow.churn[0] === row.churn_probability &&
+            drawnRow.values.includes(row.value_at_risk),
+          `the board shows ${row.customer.name}'s churn probability ${row.churn_probability} and value at risk ${row.value_at_risk} (${drawnRow?.values.join(", ")})`,
+        );
+      }
+      const boardKnown = numbersIn(expectedBoard);
+      const boardStrangers = board.all.filter((value) => !boardKnown.has(value));
+      check(
+        boardStrangers.length === 0,
+        `every number the board draws (${board.all.length}) is in find_at_risk_customers' structuredContent${boardStrangers.length ? ` (not: ${boardStrangers.join(", ")})` : ""}`,
+      );
+    }
+    // The model's call comes back as a tool message answering it (Copilot's agent hands a result
+    // this large, 14 KB, to the model as a file to read rather than inline).
+    const agentRequests = fake.requests.filter((request) =>
+      JSON.stringify(request.body.messages).includes(AGENT_PROMPT),
+    );
+    const lastAgentMessages = agentRequests.at(-1)?.body.messages ?? [];
+    const callIds = lastAgentMessages.flatMap((message) =>
+      ((message.tool_calls ?? []) as { id: string; function: { name: string } }[])
+        .filter((call) => call.function.name.endsWith("find_at_risk_customers"))
+        .map((call) => call.id),
+    );
+    const toolAnswer = lastAgentMessages.find(
+      (message) => message.role === "tool" && callIds.includes(message.tool_call_id ?? ""),
+    );
+    check(
+      Boolean(toolAnswer),
+      `the model called find_at_risk_customers and its call was answered (${agentRequests.length} requests; ` +
+        `roles in the last: ${lastAgentMessages.map((message) => message.role).join(", ")}; ` +
+        `the answer: ${JSON.stringify(toolAnswer?.content ?? null).slice(0, 160)})`,
+    );
+    await page.waitForTimeout(500);
+    await screenshot(page, "07b-agent-at-risk-board");
+    timings.agentChat = Date.now() - step;
+
+    // 7. CRM: Summarise Feedback opens a document with the numbers.
     step = Date.now();
     await runCommand(page, "View: Toggle Maximized Secondary Side Bar").catch(() => undefined);
     await runCommand(page, "CRM: Summarise Feedback");
@@ -450,7 +667,7 @@ async function main(): Promise<void> {
     await screenshot(page, "08-feedback-summary");
     timings.feedback = Date.now() - step;
 
-    // 7. CRM: Import CSV... runs the CLI, reports, and the view refreshes: a new order for the
+    // 8. CRM: Import CSV... runs the CLI, reports, and the view refreshes: a new order for the
     // top customer takes them off the top of the at-risk list.
     step = Date.now();
     const orders = join(workspace, "orders.csv");
@@ -493,7 +710,7 @@ async function main(): Promise<void> {
     await screenshot(page, "09-import");
     timings.import = Date.now() - step;
 
-    // 8. CRM: Open Portfolio Dashboard shows the MCP Apps views (the same bundles chat hosts
+    // 9. CRM: Open Portfolio Dashboard shows the MCP Apps views (the same bundles chat hosts
     // render) in an editor, drawn from the tools' results.
     step = Date.now();
     await runCommand(page, "CRM: Open Portfolio Dashboard");

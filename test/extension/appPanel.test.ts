@@ -143,6 +143,38 @@ describe("the webview page that hosts the MCP Apps views in VS Code", () => {
     });
   });
 
+  it("passes on clicks of the page's own controls with their text fields, and nothing else they could carry", () => {
+    expect(parseAppPanelMessage({ type: "hostAction", action: "refresh" })).toEqual({
+      type: "hostAction",
+      action: "refresh",
+      fields: {},
+    });
+    expect(
+      parseAppPanelMessage({ type: "hostAction", action: "logInteraction", fields: { summary: "called" } }),
+    ).toEqual({ type: "hostAction", action: "logInteraction", fields: { summary: "called" } });
+    for (const bad of [
+      { type: "hostAction" },
+      { type: "hostAction", action: "workbench.action.quit" },
+      { type: "hostAction", action: "refresh", fields: ["a"] },
+      { type: "hostAction", action: "refresh", fields: { summary: { toString: "x" } } },
+    ]) {
+      expect(parseAppPanelMessage(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
+  it("puts the caller's controls above and below the views", () => {
+    const html = appPanelHtml([view()], {
+      nonce: NONCE,
+      title: "Customer",
+      locale: "en",
+      header: '<button data-host-action="refresh">Refresh</button>',
+      footer: '<form data-host-action="logInteraction"></form>',
+    });
+    const frame = html.indexOf("<iframe");
+    expect(html.indexOf('data-host-action="refresh"')).toBeLessThan(frame);
+    expect(html.indexOf('data-host-action="logInteraction"')).toBeGreaterThan(frame);
+  });
+
   it("turns a failed call into the isError result a view expects, and VS Code's language into a BCP 47 tag", () => {
     expect(toolErrorResult("writes are disabled")).toEqual({
       isError: true,

@@ -23,6 +23,7 @@ const EXPECTED_FILES = [
   "extension/dist/extension.js",
   "extension/dist/server.js",
   "extension/media/crm.svg",
+  "extension/media/vscode-agent-board.png",
   "extension/media/vscode-chat.png",
   "extension/media/vscode-customer.png",
   "extension/node_modules/bindings/LICENSE.md",

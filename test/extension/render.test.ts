@@ -6,12 +6,13 @@ import type { GetCustomerResult } from "../../mcp-server/contract/getCustomer.js
 import type { PortfolioOverviewResult } from "../../mcp-server/contract/portfolioOverview.js";
 import type { SegmentCustomersResult } from "../../mcp-server/contract/segmentCustomers.js";
 import type { SummariseFeedbackResult } from "../../mcp-server/contract/summariseFeedback.js";
+import { parseAppPanelMessage, type HostActionMessage } from "../../extension/render/appPanelHtml.js";
 import {
-  customerHtml,
-  customerViewCsp,
-  parseCustomerViewMessage,
-  timelineSvg,
-} from "../../extension/render/customerHtml.js";
+  CUSTOMER_CARD_VIEW,
+  customerCardInput,
+  customerPanelHtml,
+  parseCustomerPanelAction,
+} from "../../extension/render/customerPanelHtml.js";
 import { escapeHtml, escapeMarkdown, formatMoney, formatShare } from "../../extension/render/format.js";
 import {
   commandUri,
@@ -68,19 +69,11 @@ describe("rendering tool results", () => {
       expect(renderAtRisk(atRisk, "zh")).toContain(escapeMarkdown(atRisk.customers[0]!.top_reasons[0]!.zh));
     });
 
-    it("shows the churn probability with its horizon in the customer answer and the customer view", () => {
+    it("shows the churn probability with its horizon in the customer answer", () => {
       const probability = customer.risk.churn_probability!;
       expect(renderCustomer(customer)).toContain(
         `${formatShare(probability)} chance of no purchase in the next ${customer.scores.horizon_days} days`,
       );
-      const html = customerHtml(customer, {
-        nonce: "n0nce",
-        cspSource: "vscode-resource:",
-        allowWrites: false,
-      });
-      expect(html).toContain(`churn probability (${customer.scores.horizon_days} days)`);
-      expect(html).toContain(escapeHtml(formatShare(probability)));
-      for (const reason of customer.risk.reasons) expect(html).toContain(escapeHtml(reason.en));
     });
 
     it("says so when nobody is at risk", () => {
@@ -187,95 +180,133 @@ describe("rendering tool results", () => {
 
   describe("the customer view", () => {
     const nonce = "bm9uY2Vub25jZW5vbmNl";
-    const options = { nonce, cspSource: "https://webview.example", allowWrites: false };
+    const options = { nonce, locale: "en", allowWrites: false };
+    const CARD_HTML =
+      '<!doctype html><html data-view="customer-card"><body><div id="app"></div><script>draw()</script></body></html>';
 
-    it("sets a strict Content-Security-Policy with the nonce on every style and script", () => {
-      const html = customerHtml(customer, options);
-      const csp = customerViewCsp(nonce, options.cspSource);
-      expect(csp).toContain("default-src 'none'");
-      expect(csp).toContain(`script-src 'nonce-${nonce}'`);
-      expect(csp).not.toContain("unsafe-inline");
-      expect(html).toContain(`content="${escapeHtml(csp)}"`);
-      expect([...html.matchAll(/<script\b[^>]*>/g)].every((tag) => tag[0].includes(`nonce="${nonce}"`))).toBe(
-        true,
+    /** The customer-card view as the extension embeds it: the bundle and get_customer's answer. */
+    function cardView(card: GetCustomerResult) {
+      return {
+        ...CUSTOMER_CARD_VIEW,
+        input: customerCardInput(card.customer.customer_id),
+        html: CARD_HTML,
+        result: { content: [{ type: "text" as const, text: "card" }], structuredContent: card },
+      };
+    }
+
+    /** The tool calls the page hands its App host. */
+    function hostedCalls(html: string): { name: string; tool: string; input: unknown; result: unknown }[] {
+      const match = /<script type="application\/json" id="crm-views">([^<]*)<\/script>/.exec(html);
+      expect(match).not.toBeNull();
+      return JSON.parse(match![1]!).views;
+    }
+
+    it("embeds the server's customer card, drawing get_customer's answer, below VS Code's own actions", () => {
+      const html = customerPanelHtml(cardView(customer), customer, options);
+      expect(hostedCalls(html)).toEqual([
+        {
+          name: "customer-card",
+          tool: "get_customer",
+          input: { customer_id: customer.customer.customer_id },
+          result: { content: [{ type: "text", text: "card" }], structuredContent: customer },
+        },
+      ]);
+      const frame = html.indexOf('<iframe data-view="0" data-view-name="customer-card"');
+      expect(frame).toBeGreaterThan(0);
+      expect(html.indexOf('<button data-host-action="draftFollowUp">')).toBeGreaterThan(0);
+      expect(html.indexOf('<button data-host-action="draftFollowUp">')).toBeLessThan(frame);
+      expect(html.indexOf('data-host-action="refresh"')).toBeLessThan(frame);
+      expect(html).toContain(
+        `<title>${escapeHtml(customer.customer.name)} · ${customer.customer.customer_id}</title>`,
       );
-      expect([...html.matchAll(/<style\b[^>]*>/g)].every((tag) => tag[0].includes(`nonce="${nonce}"`))).toBe(
-        true,
-      );
-      expect(html).not.toMatch(/\sstyle="/);
-      expect(html).not.toMatch(/(src|href)="https?:/);
     });
 
-    it("shows the profile, stage, scores, CLV breakdown, timeline and feedback", () => {
-      const html = customerHtml(customer, options);
-      expect(html).toContain(escapeHtml(customer.customer.name));
-      expect(html).toContain(escapeHtml(customer.lifecycle.label.en));
-      expect(html).toContain(formatMoney(customer.value.clv));
-      expect(html).toContain(formatMoney(customer.value.expected_revenue));
-      expect(html).toContain('<svg class="timeline"');
-      expect(html.match(/<circle /g)?.length).toBe(customer.recent_transactions.length);
-      for (const item of customer.recent_feedback) expect(html).toContain(escapeHtml(item.text));
-      expect(html).toContain('data-action="draftFollowUp"');
+    it("lists the recent interactions the card leaves out, and offers to log one only when writes are enabled", () => {
+      const withCalls = structuredClone(customer);
+      withCalls.recent_interactions = [
+        {
+          interaction_id: "I1",
+          occurred_at: "2026-05-02T09:00:00Z",
+          channel: "phone",
+          direction: "outbound",
+          summary: "Asked about the late delivery",
+          outcome: "credit note",
+        },
+      ];
+      const readOnly = customerPanelHtml(cardView(withCalls), withCalls, options);
+      expect(readOnly).toContain("2026-05-02 phone (outbound): Asked about the late delivery → credit note");
+      expect(readOnly).not.toContain('data-host-action="logInteraction"');
+      expect(readOnly).toContain("crm.allowWrites");
+      const writable = customerPanelHtml(cardView(withCalls), withCalls, { ...options, allowWrites: true });
+      expect(writable).toContain('<form class="host-controls" data-host-action="logInteraction"');
+      for (const channel of ["email", "phone", "meeting"])
+        expect(writable).toContain(`<option value="${channel}">`);
     });
 
-    it("escapes everything the store holds", () => {
+    it("escapes everything the store holds in its own controls and title", () => {
       const hostile = structuredClone(customer);
       hostile.customer.name = HOSTILE;
-      hostile.profile.tags = [HOSTILE];
-      hostile.recent_feedback = [
-        { ...(customer.recent_feedback[0] ?? hostile.recent_feedback[0]!), text: HOSTILE },
-      ].filter(Boolean);
-      const html = customerHtml(hostile, options);
-      expect(html).not.toContain("<script>alert");
-      expect(html).toContain("Eve &lt;script&gt;alert(1)&lt;/script&gt;");
-      expect(html).not.toContain('"quoted"');
+      hostile.recent_interactions = [
+        {
+          interaction_id: "I1",
+          occurred_at: "2026-05-02T09:00:00Z",
+          channel: "email",
+          direction: "inbound",
+          summary: HOSTILE,
+          outcome: HOSTILE,
+        },
+      ];
+      const html = customerPanelHtml(cardView(hostile), hostile, options);
+      const page = html.slice(html.indexOf("</head>"));
+      expect(page).not.toContain("<script>alert");
+      expect(page).toContain("Eve &lt;script&gt;alert(1)&lt;/script&gt;");
+      expect(page).not.toContain('"quoted"');
+      expect(html).toContain(`<title>${escapeHtml(HOSTILE)}`);
     });
 
-    it("offers the log-interaction form only when writes are enabled", () => {
-      expect(customerHtml(customer, options)).not.toContain('id="log-interaction"');
-      expect(customerHtml(customer, { ...options, allowWrites: true })).toContain('id="log-interaction"');
+    it("says why the card cannot be shown, and keeps its actions", () => {
+      const html = customerPanelHtml(
+        { ...CUSTOMER_CARD_VIEW, error: "ui://crm/customer-card.html is not built: run `npm run build`" },
+        customer,
+        options,
+      );
+      expect(html).not.toContain("<iframe");
+      expect(html).toContain('role="alert"');
+      expect(html).toContain("run `npm run build`");
+      expect(html).toContain('data-host-action="draftFollowUp"');
     });
 
-    it("accepts only well-formed messages from the webview", () => {
-      expect(parseCustomerViewMessage({ type: "draftFollowUp" })).toEqual({ type: "draftFollowUp" });
-      expect(parseCustomerViewMessage({ type: "runCommand", command: "x" })).toBeUndefined();
-      expect(parseCustomerViewMessage("draftFollowUp")).toBeUndefined();
+    it("accepts only well-formed actions from its controls", () => {
+      const action = (name: string, fields: Record<string, string> = {}): HostActionMessage => ({
+        type: "hostAction",
+        action: name,
+        fields,
+      });
+      expect(parseCustomerPanelAction(action("draftFollowUp"))).toEqual({ type: "draftFollowUp" });
+      expect(parseCustomerPanelAction(action("refresh"))).toEqual({ type: "refresh" });
+      expect(parseCustomerPanelAction(action("runCommand"))).toBeUndefined();
       expect(
-        parseCustomerViewMessage({ type: "logInteraction", channel: "fax", summary: "x" }),
+        parseCustomerPanelAction(action("logInteraction", { channel: "fax", summary: "x" })),
       ).toBeUndefined();
       expect(
-        parseCustomerViewMessage({ type: "logInteraction", channel: "phone", summary: " " }),
+        parseCustomerPanelAction(action("logInteraction", { channel: "phone", summary: " " })),
       ).toBeUndefined();
       expect(
-        parseCustomerViewMessage({
-          type: "logInteraction",
-          channel: "phone",
-          summary: " called ",
-          outcome: 3,
-        }),
+        parseCustomerPanelAction(action("logInteraction", { channel: "phone", summary: " called " })),
       ).toEqual({
         type: "logInteraction",
         channel: "phone",
         summary: "called",
         outcome: "",
       });
-    });
-
-    it("draws purchases on a time axis ending at the as-of day, refunds marked", () => {
-      const svg = timelineSvg(
-        [
-          { day: "2026-01-01T10:00:00Z", amount: 100 },
-          { day: "2026-03-01T10:00:00Z", amount: -20 },
-          { day: "2026-02-01T10:00:00Z", amount: 50 },
-        ],
-        "2026-06-30",
-      );
-      expect(svg.match(/<circle /g)).toHaveLength(3);
-      expect(svg).toContain('class="dot refund"');
-      expect(svg).toContain(">2026-06-30<");
-      expect(svg).toContain(">2026-01-01<");
-      expect(svg).not.toMatch(/NaN|Infinity/);
-      expect(timelineSvg([], "2026-06-30")).toContain("No purchases yet");
+      // What the page posts is checked before it becomes an action.
+      expect(
+        parseAppPanelMessage({
+          type: "hostAction",
+          action: "logInteraction",
+          fields: { channel: "phone", summary: "x", outcome: 3 },
+        }),
+      ).toBeUndefined();
     });
   });
 });
