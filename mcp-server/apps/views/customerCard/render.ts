@@ -6,6 +6,10 @@ import { formatDay, formatMoney, formatNumber, formatPercent, pick, type Lang } 
 const PHRASES = {
   en: {
     owner: "Owner",
+    contact: "Contact",
+    channel: "Acquired via",
+    customerSince: "Customer since",
+    tags: "Tags",
     doNotContact: "Do not contact",
     kpis: "Key figures",
     churn: "Churn probability",
@@ -59,6 +63,10 @@ const PHRASES = {
   },
   zh: {
     owner: "负责人",
+    contact: "联系方式",
+    channel: "获客渠道",
+    customerSince: "客户始于",
+    tags: "标签",
     doNotContact: "请勿联系",
     kpis: "关键指标",
     churn: "流失概率",
@@ -209,6 +217,18 @@ function kpiRow(label: string, value: number | null | undefined, text: string): 
   return `<tr><th scope="row">${escapeHtml(label)}</th>${numberCell(value, text)}</tr>`;
 }
 
+/** The profile facts a call needs (how to reach them, where they came from), as a definition list. */
+function contactLine(card: GetCustomerResult, t: (typeof PHRASES)[Lang]): string {
+  const { profile } = card;
+  const contact = [profile.email, profile.phone].filter((value): value is string => Boolean(value));
+  const facts: [string, string][] = [];
+  if (contact.length > 0) facts.push([t.contact, contact.map(escapeHtml).join(" · ")]);
+  if (profile.acquisition_channel) facts.push([t.channel, escapeHtml(profile.acquisition_channel)]);
+  facts.push([t.customerSince, escapeHtml((profile.acquired_at ?? profile.created_at).slice(0, 10))]);
+  if (profile.tags.length > 0) facts.push([t.tags, profile.tags.map(escapeHtml).join(", ")]);
+  return `<dl class="profile">${facts.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join("")}</dl>`;
+}
+
 /** The customer card: everything get_customer returned, drawn for a call's preparation. */
 export function renderCustomerCard(card: GetCustomerResult, lang: Lang): string {
   const t = PHRASES[lang];
@@ -220,7 +240,9 @@ export function renderCustomerCard(card: GetCustomerResult, lang: Lang): string 
   out.push(
     `<header><h1>${escapeHtml(card.customer.name)}${card.customer.company ? ` <span class="muted">· ${escapeHtml(card.customer.company)}</span>` : ""}</h1>` +
       `<p class="muted">${escapeHtml(card.customer.customer_id)} · ${t.owner}: ${escapeHtml(card.customer.owner ?? "–")} · ${escapeHtml(card.profile.country ?? "")}` +
-      `${card.profile.do_not_contact ? ` · <strong class="warning">${t.doNotContact}</strong>` : ""}</p></header>`,
+      `${card.profile.do_not_contact ? ` · <strong class="warning">${t.doNotContact}</strong>` : ""}</p>` +
+      contactLine(card, t) +
+      `</header>`,
   );
   for (const warning of card.scores.warnings) out.push(`<p class="warning">${escapeHtml(warning)}</p>`);
 

@@ -25,6 +25,27 @@ describe("the customer card", () => {
     ]);
   });
 
+  it("shows how to reach the customer and where they came from, escaped, in either language", () => {
+    const hostile = {
+      ...card,
+      profile: {
+        ...card.profile,
+        email: "a<b>@example.com",
+        phone: "+65 6123 4567",
+        acquisition_channel: "referral",
+        tags: ["vip", "<script>"],
+      },
+    };
+    const profile = element(renderCustomerCard(hostile, "en"), "dl", "class", "profile");
+    const text = textOf(profile);
+    for (const fact of ["a<b>@example.com", "+65 6123 4567", "referral", "vip, <script>", "Customer since"])
+      expect(text).toContain(fact);
+    expect(renderCustomerCard(hostile, "en")).not.toContain("<script>");
+    expect(textOf(element(renderCustomerCard(hostile, "zh"), "dl", "class", "profile"))).toContain(
+      "获客渠道",
+    );
+  });
+
   it("lists each churn reason with its points", () => {
     const reasons = element(renderCustomerCard(card, "en"), "section", "class", "panel reasons");
     expect(dataValues(reasons)).toEqual(card.risk.reasons.map((reason) => reason.points));
