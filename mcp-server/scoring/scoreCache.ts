@@ -43,7 +43,20 @@ export interface FreshnessOptions {
    * replaces the stand-in for later reads. Absent: wait for the fresh set.
    */
   freshWaitMs?: number;
+  /**
+   * With `freshWaitMs`: when no set can stand in (a new book, a date never scored), wait at most
+   * this long, then throw `ScoresComputingError`, so the caller answers in time (MCP clients give
+   * up after 60 s; a million-customer book scores in one to two minutes) while the computation
+   * goes on for the next call. Default `COMPUTING_WAIT_MS`.
+   */
+  computingWaitMs?: number;
 }
+
+/** How long a tool call waits for a set nothing can stand in for before it says so. */
+export const COMPUTING_WAIT_MS = 25_000;
+
+/** A score set is still being computed and nothing can stand in for it: ask again later. */
+export class ScoresComputingError extends Error {}
 
 /** How far back an earlier as-of date's set may stand in for a set being computed. */
 export const STALE_STAND_IN_DAYS = 7;
@@ -354,16 +367,41 @@ export async function ensureScores(
       storedTime(new Date(asOf.getTime() - STALE_STAND_IN_DAYS * 86_400_000)),
     ],
   );
-  if (!standIn) return pending;
   // Nobody else may await the computation: its failure must not go unhandled.
   pending.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<null>(
-    (resolve) => (timer = setTimeout(() => resolve(null), freshness.freshWaitMs)),
-  );
-  const fresh = await Promise.race([pending, waited]).finally(() => clearTimeout(timer));
+  if (!standIn) {
+    const fresh = await within(pending, freshness.computingWaitMs ?? COMPUTING_WAIT_MS);
+    if (fresh) return fresh;
+    throw new ScoresComputingError(await computingMessage(store, asOfText));
+  }
+  const fresh = await within(pending, freshness.freshWaitMs);
   if (fresh) return fresh;
   return { ...served(toScoreSet(standIn)), staleFor: { asOf: asOfText, dataVersion } };
+}
+
+/** The set if it is ready within `ms`, else null (the computation goes on). */
+async function within(pending: Promise<ScoreSet>, ms: number): Promise<ScoreSet | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([pending, waited]).finally(() => clearTimeout(timer));
+}
+
+/** What a caller is told while a set nothing can stand in for is computed: when to ask again. */
+async function computingMessage(store: Store, asOfText: string): Promise<string> {
+  const [counts, last] = await Promise.all([
+    store.db.get<{ customers: number }>("SELECT COUNT(*) AS customers FROM customers"),
+    store.db.get<{ seconds: number; customers: number }>(
+      "SELECT seconds, customers FROM score_sets ORDER BY id DESC LIMIT 1",
+    ),
+  ]);
+  const customers = (counts?.customers ?? 0).toLocaleString("en-US");
+  const took = last
+    ? ` The last scoring of this store took ${Math.round(last.seconds)} s for ${last.customers.toLocaleString("en-US")} customers.`
+    : "";
+  return (
+    `The scores as of ${asOfText.slice(0, 10)} are still being computed for ${customers} customers, and no earlier set can stand in for them.${took} ` +
+    "Ask again in a minute: the computation goes on, and the next call is answered from its result."
+  );
 }
 
 const SELECT_SET =

@@ -53,4 +53,20 @@ describe("tool calls while scores are being computed", () => {
     const far = await atRisk("2026-05-01");
     expect(far.out.scores).toMatchObject({ as_of: "2026-05-01", stale: false });
   });
+
+  it("tell the caller to ask again when nothing can stand in and the scores take longer than it may wait, and go on computing", async () => {
+    const asOf = new Date("2026-04-01T23:59:59Z");
+    await expect(
+      ensureScores(mcp.store, asOf, undefined, undefined, { freshWaitMs: 0, computingWaitMs: 0 }),
+    ).rejects.toThrow(
+      /scores as of 2026-04-01 are still being computed for [\d,]+ customers.*took \d+ s for [\d,]+ customers.*Ask again in a minute/,
+    );
+    // The computation goes on (a caller that waits joins it) and then answers at once.
+    await ensureScores(mcp.store, asOf);
+    const set = await ensureScores(mcp.store, asOf, undefined, undefined, {
+      freshWaitMs: 0,
+      computingWaitMs: 0,
+    });
+    expect(set.asOf).toBe("2026-04-01T23:59:59Z");
+  });
 });
