@@ -104,6 +104,42 @@ describe("BulkInsert", () => {
     expect(await db.all(`${types} bulk ORDER BY n`)).toEqual(await db.all(`${types} bound ORDER BY n`));
   });
 
+  it("stores a wide row of every column kind exactly as binding stores it, every column in its place", async () => {
+    const temp = await useTempStore();
+    const db = temp.store.db;
+    const kinds = ["real", "text", "integer", "computed"] as const;
+    const columns = Array.from({ length: 30 }, (_, index) => bulkColumn[kinds[index % 4]](`c${index}`));
+    const types = { real: "REAL", text: "TEXT", integer: "INTEGER", computed: "REAL" };
+    const schema = columns.map((column) => `${column.name} ${types[column.type]}`).join(", ");
+    await db.exec(`CREATE TABLE bulk (${schema})`);
+    await db.exec(`CREATE TABLE bound (${schema})`);
+    const value = {
+      real: fc.oneof(
+        fc.integer({ min: -1e9, max: 1e9 }).map((cents) => cents / 100),
+        fc.constant(null),
+      ),
+      text: fc.oneof(fc.string({ unit: "grapheme" }), fc.constant(null)),
+      integer: fc.oneof(fc.integer(), fc.constant(null)),
+      computed: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+    };
+    const rows = fc.sample(fc.tuple(...columns.map((column) => value[column.type])), {
+      numRuns: 500,
+      seed: 5,
+    });
+    const names = columns.map((column) => column.name);
+    await db.transaction(async () => {
+      await new BulkInsert(db, "bulk", columns).insert(rows as SqlValue[][]);
+      await db.insertRows("bound", names, rows as SqlValue[][]);
+    });
+    expect(await db.all("SELECT * FROM bulk ORDER BY rowid")).toEqual(
+      await db.all("SELECT * FROM bound ORDER BY rowid"),
+    );
+    const typeList = names.map((name) => `typeof(${name})`).join(", ");
+    expect(await db.all(`SELECT ${typeList} FROM bulk ORDER BY rowid`)).toEqual(
+      await db.all(`SELECT ${typeList} FROM bound ORDER BY rowid`),
+    );
+  });
+
   it("reports how many rows an upsert tail changed", async () => {
     const temp = await useTempStore();
     const db = temp.store.db;
