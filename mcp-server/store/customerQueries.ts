@@ -113,16 +113,21 @@ export async function searchCustomers(
   search: CustomerSearch,
 ): Promise<{ rows: CustomerListing[]; total: number }> {
   const { sql, params } = searchClause(search);
-  const total = await store.db.get<{ count: number }>(
-    `SELECT COUNT(*) AS count FROM customers c ${sql}`,
-    params,
-  );
-  const rows = await store.db.all<CustomerListing>(
+  // The page carries the number of matches (a window over the filtered customers), so a filter
+  // that scans a score set (a segment of 100k customers: ~150 ms) runs once, not twice.
+  const page = await store.db.all<CustomerListing & { matches: number }>(
     `SELECT c.*, COUNT(t.id) AS orders, COALESCE(SUM(t.amount), 0) AS revenue, MAX(t.occurred_at) AS last_order
-     FROM (SELECT c.* FROM customers c ${sql} ORDER BY c.id LIMIT ? OFFSET ?) c
+     FROM (SELECT c.*, COUNT(*) OVER () AS matches FROM customers c ${sql} ORDER BY c.id LIMIT ? OFFSET ?) c
      LEFT JOIN transactions t ON t.customer_id = c.id
      GROUP BY c.id ORDER BY c.id`,
     [...params, search.limit, search.offset],
+  );
+  const rows = page.map(({ matches: _matches, ...row }) => row as CustomerListing);
+  if (page.length > 0) return { rows, total: page[0].matches };
+  // A page past the end has no row to carry the count.
+  const total = await store.db.get<{ count: number }>(
+    `SELECT COUNT(*) AS count FROM customers c ${sql}`,
+    params,
   );
   return { rows, total: total?.count ?? 0 };
 }
