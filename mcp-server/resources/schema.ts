@@ -82,6 +82,10 @@ const TABLE_NOTES: Record<string, { about: string; columns?: Record<string, stri
   },
   audit_log: { about: "Every write made through the MCP server: who, when, what." },
   settings: { about: "Internal settings (data version, HTTP token). Not customer data." },
+  purchase_digests: {
+    about:
+      "Each customer's purchase days summed per day, kept for scoring (derived from transactions; rebuilt when missing). Query transactions instead.",
+  },
 };
 
 interface ColumnInfo {
@@ -94,7 +98,8 @@ interface ColumnInfo {
 /** The store's tables and columns as JSON, read from SQLite itself so it never drifts. */
 export async function describeSchema(deps: ServerDeps) {
   const tables = await deps.store.db.all<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    // Scores being computed live in pending_* tables until they are published: not part of the schema.
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'pending\\_%' ESCAPE '\\' ORDER BY rowid",
   );
   const described = [];
   for (const { name } of tables) {

@@ -7,10 +7,12 @@ import {
   type BookModels,
   type CustomerScore,
   type HistorySource,
+  type EarlyScores,
   type ReusedModels,
 } from "./scoreCustomers.js";
 import { backfillFeedbackSentiment } from "../store/feedbackSentiment.js";
 import { withReasons, type ScoreFigures } from "./explain.js";
+import { PendingScores } from "./pendingScores.js";
 import { storeSource } from "./storeHistory.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION, REFIT_AFTER_CHANGE, REFIT_AFTER_DAYS } from "./settings.js";
 import { storedTime } from "../store/timestamps.js";
@@ -407,8 +409,6 @@ async function computingMessage(store: Store, asOfText: string): Promise<string>
 const SELECT_SET =
   "SELECT * FROM score_sets WHERE as_of = ? AND horizon_days = ? AND data_version = ? AND model_version = ?";
 
-let pendingTables = 0;
-
 /** SQLite's page cache while a set is published (negative: KiB), 128 MB. */
 const PUBLISH_CACHE_KIB = -131_072;
 
@@ -461,28 +461,21 @@ async function computeAndStore(
   // Feedback written by an older version has no stored sentiment yet: fill it in once, so this
   // and every later scoring counts negatives from the stored label instead of reading the texts.
   await backfillFeedbackSentiment(store);
-  const pending = `temp.pending_scores_${process.pid}_${++pendingTables}`;
-  await store.db.exec(`CREATE TABLE ${pending} AS SELECT * FROM customer_scores WHERE 0`);
+  const source = await storeSource(store, asOf);
+  const reuse = await reusableFits(store, asOf, horizonDays, source);
+  // Score rows travel as JSON, not bound value by value: binding ~40 values a customer cost the
+  // JavaScript thread 1.9 s of a 100k-customer rescore. With reused fits each chunk's rows are
+  // written (by a connection of their own) while the next chunk is read; see `PendingScores`.
+  const pending = await PendingScores.open(store, BULK_COLUMNS, reuse !== undefined);
   let restoreCache: string | undefined;
   try {
-    let written = 0;
-    const source = await storeSource(store, asOf);
-    const reuse = await reusableFits(store, asOf, horizonDays, source);
-    // One chunk is written while the next is scored: SQLite inserts on its worker thread while
-    // JavaScript computes. Waiting for the previous write keeps at most one chunk queued.
-    let writing: Promise<void> = Promise.resolve();
-    // Score rows travel as JSON, not bound value by value: binding ~40 values a customer cost the
-    // JavaScript thread 1.9 s of a 100k-customer rescore.
-    const pendingRows = new BulkInsert(store.db, pending, BULK_COLUMNS);
-    const models = await scoreBook(source, asOf, { horizonDays, reuse }, async (scores) => {
-      const rows = scores.map((score) => scoreToRow(0, score));
-      await writing;
-      writing = pendingRows.insert(rows).then(() => undefined);
-      // Observed here so a failure while scoring goes on is not unhandled; awaited below.
-      writing.catch(() => undefined);
-      written += scores.length;
-    });
-    await writing;
+    const writeScores = (scores: ScoreFigures[]) =>
+      pending.writeScores(scores.map((score) => scoreToRow(0, score)));
+    const early: EarlyScores | undefined = pending.early
+      ? { scores: writeScores, ranks: (ranks) => pending.writeRanks(ranks) }
+      : undefined;
+    const models = await scoreBook(source, asOf, { horizonDays, reuse, early }, writeScores);
+    const written = await pending.finish();
     const seconds = (performance.now() - started) / 1000;
     const computedAt = storedTime(now());
     // The copy inserts into three indexes in value order, pages all over a large set's part of
@@ -514,11 +507,7 @@ async function computeAndStore(
           JSON.stringify(models),
         ],
       );
-      const others = COLUMNS.filter((column) => column !== "score_set_id");
-      const { changes } = await store.db.run(
-        `INSERT INTO customer_scores (${COLUMNS.join(", ")}) SELECT ?, ${others.join(", ")} FROM ${pending}`,
-        [lastID],
-      );
+      const { changes } = await store.db.run(pending.copySql(COLUMNS), [lastID]);
       // A rollback by another caller on this connection would have taken some chunks with it.
       if (changes !== written)
         throw new Error(`scoring wrote ${written} scores but ${changes} reached the store; try again`);
@@ -538,7 +527,7 @@ async function computeAndStore(
       return set;
     });
   } finally {
-    await store.db.exec(`DROP TABLE IF EXISTS ${pending}`).catch(() => undefined);
+    await pending.dispose();
     if (restoreCache) await store.db.exec(restoreCache).catch(() => undefined);
   }
 }

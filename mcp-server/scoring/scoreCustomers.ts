@@ -133,6 +133,28 @@ export interface ScoringOptions {
   horizonDays: number;
   /** Fits to use instead of fitting (same horizon, fitted at or before `asOf`). */
   reuse?: ReusedModels;
+  /**
+   * With `reuse`: hand each chunk's scores over as soon as the chunk is read, without the
+   * population ranks (RFM, ABC tier and value quadrant are null), then the ranks of every customer
+   * once the whole book is read (`EarlyScores`); the main sink then gets nothing. A store can
+   * write a chunk's scores while the next chunk is read. Ignored without `reuse`: fitting needs
+   * the whole book first.
+   */
+  early?: EarlyScores;
+}
+
+/** A customer's population ranks, which only the whole book decides. */
+export interface ScoreRanks {
+  customerId: number;
+  rfm: ScoreFigures["rfm"];
+  abcTier: ScoreFigures["abcTier"];
+  valueQuadrant: ScoreFigures["valueQuadrant"];
+}
+
+/** Where a pass with reused fits sends scores chunk by chunk, then the ranks (`ScoringOptions.early`). */
+export interface EarlyScores {
+  scores: ScoreSink;
+  ranks: (ranks: ScoreRanks[]) => Promise<void> | void;
 }
 
 export const DEFAULT_HORIZON_DAYS = 90;
@@ -579,6 +601,73 @@ export function customerFigures(
 }
 
 /**
+ * The per-customer half of a pass with reused fits (`ScoringOptions.early`): each chunk's figures
+ * as soon as it is read, by the same rules as the whole-book pass, with the value columns the
+ * population ranks need kept for the end (in purchaser order, as `bookValues` gives them).
+ */
+class EarlyPass {
+  private readonly context: FigureContext;
+  private readonly gammaGamma: GammaGammaFit | null;
+  private readonly clv: number[] = [];
+  private readonly expectedPurchases: number[] = [];
+  private readonly valueIfRetained: number[] = [];
+  /** Book indices whose figures could not be computed (they keep their ABC tier only). */
+  private readonly failures = new Set<number>();
+  readonly unscored: BookModels["unscored"] = [];
+
+  constructor(reuse: ReusedModels, asOfDay: number, horizonDays: number) {
+    this.gammaGamma = reuse.gammaGamma;
+    this.context = {
+      scoreChurn: churnProbabilityOf(reuse.churn, asOfDay),
+      model: reuse.churn.purchaseModel,
+      horizonDays,
+    };
+  }
+
+  /** The figures of the customers at book indices from `start` on (the chunk just added), ranks null. */
+  score(book: BookColumns, start: number): ScoreFigures[] {
+    const purchasers: number[] = [];
+    for (let i = start; i < book.length; i++) if (book.status[i] === 2) purchasers.push(i);
+    const values = bookValues(this.context.model, this.gammaGamma, book, purchasers);
+    const scores: ScoreFigures[] = [];
+    let next = 0;
+    for (let i = start; i < book.length; i++) {
+      const k = next < purchasers.length && purchasers[next] === i ? next++ : -1;
+      if (k >= 0) {
+        this.clv.push(values.clv[k]);
+        this.expectedPurchases.push(values.expectedPurchases[k]);
+        this.valueIfRetained.push(values.valueIfRetained[k]);
+      }
+      try {
+        scores.push(customerFigures(book, i, k, values, this.context));
+      } catch (error) {
+        const reason = (error as Error).message;
+        this.unscored.push({ customerId: book.id[i], reason });
+        this.failures.add(i);
+        scores.push(unscoredCustomer(book.id[i], reason));
+      }
+    }
+    return scores;
+  }
+
+  failed(i: number): boolean {
+    return this.failures.has(i);
+  }
+
+  /** The value columns of every purchaser read, for the ranks (P(alive) and spend are not kept). */
+  values(): BookValues {
+    const count = this.clv.length;
+    return {
+      pAlive: new Float64Array(count).fill(NaN),
+      expectedPurchases: Float64Array.from(this.expectedPurchases),
+      expectedSpend: new Float64Array(count).fill(NaN),
+      clv: Float64Array.from(this.clv),
+      valueIfRetained: Float64Array.from(this.valueIfRetained),
+    };
+  }
+}
+
+/**
  * Scores every customer as of a date: chooses and fits a purchase model (BG/NBD, MBG/NBD or
  * Pareto/NBD), calibrates the churn probability on the book's own history, fits Gamma-Gamma, then
  * derives P(alive), churn probability, CLV, value at risk, lifecycle stage, RFM segment, ABC tier
@@ -608,7 +697,10 @@ export async function scoreBook(
   const purchasers: number[] = [];
   let firstPurchaseDay = Infinity;
   let newestMs = -Infinity;
+  const early = options.reuse ? options.early : undefined;
+  const earlyPass = early && options.reuse ? new EarlyPass(options.reuse, asOfDayNumber, horizonDays) : null;
   for await (const chunk of readAhead(source.chunks())) {
+    const chunkStart = book.length;
     for (const history of chunk) {
       const state = book.add(history, asOfDayNumber);
       if (!state) continue;
@@ -618,8 +710,11 @@ export async function scoreBook(
       newestMs = Math.max(newestMs, book.lastMs[book.length - 1]);
       if (!options.reuse && (sampleRate >= 1 || idDraw(history.id) < sampleRate)) sample.push(history);
     }
+    if (earlyPass && early) await early.scores(earlyPass.score(book, chunkStart));
   }
   for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
+  // Customers whose figures failed come after the stored problems, as in the whole-book pass.
+  if (earlyPass) unscored.push(...earlyPass.unscored);
 
   const newestPurchase = Number.isFinite(newestMs) ? new Date(newestMs) : null;
   if (newestPurchase) {
@@ -647,7 +742,7 @@ export async function scoreBook(
   const scoreChurn = churnProbabilityOf(churnReport, asOfDayNumber);
   const model = churnReport.purchaseModel;
   const gammaGamma = options.reuse ? options.reuse.gammaGamma : fitSpendModel(book, notes);
-  const values = bookValues(model, gammaGamma, book, purchasers);
+  const values = earlyPass ? earlyPass.values() : bookValues(model, gammaGamma, book, purchasers);
   const finite = (k: number) => figuresFinite(book, purchasers[k], values, k);
 
   // Population-relative scores: RFM quintiles and the value matrix over buyers, ABC tiers over
@@ -688,8 +783,31 @@ export async function scoreBook(
     return score;
   };
 
+  if (earlyPass && early) {
+    // The scores went out chunk by chunk; what is left is every customer's ranks, by the rules
+    // `scoreOf` applies (a customer whose figures failed keeps the ABC tier only).
+    let ranks: ScoreRanks[] = [];
+    for (let i = 0; i < book.length; i++) {
+      const k = purchaserOf[i];
+      const b = k >= 0 ? buyerOf[k] : -1;
+      const ranked = b >= 0 && !earlyPass.failed(i);
+      ranks.push({
+        customerId: book.id[i],
+        abcTier: tierOf(i),
+        rfm: ranked
+          ? { r: r[b], f: f[b], m: m[b], segment: rfmSegment(r[b], Math.floor((f[b] + m[b]) / 2)) }
+          : null,
+        valueQuadrant: ranked ? QUADRANTS[highProfit[b]][highLoyalty[b]] : null,
+      });
+      if (ranks.length >= SINK_CHUNK) {
+        await early.ranks(ranks);
+        ranks = [];
+      }
+    }
+    if (ranks.length > 0) await early.ranks(ranks);
+  }
   let batch: ScoreFigures[] = [];
-  for (let i = 0; i < book.length; i++) {
+  for (let i = earlyPass ? book.length : 0; i < book.length; i++) {
     let score: ScoreFigures;
     try {
       score = scoreOf(i);

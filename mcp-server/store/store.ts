@@ -5,7 +5,7 @@ import { MIGRATIONS } from "./migrations.js";
 import type { CustomerRow } from "./rows.js";
 
 /** Milliseconds a writer waits for another process's lock before giving up. */
-const BUSY_TIMEOUT_MS = 10_000;
+export const BUSY_TIMEOUT_MS = 10_000;
 
 /** Raised when a customer reference matches nothing in the store. */
 export class UnknownCustomerError extends Error {

@@ -62,6 +62,18 @@ describe("MCP resources", () => {
     expect(markdown).toContain("## feedback");
   });
 
+  it("crm://schema leaves out the tables a scoring in progress writes to", async () => {
+    await harness.store.db.exec("CREATE TABLE pending_scores_1_1 (x)");
+    try {
+      const { json } = texts(await harness.client.readResource({ uri: "crm://schema" }));
+      const tables = json.tables.map((table: { table: string }) => table.table);
+      expect(tables).toContain("purchase_digests");
+      expect(tables.filter((table: string) => table.startsWith("pending"))).toEqual([]);
+    } finally {
+      await harness.store.db.exec("DROP TABLE pending_scores_1_1");
+    }
+  });
+
   it("crm://reports/at-risk lists this week's top customers by value at risk", async () => {
     const { markdown, json } = texts(await harness.client.readResource({ uri: "crm://reports/at-risk" }));
     const tool = await harness.call("find_at_risk_customers", { limit: 25 });
