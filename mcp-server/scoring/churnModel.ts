@@ -22,10 +22,15 @@ import {
 } from "../../core/purchaseModel.js";
 import { modelOnlyReason, riskReasons, type RiskReason } from "../../core/risk.js";
 import type { PurchaseRow } from "../../core/purchaseRows.js";
-import { boughtBetween, customerState, type ChurnState, type CustomerState } from "./customerState.js";
+import {
+  boughtBetween,
+  customerState,
+  dayText,
+  type ChurnState,
+  type CustomerState,
+} from "./customerState.js";
 import type { CustomerHistory } from "./history.js";
 
-const DAY_MS = 86_400_000;
 /** Fewer purchasing customers than this cannot support a purchase-model fit worth reporting. */
 export const MIN_CUSTOMERS_TO_FIT = 20;
 /** Gap assumed for one-time buyers when nobody in the book has bought twice. */
@@ -182,11 +187,6 @@ function examplesOf(window: Window, model: PurchaseModelFit | null, innerDays: n
     });
   });
   return examples;
-}
-
-/** The date (YYYY-MM-DD) of a UTC day number. */
-function dayText(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** What the churn model is built from: a book read once, summarised. */

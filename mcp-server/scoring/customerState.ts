@@ -122,3 +122,8 @@ export function boughtBetween(history: CustomerHistory, fromDay: number, toDay: 
 export function dayOf(moment: Date): number {
   return Math.floor(moment.getTime() / 86_400_000);
 }
+
+/** The date (YYYY-MM-DD) of a UTC day number. */
+export function dayText(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}

@@ -4,16 +4,9 @@ import { BUSY_TIMEOUT_MS, type Store } from "../store/store.js";
 import type { ScoreFigures } from "./explain.js";
 import type { ScoreRanks } from "./scoreCustomers.js";
 
-/** The population ranks' columns, which a pass with reused fits writes after the rest. */
-const RANK_COLUMNS: readonly BulkColumn[] = [
-  bulkColumn.integer("rfm_r"),
-  bulkColumn.integer("rfm_f"),
-  bulkColumn.integer("rfm_m"),
-  bulkColumn.text("rfm_segment"),
-  bulkColumn.text("abc_tier"),
-  bulkColumn.text("value_quadrant"),
-];
-const RANK_NAMES = new Set(RANK_COLUMNS.map((column) => column.name));
+/** The population ranks' columns (in `rankToRow`'s order), which a pass with reused fits writes after the rest. */
+const RANK_COLUMNS = ["rfm_r", "rfm_f", "rfm_m", "rfm_segment", "abc_tier", "value_quadrant"] as const;
+const RANK_NAMES = new Set<string>(RANK_COLUMNS);
 
 /** Tables a scoring in this process made, numbered so concurrent scorings never share one. */
 let made = 0;
@@ -59,8 +52,10 @@ export class PendingScores {
   ) {
     const db = writer ?? store.db;
     this.scoreRows = new BulkInsert(db, scoresTable, columns);
+    // The ranks travel as the score columns of the same names do.
+    const rankColumns = RANK_COLUMNS.map((name) => columns.find((column) => column.name === name)!);
     this.rankRows = ranksTable
-      ? new BulkInsert(db, ranksTable, [bulkColumn.integer("customer_id"), ...RANK_COLUMNS])
+      ? new BulkInsert(db, ranksTable, [bulkColumn.integer("customer_id"), ...rankColumns])
       : null;
   }
 
@@ -84,7 +79,7 @@ export class PendingScores {
       const ranks = `pending_ranks_${number}`;
       await writer.exec(`CREATE TABLE ${scores} AS SELECT * FROM customer_scores WHERE 0`);
       await writer.exec(
-        `CREATE TABLE ${ranks} (customer_id INTEGER PRIMARY KEY, ${RANK_COLUMNS.map((column) => column.name).join(", ")})`,
+        `CREATE TABLE ${ranks} (customer_id INTEGER PRIMARY KEY, ${RANK_COLUMNS.join(", ")})`,
       );
       return new PendingScores(store, writer, scores, ranks, columns);
     } catch (error) {

@@ -54,9 +54,9 @@ interface FeedbackRow {
 }
 
 /**
- * Every customer's history up to `cutoff`, a chunk of customers (by store id) at a time. SQLite
- * sums transactions per customer and day in the same pass that reads them, so JavaScript sees one
- * row per purchase day, never one object per transaction; feedback sentiment comes from the stored
+ * Every customer's history up to `cutoff`, a chunk of customers (by store id) at a time. Purchases
+ * come as one row per customer of per-day sums (the stored digests, rebuilt here where missing; see
+ * `purchaseDays`), never one object per transaction; feedback sentiment comes from the stored
  * label (computed when the row was written), or is read once here for rows an older version wrote.
  */
 export async function* historyChunks(

@@ -88,25 +88,33 @@ export interface ScoredMember extends CustomerRow {
   orders: number;
   last_purchase: string | null;
   risk_score: number;
+  churn_probability: number | null;
+  value_at_risk: number;
 }
 
-const MEMBER_COLUMNS = "c.*, s.clv, s.revenue, s.orders, s.last_purchase, s.risk_score";
+const MEMBER_COLUMNS =
+  "c.*, s.clv, s.revenue, s.orders, s.last_purchase, s.risk_score, s.churn_probability, s.value_at_risk";
 
-/** The highest-CLV members of one segment (ties by customer id), at most `limit`. */
+/**
+ * Members of one segment by CLV, highest first (ties by customer id): at most `limit`, after
+ * skipping `offset` (a page of `segment_customers members_of`, read along the set's CLV index, so
+ * a tier of 100,000 customers is never held in memory).
+ */
 export async function topSegmentMembers(
   store: Store,
   scope: ScoreScope,
   column: SegmentColumn,
   key: string,
   limit: number,
+  offset = 0,
 ): Promise<ScoredMember[]> {
   if (limit <= 0) return [];
   const owner = ownedBy("s.customer_id", scope.owner);
   return store.db.all<ScoredMember>(
     `SELECT ${MEMBER_COLUMNS} FROM customer_scores s JOIN customers c ON c.id = s.customer_id
      WHERE s.score_set_id = ? AND s.${checkColumn(column)} = ?${owner.sql}
-     ORDER BY s.clv DESC, s.customer_id LIMIT ?`,
-    [scope.setId, key, ...owner.params, limit],
+     ORDER BY s.clv DESC, s.customer_id LIMIT ? OFFSET ?`,
+    [scope.setId, key, ...owner.params, limit, offset],
   );
 }
 

@@ -14,6 +14,7 @@ import {
   type StageHistoryOutput,
 } from "../contract/getCustomer.js";
 import { customerStageHistory, stageChanges, type StagePoint } from "../reports/stageHistory.js";
+import { dayText } from "../scoring/customerState.js";
 import { customerKpis } from "../scoring/kpi.js";
 import { readScore } from "../scoring/scoreCache.js";
 import { SCORING_DEFAULTS } from "../scoring/settings.js";
@@ -36,8 +37,6 @@ function latest<T>(items: readonly T[]): T[] {
   return items.slice(-RECENT_ITEMS).reverse();
 }
 
-const isoDay = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
-
 /** The stage history as the tool states it: the points, the changes and what they are. */
 function stageHistoryOutput(points: readonly StagePoint[], fittedAsOf: string): StageHistoryOutput {
   return {
@@ -46,7 +45,7 @@ function stageHistoryOutput(points: readonly StagePoint[], fittedAsOf: string): 
       `scored with this score set's fitted models (fitted as of ${fittedAsOf}), not the models of that time; a complaint or service ticket still open today counts as open from when it was raised.`,
     models_fitted_as_of: fittedAsOf,
     points: points.map((point) => ({
-      date: isoDay(point.day),
+      date: dayText(point.day),
       at: point.at,
       stage: point.stage,
       churn_probability: point.churnProbability,
@@ -54,7 +53,7 @@ function stageHistoryOutput(points: readonly StagePoint[], fittedAsOf: string): 
       days_since_last_purchase: point.daysSinceLastPurchase,
     })),
     changes: stageChanges(points).map((change) => ({
-      date: isoDay(change.day),
+      date: dayText(change.day),
       from: change.from,
       to: change.to,
     })),

@@ -47,7 +47,6 @@ import {
   shareOf,
   toolResult,
 } from "./support.js";
-import { segmentMembersPage } from "./segmentMembers.js";
 
 type Input = {
   by: Segmentation;
@@ -317,13 +316,13 @@ async function membersOf(
     );
   }
   const scope: ScoreScope = { setId: set.id, owner: result.owner ?? undefined };
-  const rows = await segmentMembersPage(
+  const rows = await topSegmentMembers(
     deps.store,
     scope,
     SEGMENT_COLUMN[by],
     key,
-    page,
     SEGMENT_MEMBERS_PAGE,
+    (page - 1) * SEGMENT_MEMBERS_PAGE,
   );
   return {
     segment: key,

@@ -19,7 +19,7 @@ import {
   type FakeReply,
   type RecordedRequest,
 } from "../helpers/fakeOpenAi.js";
-import { CHROMIUM, CODE_SERVER, NODE24, ROOT, setup } from "./setup.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, CODE_SERVER, NODE24, ROOT, setup } from "./setup.mjs";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "e2e");
 const VSIX = join(ROOT, "crm-assistant.vsix");
@@ -331,16 +331,7 @@ async function main(): Promise<void> {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1440, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: ["--headless", ...CHROMIUM_ARGS],
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);

@@ -6,5 +6,6 @@ export declare const NODE24: string;
 export declare const CODE_SERVER_DIR: string;
 export declare const CODE_SERVER: string;
 export declare const CHROMIUM: string;
+export declare const CHROMIUM_ARGS: readonly string[];
 export declare function setupChromium(): void;
 export declare function setup(): void;

@@ -13,6 +13,16 @@ export const NODE24 = join(NODE24_DIR, "node_modules/node/node_modules/node-linu
 export const CODE_SERVER_DIR = join(E2E, `code-server-${CODE_SERVER_VERSION}`);
 export const CODE_SERVER = join(CODE_SERVER_DIR, "node_modules/code-server/out/node/entry.js");
 export const CHROMIUM = "/usr/bin/chromium";
+/** Chromium flags that work offline in a container (no sandbox, GPU, QUIC, or background fetches). */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

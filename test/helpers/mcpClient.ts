@@ -24,6 +24,17 @@ export interface McpHarness {
   close(): Promise<void>;
 }
 
+/** A store at `path` holding the tests' demo book (seed, size and as-of date above). */
+export async function openDemoStore(path: string): Promise<Store> {
+  const store = await Store.open(path);
+  await seedDemo(store, {
+    seed: DEMO_SEED,
+    customers: DEMO_CUSTOMERS,
+    asOf: new Date(`${DEMO_AS_OF}T23:59:59Z`),
+  });
+  return store;
+}
+
 /**
  * A real SDK `Client` linked in memory to a server over a fresh demo store. Pass `deps`
  * overrides to enable writes, redaction or another clock.
@@ -33,12 +44,7 @@ export async function createMcpHarness(
 ): Promise<McpHarness> {
   const dir = createTempDir("crm-mcp-");
   const path = dir.join("crm.db");
-  const store = await Store.open(path);
-  await seedDemo(store, {
-    seed: DEMO_SEED,
-    customers: DEMO_CUSTOMERS,
-    asOf: new Date(`${DEMO_AS_OF}T23:59:59Z`),
-  });
+  const store = await openDemoStore(path);
   const deps: ServerDeps = {
     store,
     allowWrites: false,

@@ -14,7 +14,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { build } from "esbuild";
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
-import { CHROMIUM } from "../../e2e/setup.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../e2e/setup.mjs";
 import { ensureBuilt, REPO_ROOT } from "../../helpers/cli.js";
 import type { HostEvent, HostPageGlobals, MountRequest, MountResult } from "./protocol.js";
 
@@ -57,15 +57,7 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }
 

@@ -6,16 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildViews } from "../../../esbuild.views.mjs";
 import { APP_VIEW_NAMES, APP_VIEWS, viewUri } from "../../../mcp-server/apps/catalogue.js";
 import { locateViewsDir } from "../../../mcp-server/apps/resources.js";
-import { seedDemo } from "../../../mcp-server/demo/seed.js";
-import { Store } from "../../../mcp-server/store/store.js";
 import { ensureBuilt, REPO_ROOT } from "../../helpers/cli.js";
-import {
-  createMcpHarness,
-  DEMO_AS_OF,
-  DEMO_CUSTOMERS,
-  DEMO_SEED,
-  type McpHarness,
-} from "../../helpers/mcpClient.js";
+import { createMcpHarness, DEMO_AS_OF, openDemoStore, type McpHarness } from "../../helpers/mcpClient.js";
 import { createTempDir, type TempDir } from "../../helpers/tempFiles.js";
 
 const MCP_APP_MIME = "text/html;profile=mcp-app";
@@ -150,12 +142,7 @@ describe("the built server over stdio", () => {
     if (!existsSync(join(REPO_ROOT, "dist/apps/at-risk-board.html"))) await buildViews({ root: REPO_ROOT });
     dir = createTempDir("crm-apps-stdio-");
     const path = dir.join("crm.db");
-    const store = await Store.open(path);
-    await seedDemo(store, {
-      seed: DEMO_SEED,
-      customers: DEMO_CUSTOMERS,
-      asOf: new Date(`${DEMO_AS_OF}T23:59:59Z`),
-    });
+    const store = await openDemoStore(path);
     await store.close();
     client = new Client({ name: "crm-apps-stdio-test", version: "1.0.0" });
     await client.connect(

@@ -5,10 +5,8 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemo } from "../../../mcp-server/demo/seed.js";
-import { Store } from "../../../mcp-server/store/store.js";
 import { ensureBuilt, REPO_ROOT } from "../../helpers/cli.js";
-import { DEMO_AS_OF, DEMO_CUSTOMERS, DEMO_SEED } from "../../helpers/mcpClient.js";
+import { DEMO_AS_OF, openDemoStore } from "../../helpers/mcpClient.js";
 import { createTempDir, type TempDir } from "../../helpers/tempFiles.js";
 
 /**
@@ -86,12 +84,7 @@ describe("the built server over stdio", () => {
     ensureBuilt();
     dir = createTempDir("crm-stdio-");
     const path = dir.join("crm.db");
-    const store = await Store.open(path);
-    await seedDemo(store, {
-      seed: DEMO_SEED,
-      customers: DEMO_CUSTOMERS,
-      asOf: new Date(`${DEMO_AS_OF}T23:59:59Z`),
-    });
+    const store = await openDemoStore(path);
     await store.db.run(
       `INSERT INTO tickets (external_id, customer_id, kind, subject, opened_at)
        SELECT 'STDIO-1', id, 'complaint', 'Parcel arrived damaged', '2026-06-28T10:00:00Z' FROM customers WHERE external_id = 'C00003'`,
