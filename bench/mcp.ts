@@ -220,7 +220,10 @@ async function main(): Promise<void> {
     const floor = await time(options.calls, () => client.callTool({ name: "server_status", arguments: {} }));
     const timings: [string, Timing][] = [];
     for (const request of REQUESTS) {
-      timings.push([request.name, await time(options.calls, call(request.tool, request.arguments))]);
+      const timing = await time(options.calls, call(request.tool, request.arguments));
+      timings.push([request.name, timing]);
+      // As each finishes, so a long run shows where it is (the table follows at the end).
+      console.error(`${request.name}: first ${timing.first.toFixed(1)} ms`);
     }
     const memory = memoryOf(transport.pid);
     await client.close();

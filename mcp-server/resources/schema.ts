@@ -57,6 +57,11 @@ const TABLE_NOTES: Record<string, { about: string; columns?: Record<string, stri
   score_sets: {
     about:
       "Cached model fits: one per as-of date, churn horizon and data version; models holds the purchase model, calibration and warnings.",
+    columns: {
+      first_row:
+        "the smallest rowid of the set's customer_scores rows (a set's rows are one range of rowids)",
+      last_row: "the largest rowid of the set's customer_scores rows",
+    },
   },
   customer_scores: {
     about:

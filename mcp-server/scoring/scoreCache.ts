@@ -507,10 +507,19 @@ async function computeAndStore(
           JSON.stringify(models),
         ],
       );
+      const before = await store.db.get<{ last: number | null }>(
+        "SELECT MAX(rowid) AS last FROM customer_scores",
+      );
       const { changes } = await store.db.run(pending.copySql(COLUMNS), [lastID]);
       // A rollback by another caller on this connection would have taken some chunks with it.
       if (changes !== written)
         throw new Error(`scoring wrote ${written} scores but ${changes} reached the store; try again`);
+      // The rows just copied hold every rowid past the old largest one (this transaction is the
+      // only writer): whole-set aggregates read that range (`store/setRows.ts`).
+      await store.db.run(
+        "UPDATE score_sets SET first_row = ?, last_row = (SELECT MAX(rowid) FROM customer_scores) WHERE id = ?",
+        [(before?.last ?? 0) + 1, lastID],
+      );
       await evictOldSets(store);
       const set: ScoreSet = {
         id: lastID,

@@ -6,6 +6,7 @@ import {
   type InteractionRow,
   type TransactionRow,
 } from "./rows.js";
+import { setScan } from "./setRows.js";
 import type { Store } from "./store.js";
 
 /**
@@ -89,8 +90,9 @@ function searchClause(search: CustomerSearch): { sql: string; params: SqlValue[]
   }
   if (search.scores) {
     const { setId, segment, lifecycleStage } = search.scores;
-    const scoreWhere = ["score_set_id = ?"];
-    params.push(setId);
+    const scan = setScan();
+    const scoreWhere = [scan.where];
+    params.push(...scan.params(setId));
     if (segment !== undefined) {
       scoreWhere.push("rfm_segment = ?");
       params.push(segment);
@@ -99,7 +101,7 @@ function searchClause(search: CustomerSearch): { sql: string; params: SqlValue[]
       scoreWhere.push("lifecycle_stage = ?");
       params.push(lifecycleStage);
     }
-    where.push(`c.id IN (SELECT customer_id FROM customer_scores WHERE ${scoreWhere.join(" AND ")})`);
+    where.push(`c.id IN (SELECT customer_id FROM ${scan.table} WHERE ${scoreWhere.join(" AND ")})`);
   }
   return { sql: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params };
 }

@@ -8,6 +8,7 @@ import type { FeedbackLanguage, SentimentLabel } from "../../core/sentiment.js";
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import type { CustomerRow, FeedbackRow } from "./rows.js";
+import { fromSet } from "./setRows.js";
 import type { Store } from "./store.js";
 
 /** Whose feedback: one customer, one account manager's customers, an RFM segment; all combine. */
@@ -31,8 +32,8 @@ function scopeSql(scope: FeedbackScope, column: string): { sql: string; params: 
   sql += owner.sql;
   params.push(...owner.params);
   if (scope.segment) {
-    sql += ` AND ${column} IN (SELECT customer_id FROM customer_scores WHERE score_set_id = ? AND rfm_segment = ?)`;
-    params.push(scope.segment.setId, scope.segment.segment);
+    sql += ` AND ${column} IN (SELECT customer_id ${fromSet().sql} AND rfm_segment = ?)`;
+    params.push(...fromSet().params(scope.segment.setId), scope.segment.segment);
   }
   return { sql, params };
 }

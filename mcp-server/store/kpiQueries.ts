@@ -13,6 +13,7 @@ import { ACTIVATION_WINDOW_DAYS, CHI_BANDS, CHI_RATE_FLOOR_DAYS, CHI_WEIGHTS } f
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import { usableTransaction } from "./rows.js";
+import { fromSet, setScan } from "./setRows.js";
 import type { Store } from "./store.js";
 import type { Sla } from "./ticketQueries.js";
 
@@ -52,12 +53,14 @@ function bucketSql(bucket: KpiBucket, column: string): string {
 
 // Purchasing customers of a set with the CHI inputs: purchase rate (`core/kpi.ts`
 // purchaseRatePerYear, same arithmetic), average spend per purchase day and churn probability.
-// Customers without a churn probability (never bought, or not scored) have no CHI.
-const RATED = `
-  SELECT customer_id, churn_probability AS churn, average_spend AS spend,
-         purchase_days * 365.25 / (CASE WHEN t < ${CHI_RATE_FLOOR_DAYS} THEN ${CHI_RATE_FLOOR_DAYS} ELSE t END) AS rate
-  FROM customer_scores
-  WHERE score_set_id = ? AND orders > 0 AND churn_probability IS NOT NULL AND score_problem IS NULL`;
+// Customers without a churn probability (never bought, or not scored) have no CHI. `RATED` reads
+// the whole set (its three parameters: `fromSet().params`), `RATED_BY_ID` goes by the set's index
+// (one parameter, the set id), for a few customers.
+const RATED_COLUMNS = `SELECT customer_id, churn_probability AS churn, average_spend AS spend,
+         purchase_days * 365.25 / (CASE WHEN t < ${CHI_RATE_FLOOR_DAYS} THEN ${CHI_RATE_FLOOR_DAYS} ELSE t END) AS rate`;
+const RATED_FILTER = "orders > 0 AND churn_probability IS NOT NULL AND score_problem IS NULL";
+const RATED = `${RATED_COLUMNS} ${fromSet().sql} AND ${RATED_FILTER}`;
+const RATED_BY_ID = `${RATED_COLUMNS} FROM customer_scores WHERE score_set_id = ? AND ${RATED_FILTER}`;
 
 /** Sums of a scope's CHI: means over its scored customers and counts per band. */
 export interface ChiTotals {
@@ -102,7 +105,7 @@ export async function chiTotals(store: Store, setId: number, owner: string | und
             SUM(CASE WHEN chi < ? THEN 1 ELSE 0 END) AS at_risk
      FROM health`,
     [
-      setId,
+      ...fromSet().params(setId),
       CHI_WEIGHTS.frequency,
       CHI_WEIGHTS.value,
       CHI_WEIGHTS.retention,
@@ -144,7 +147,7 @@ export async function customerChiInputs(
   customerId: number,
 ): Promise<CustomerChiInputs | undefined> {
   const row = await store.db.get<{ rate: number; spend: number; churn: number }>(
-    `SELECT rate, spend, churn FROM (${RATED} AND customer_id = ?)`,
+    `SELECT rate, spend, churn FROM (${RATED_BY_ID} AND customer_id = ?)`,
     [setId, customerId],
   );
   return row && { rate: row.rate, spend: row.spend, churnProbability: row.churn };
@@ -167,14 +170,17 @@ const COLUMN_CHUNK = 50_000;
  * as `customerChiInputs` reads one customer's.
  */
 export async function chiColumns(store: Store, setId: number): Promise<ChiColumns> {
-  const total = await store.db.get<{ count: number }>(`SELECT COUNT(*) AS count FROM (${RATED})`, [setId]);
+  const total = await store.db.get<{ count: number }>(
+    `SELECT COUNT(*) AS count FROM (${RATED})`,
+    fromSet().params(setId),
+  );
   const rates = new Float64Array(total?.count ?? 0);
   const spends = new Float64Array(total?.count ?? 0);
   let filled = 0;
   let after = -1;
   for (;;) {
     const rows = await store.db.all<{ customer_id: number; rate: number; spend: number }>(
-      `SELECT customer_id, rate, spend FROM (${RATED} AND customer_id > ?) ORDER BY customer_id LIMIT ?`,
+      `SELECT customer_id, rate, spend FROM (${RATED_BY_ID} AND customer_id > ?) ORDER BY customer_id LIMIT ?`,
       [setId, after, COLUMN_CHUNK],
     );
     for (const row of rows) {
@@ -229,8 +235,8 @@ export async function clvSum(
 ): Promise<{ customers: number; clv: number }> {
   const scope = ownedBy("customer_id", owner);
   const row = await store.db.get<{ customers: number; clv: number | null }>(
-    `SELECT COUNT(*) AS customers, SUM(clv) AS clv FROM customer_scores WHERE score_set_id = ?${scope.sql}`,
-    [setId, ...scope.params],
+    `SELECT COUNT(*) AS customers, SUM(clv) AS clv ${fromSet().sql}${scope.sql}`,
+    [...fromSet().params(setId), ...scope.params],
   );
   return { customers: row?.customers ?? 0, clv: row?.clv ?? 0 };
 }
@@ -435,8 +441,8 @@ export interface CohortRow {
 // the same purchases scoring counts) falls in it. ?1 set, ?2 and ?3 the period, ?4 the owner.
 const COHORT = `
   SELECT customer_id, first_purchase AS first_at, SUBSTR(first_purchase, 1, 7) AS month
-  FROM customer_scores
-  WHERE score_set_id = ?1 AND first_purchase >= ?2 AND first_purchase <= ?3
+  FROM ${setScan(undefined, "?1").table}
+  WHERE ${setScan(undefined, "?1").where} AND first_purchase >= ?2 AND first_purchase <= ?3
     AND (?4 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?4 COLLATE NOCASE))`;
 
 /**

@@ -8,8 +8,12 @@
  * an as-of moment), so the SQL runs unchanged on PostgreSQL; the few SQLite-only pieces are named.
  */
 import type { SqlValue } from "./database.js";
+import { setScan } from "./setRows.js";
 import type { Store } from "./store.js";
 import { storedTime } from "./timestamps.js";
+
+/** Triggers over a score set read all of its rows (`setRows.ts`). */
+const SET_ROWS = setScan("s");
 
 /** A `playbooks` row as SQLite returns it (params and audience are JSON text). */
 export interface PlaybookRow {
@@ -127,11 +131,16 @@ export function overdueRhythmSql(
                         'value_at_risk', s.value_at_risk,
                         'last_purchase', ${dayOf("s.last_purchase")}) AS facts,
             CAST(ROUND(? * PERCENT_RANK() OVER (ORDER BY s.value_at_risk, s.customer_id)) AS INTEGER) AS boost
-          FROM customer_scores s
-          WHERE s.score_set_id = ? AND s.typical_gap_days > 0 AND s.last_purchase IS NOT NULL
+          FROM ${SET_ROWS.table}
+          WHERE ${SET_ROWS.where} AND s.typical_gap_days > 0 AND s.last_purchase IS NOT NULL
             AND s.days_since_last_purchase >= ? * s.typical_gap_days
             AND s.value_at_risk >= ? AND s.lifecycle_stage <> 'churned'`,
-    params: [params.value_weight, context.setId, params.overdue_ratio, params.min_value_at_risk],
+    params: [
+      params.value_weight,
+      ...SET_ROWS.params(context.setId),
+      params.overdue_ratio,
+      params.min_value_at_risk,
+    ],
   };
 }
 
@@ -146,10 +155,15 @@ export function churnRiskTopTierSql(
                         'value_at_risk', s.value_at_risk, 'horizon_days', ?,
                         'days_since_last_purchase', s.days_since_last_purchase) AS facts,
             0 AS boost
-          FROM customer_scores s
-          WHERE s.score_set_id = ? AND s.abc_tier IN (${placeholders(params.tiers)})
+          FROM ${SET_ROWS.table}
+          WHERE ${SET_ROWS.where} AND s.abc_tier IN (${placeholders(params.tiers)})
             AND s.churn_probability >= ?`,
-    params: [context.horizonDays, context.setId, ...params.tiers, params.min_churn_probability],
+    params: [
+      context.horizonDays,
+      ...SET_ROWS.params(context.setId),
+      ...params.tiers,
+      params.min_churn_probability,
+    ],
   };
 }
 
@@ -225,11 +239,11 @@ export function firstPurchaseAgeSql(
             json_object('first_purchase', ${dayOf("s.first_purchase")}, 'orders', s.orders,
                         'revenue', s.revenue, 'purchase_days', s.purchase_days) AS facts,
             0 AS boost
-          FROM customer_scores s
-          WHERE s.score_set_id = ? AND s.first_purchase >= ? AND s.first_purchase < ?
+          FROM ${SET_ROWS.table}
+          WHERE ${SET_ROWS.where} AND s.first_purchase >= ? AND s.first_purchase < ?
             ${onlyOnce ? "AND s.purchase_days = 1" : ""}`,
     params: [
-      context.setId,
+      ...SET_ROWS.params(context.setId),
       context.dayStart(-(params.after_days + params.window_days - 1)),
       context.dayStart(-params.after_days + 1),
     ],
@@ -337,12 +351,12 @@ export function purchaseAnniversarySql(
             json_object('occurs_on', occurs_on, 'first_purchase', ${dayOf("first_purchase")}, 'orders', orders) AS facts,
             0 AS boost
           FROM (SELECT s.customer_id, s.first_purchase, s.orders, ${on.sql} AS occurs_on
-                FROM customer_scores s
-                WHERE s.score_set_id = ? AND s.first_purchase IS NOT NULL
+                FROM ${SET_ROWS.table}
+                WHERE ${SET_ROWS.where} AND s.first_purchase IS NOT NULL
                   AND substr(s.first_purchase, 6, 5) IN (${placeholders([...days.keys()])})
                   ${params.skip_churned ? "AND s.lifecycle_stage <> 'churned'" : ""}) a
           WHERE substr(first_purchase, 1, 4) < substr(occurs_on, 1, 4)`,
-    params: [...on.params, context.setId, ...days.keys()],
+    params: [...on.params, ...SET_ROWS.params(context.setId), ...days.keys()],
   };
 }
 
@@ -357,12 +371,12 @@ export function winBackWindowSql(
                         'churned_after_days', ?, 'last_purchase', ${dayOf("s.last_purchase")},
                         'value_if_retained', s.value_if_retained, 'orders', s.orders) AS facts,
             0 AS boost
-          FROM customer_scores s
-          WHERE s.score_set_id = ? AND s.lifecycle_stage = 'churned' AND s.last_purchase IS NOT NULL
+          FROM ${SET_ROWS.table}
+          WHERE ${SET_ROWS.where} AND s.lifecycle_stage = 'churned' AND s.last_purchase IS NOT NULL
             AND s.days_since_last_purchase >= ? AND s.days_since_last_purchase < ?`,
     params: [
       params.churned_after_days,
-      context.setId,
+      ...SET_ROWS.params(context.setId),
       params.churned_after_days,
       params.churned_after_days + params.window_days,
     ],

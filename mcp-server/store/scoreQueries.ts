@@ -8,6 +8,7 @@ import { SAMPLE_HASH, type ClusterModel } from "../../core/kmeansSample.js";
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import type { CustomerRow } from "./rows.js";
+import { fromSet, setScan } from "./setRows.js";
 import type { Store } from "./store.js";
 
 /** Columns of `customer_scores` that place a customer in a segment of the book. */
@@ -44,8 +45,8 @@ export async function segmentTotals(
   const owner = ownedBy("customer_id", scope.owner);
   return store.db.all<GroupTotals>(
     `SELECT ${checkColumn(column)} AS key, COUNT(*) AS customers, TOTAL(clv) AS clv, TOTAL(revenue) AS revenue
-     FROM customer_scores WHERE score_set_id = ?${owner.sql} GROUP BY ${column}`,
-    [scope.setId, ...owner.params],
+     ${fromSet().sql}${owner.sql} GROUP BY ${column}`,
+    [...fromSet().params(scope.setId), ...owner.params],
   );
 }
 
@@ -63,10 +64,9 @@ export async function rfmGridTotals(store: Store, scope: ScoreScope): Promise<Rf
   // Whole-number scores, so the division truncates, as `rfmSegment`'s Math.floor does.
   return store.db.all<RfmCellTotals>(
     `SELECT rfm_r AS r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) AS customers, TOTAL(clv) AS clv
-     FROM customer_scores
-     WHERE score_set_id = ? AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
+     ${fromSet().sql} AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
      GROUP BY rfm_r, (rfm_f + rfm_m) / 2 ORDER BY r, fm`,
-    [scope.setId, ...owner.params],
+    [...fromSet().params(scope.setId), ...owner.params],
   );
 }
 
@@ -75,8 +75,8 @@ export async function scopeTotals(store: Store, scope: ScoreScope): Promise<Omit
   const owner = ownedBy("customer_id", scope.owner);
   const row = await store.db.get<Omit<GroupTotals, "key">>(
     `SELECT COUNT(*) AS customers, TOTAL(clv) AS clv, TOTAL(revenue) AS revenue
-     FROM customer_scores WHERE score_set_id = ?${owner.sql}`,
-    [scope.setId, ...owner.params],
+     ${fromSet().sql}${owner.sql}`,
+    [...fromSet().params(scope.setId), ...owner.params],
   );
   return row ?? { customers: 0, clv: 0, revenue: 0 };
 }
@@ -153,8 +153,8 @@ const FEATURES = {
 /** Purchasing customers in a score set: the population k-means clusters. */
 export async function countPurchasers(store: Store, setId: number): Promise<number> {
   const row = await store.db.get<{ count: number }>(
-    "SELECT COUNT(*) AS count FROM customer_scores WHERE score_set_id = ? AND orders > 0",
-    [setId],
+    `SELECT COUNT(*) AS count ${fromSet().sql} AND orders > 0`,
+    fromSet().params(setId),
   );
   return row?.count ?? 0;
 }
@@ -167,9 +167,9 @@ export async function clusterSample(store: Store, setId: number, size: number): 
   const rows = await store.db.all<ClusterFeatureRow>(
     `SELECT customer_id AS id, ${FEATURES.recency} AS recencyDays, ${FEATURES.frequency} AS frequency,
             ${FEATURES.monetary} AS monetary
-     FROM customer_scores WHERE score_set_id = ? AND orders > 0
+     ${fromSet().sql} AND orders > 0
      ORDER BY (customer_id * ${SAMPLE_HASH.multiplier}) % ${SAMPLE_HASH.modulus}, customer_id LIMIT ?`,
-    [setId, size],
+    [...fromSet().params(setId), size],
   );
   return rows.sort((a, b) => a.id - b.id);
 }
@@ -192,8 +192,8 @@ function assignedClusters(scope: ScoreScope, model: ClusterModel): { sql: string
   const owner = ownedBy("customer_id", scope.owner);
   const features = `SELECT customer_id, clv, revenue, ${z(FEATURES.recency, 0)} AS zr,
       ${z(FEATURES.frequency, 1)} AS zf, ${z(FEATURES.monetary, 2)} AS zm
-    FROM customer_scores WHERE score_set_id = ? AND orders > 0${owner.sql} LIMIT -1 OFFSET 0`;
-  featureParams.push(scope.setId, ...owner.params);
+    ${fromSet().sql} AND orders > 0${owner.sql} LIMIT -1 OFFSET 0`;
+  featureParams.push(...fromSet().params(scope.setId), ...owner.params);
   const centres = model.centroids;
   const distanceParams: SqlValue[] = [];
   const distances = centres.map(({ standardised: [r, f, m] }, index) => {
@@ -340,6 +340,19 @@ function valuationSql(valuation: ClvValuation): ValuationSql {
   };
 }
 
+/**
+ * Where a selection's rows are read from: a few listed customers through the set's key index,
+ * anything wider by a scan of the set's rows (`setRows.ts`). Condition text starts with the set.
+ */
+function selectionRows(
+  selection: ClvSelection,
+  setId: number,
+): { table: string; where: string; params: SqlValue[] } {
+  if ("ids" in selection) return { table: "customer_scores s", where: "s.score_set_id = ?", params: [setId] };
+  const scan = setScan("s");
+  return { table: scan.table, where: scan.where, params: scan.params(setId) };
+}
+
 function selectionSql(selection: ClvSelection): { sql: string; params: SqlValue[] } {
   if ("ids" in selection) {
     return {
@@ -362,10 +375,11 @@ export async function clvPairs(
   selection: ClvSelection,
 ): Promise<{ x: number; T: number }[]> {
   const where = selectionSql(selection);
+  const rows = selectionRows(selection, setId);
   return store.db.all<{ x: number; T: number }>(
-    `SELECT DISTINCT s.x AS x, s.t AS T FROM customer_scores s
-     WHERE s.score_set_id = ? AND ${where.sql} AND s.orders > 0`,
-    [setId, ...where.params],
+    `SELECT DISTINCT s.x AS x, s.t AS T FROM ${rows.table}
+     WHERE ${rows.where} AND ${where.sql} AND s.orders > 0`,
+    [...rows.params, ...where.params],
   );
 }
 
@@ -392,6 +406,7 @@ export async function clvTotals(
 ): Promise<ClvTotals> {
   const value = valuationSql(valuation);
   const where = selectionSql(selection);
+  const rows = selectionRows(selection, setId);
   const isModelled = modelled ? "s.orders > 0" : "0";
   const row = await store.db.get<ClvTotals>(
     `${value.with}
@@ -400,9 +415,9 @@ export async function clvTotals(
             TOTAL(CASE WHEN ${isModelled} THEN ${value.purchases} * s.expected_spend END) AS expectedRevenue,
             TOTAL(CASE WHEN ${isModelled} THEN ${value.clv} END) AS clv,
             TOTAL(CASE WHEN ${isModelled} THEN s.p_alive END) AS expectedActive
-     FROM customer_scores s ${value.join}
-     WHERE s.score_set_id = ? AND ${where.sql}`,
-    [...value.params, setId, ...where.params],
+     FROM ${rows.table} ${value.join}
+     WHERE ${rows.where} AND ${where.sql}`,
+    [...value.params, ...rows.params, ...where.params],
   );
   return (
     row ?? { customers: 0, modelled: 0, expectedPurchases: 0, expectedRevenue: 0, clv: 0, expectedActive: 0 }
@@ -440,6 +455,7 @@ export async function clvPage(
 ): Promise<(ClvRow & { customer: CustomerRow })[]> {
   const value = valuationSql(valuation);
   const where = selectionSql(selection);
+  const source = selectionRows(selection, setId);
   const isModelled = modelled ? "s.orders > 0" : "0";
   const ranked = await store.db.all<{
     customer_id: number;
@@ -453,10 +469,10 @@ export async function clvPage(
      SELECT * FROM (
        SELECT s.customer_id, CASE WHEN ${isModelled} THEN ${value.purchases} END AS expected_purchases,
               CASE WHEN ${isModelled} THEN ${value.clv} END AS valued
-       FROM customer_scores s ${value.join}
-       WHERE s.score_set_id = ? AND ${where.sql})
+       FROM ${source.table} ${value.join}
+       WHERE ${source.where} AND ${where.sql})
      ORDER BY COALESCE(valued, -1) DESC, customer_id LIMIT ? OFFSET ?`,
-    [...value.params, setId, ...where.params, page.limit, page.offset],
+    [...value.params, ...source.params, ...where.params, page.limit, page.offset],
   );
   if (ranked.length === 0) return [];
   const rows = await store.db.all<Omit<ClvRow, "clv" | "expected_purchases"> & CustomerRow>(
@@ -527,9 +543,9 @@ export async function portfolioScoreTotals(
             churn_probability IS NOT NULL AS has_churn, COUNT(*) AS customers, TOTAL(clv) AS clv,
             TOTAL(MAX(clv, 0)) AS positive_clv, TOTAL(value_at_risk) AS value_at_risk,
             TOTAL(churn_probability) AS churners
-     FROM customer_scores WHERE score_set_id = ?${filter.sql}
+     ${fromSet().sql}${filter.sql}
      GROUP BY abc_tier, lifecycle_stage, risk_level, has_churn`,
-    [setId, ...filter.params],
+    [...fromSet().params(setId), ...filter.params],
   );
   const tally = (key: (row: (typeof groups)[number]) => string | null) => {
     const counts = new Map<string, { customers: number; clv: number }>();

@@ -1,0 +1,48 @@
+/**
+ * Reading every row of one score set in storage order.
+ *
+ * A set's rows are written by one statement when it is published, so they hold one range of
+ * rowids, which `score_sets` records (`first_row`, `last_row`). Asked for `score_set_id = ?`,
+ * SQLite walks one of the set's indexes and fetches each row by its rowid in that index's order:
+ * for a million-customer set that is a million page lookups in value order, 2.0 s for a plain
+ * count and sum, where reading the rowid range takes 0.16 s (`npx tsx bench/mcp.ts` at 1M). So
+ * whole-set scans name the range and NOT INDEXED. The set id is still tested: the range only makes
+ * the scan short, and a set without a recorded range (NULL) is scanned over the whole table,
+ * slower but right. Nothing may add rows to a published set (a carried write updates its row in
+ * place, `scoring/carryScores.ts`); `test/mcp-server/setRows.test.ts` checks that.
+ *
+ * Lookups of a few customers and walks along an index (the at-risk list, a segment's top members)
+ * must not use this: they would read the whole set. The range and NOT INDEXED are SQLite's own;
+ * on PostgreSQL this is `score_set_id = ?`, whose sequential or bitmap scan reads in storage order.
+ */
+import type { SqlValue } from "./database.js";
+
+const LAST_ROWID = "9223372036854775807";
+
+/** The FROM item and WHERE condition of a scan of one set's rows; `alias` names the table in both. */
+export interface SetScan {
+  /** `customer_scores [AS alias] NOT INDEXED`. */
+  table: string;
+  /** The rowid range and the set id: three parameters, `params(setId)`, or one numbered placeholder. */
+  where: string;
+  params(setId: number): SqlValue[];
+}
+
+/** @param placeholder a numbered parameter (`?1`) that holds the set id, for statements that number theirs */
+export function setScan(alias?: string, placeholder = "?"): SetScan {
+  const column = alias ? `${alias}.` : "";
+  return {
+    table: `customer_scores${alias ? ` AS ${alias}` : ""} NOT INDEXED`,
+    where:
+      `${column}rowid BETWEEN (SELECT COALESCE(first_row, 0) FROM score_sets WHERE id = ${placeholder})` +
+      ` AND (SELECT COALESCE(last_row, ${LAST_ROWID}) FROM score_sets WHERE id = ${placeholder})` +
+      ` AND ${column}score_set_id = ${placeholder}`,
+    params: (setId) => (placeholder === "?" ? [setId, setId, setId] : []),
+  };
+}
+
+/** `FROM <table> WHERE <range and set id>` of a scan, for the common case of nothing joined between. */
+export function fromSet(alias?: string): { sql: string; params(setId: number): SqlValue[] } {
+  const scan = setScan(alias);
+  return { sql: `FROM ${scan.table} WHERE ${scan.where}`, params: scan.params };
+}
