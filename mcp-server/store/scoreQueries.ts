@@ -36,18 +36,53 @@ function checkColumn(column: SegmentColumn): SegmentColumn {
   return column;
 }
 
-/** Customers, CLV and revenue per value of a segment column, in one pass over the scope. */
-export async function segmentTotals(
+/** A segment's totals and the ids of its highest-CLV members. */
+export interface SegmentGroup extends GroupTotals {
+  /** Highest CLV first (ties by id), at most the `samples` asked for. */
+  topIds: number[];
+}
+
+/**
+ * Customers, CLV and revenue per value of a segment column with the ids of each segment's
+ * `samples` highest-CLV members, in one scan of the scope and one sort. Walking the CLV index per
+ * segment instead passes every richer customer first: for a segment of low-value customers in a
+ * million-customer set, most of the set, fetched row by row (2 s a segment).
+ */
+export async function segmentGroups(
   store: Store,
   scope: ScoreScope,
   column: SegmentColumn,
-): Promise<GroupTotals[]> {
-  const owner = ownedBy("customer_id", scope.owner);
-  return store.db.all<GroupTotals>(
-    `SELECT ${checkColumn(column)} AS key, COUNT(*) AS customers, TOTAL(clv) AS clv, TOTAL(revenue) AS revenue
-     ${fromSet().sql}${owner.sql} GROUP BY ${column}`,
-    [...fromSet().params(scope.setId), ...owner.params],
+  samples: number,
+): Promise<SegmentGroup[]> {
+  const owner = ownedBy("s.customer_id", scope.owner);
+  const scan = setScan("s");
+  const rows = await store.db.all<{
+    key: string | null;
+    customer_id: number;
+    rank: number;
+    customers: number;
+    clv: number;
+    revenue: number;
+  }>(
+    `SELECT * FROM (
+       SELECT s.${checkColumn(column)} AS key, s.customer_id, ROW_NUMBER() OVER members AS rank,
+              COUNT(*) OVER whole AS customers, TOTAL(s.clv) OVER whole AS clv, TOTAL(s.revenue) OVER whole AS revenue
+       FROM ${scan.table} WHERE ${scan.where}${owner.sql}
+       WINDOW members AS (PARTITION BY s.${column} ORDER BY s.clv DESC, s.customer_id),
+              whole AS (members ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
+     WHERE rank <= ? ORDER BY key, rank`,
+    [...scan.params(scope.setId), ...owner.params, Math.max(1, samples)],
   );
+  const groups = new Map<string | null, SegmentGroup>();
+  for (const row of rows) {
+    let group = groups.get(row.key);
+    if (!group) {
+      group = { key: row.key, customers: row.customers, clv: row.clv, revenue: row.revenue, topIds: [] };
+      groups.set(row.key, group);
+    }
+    if (row.rank <= samples) group.topIds.push(row.customer_id);
+  }
+  return [...groups.values()];
 }
 
 /** One cell of the RFM grid: recency score × the frequency-and-spend score floor((f + m) / 2). */
@@ -97,8 +132,10 @@ const MEMBER_COLUMNS =
 
 /**
  * Members of one segment by CLV, highest first (ties by customer id): at most `limit`, after
- * skipping `offset` (a page of `segment_customers members_of`, read along the set's CLV index, so
- * a tier of 100,000 customers is never held in memory).
+ * skipping `offset` (a page of `segment_customers members_of`). The set is scanned in storage
+ * order and only the segment's members up to the page are kept in SQLite's sorter: walking the
+ * CLV index instead passes every richer customer first, which for a segment of low-value customers
+ * in a million-customer set is most of the set, fetched row by row (2 s against 0.3 s).
  */
 export async function topSegmentMembers(
   store: Store,
@@ -110,11 +147,12 @@ export async function topSegmentMembers(
 ): Promise<ScoredMember[]> {
   if (limit <= 0) return [];
   const owner = ownedBy("s.customer_id", scope.owner);
+  const scan = setScan("s");
   return store.db.all<ScoredMember>(
-    `SELECT ${MEMBER_COLUMNS} FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-     WHERE s.score_set_id = ? AND s.${checkColumn(column)} = ?${owner.sql}
+    `SELECT ${MEMBER_COLUMNS} FROM ${scan.table} JOIN customers c ON c.id = s.customer_id
+     WHERE ${scan.where} AND s.${checkColumn(column)} = ?${owner.sql}
      ORDER BY s.clv DESC, s.customer_id LIMIT ? OFFSET ?`,
-    [scope.setId, key, ...owner.params, limit, offset],
+    [...scan.params(scope.setId), key, ...owner.params, limit, offset],
   );
 }
 

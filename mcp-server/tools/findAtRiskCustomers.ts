@@ -12,6 +12,7 @@ import {
 import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import type { SqlValue } from "../store/database.js";
+import { setScan } from "../store/setRows.js";
 import type { CustomerRow } from "../store/rows.js";
 import {
   cell,
@@ -40,7 +41,7 @@ type Input = {
 };
 
 /** Counts of matching customers per score set and filters (oldest dropped first). */
-const totalsCache = new Map<string, number>();
+const totalsCache = new Map<string, { listed: number; lost: number }>();
 const TOTALS_CACHE_SIZE = 500;
 
 /** Ranks customers by value at risk (or risk) from the cached scores, with reasons and next steps. */
@@ -73,37 +74,37 @@ export async function findAtRiskCustomers(
   const join = input.owner ? "JOIN customers c ON c.id = s.customer_id" : "";
   const shared = filtersSql.map((clause) => ` AND ${clause}`).join("");
   // Customers the book counts as lost are win-back work, not retention: left out unless asked for.
-  const lost = " AND s.lifecycle_stage = 'churned'";
   const listLost = input.include_lost === true || input.lifecycle_stage === "churned";
   const extra = listLost ? shared : `${shared} AND s.lifecycle_stage <> 'churned'`;
-  // A score set never changes once written, so its counts can be remembered: paging through a
-  // list (or asking again) then costs only the page. Counting walks the risk index from the
-  // threshold down; the customers table is read only for the owner filter.
-  const count = async (where: string): Promise<number> => {
-    const countKey = JSON.stringify([
-      deps.store.path,
-      set.id,
-      set.computedAt,
-      params,
-      input.owner ?? null,
-      where,
-    ]);
-    let cached = totalsCache.get(countKey);
-    if (cached === undefined) {
-      cached =
-        (
-          await deps.store.db.get<{ count: number }>(
-            `SELECT COUNT(*) AS count FROM customer_scores s ${join} WHERE s.score_set_id = ? AND s.risk_score >= ?${where}`,
-            params,
-          )
-        )?.count ?? 0;
-      if (totalsCache.size >= TOTALS_CACHE_SIZE) totalsCache.delete(totalsCache.keys().next().value!);
-      totalsCache.set(countKey, cached);
-    }
-    return cached;
-  };
-  const total = await count(extra);
-  const lostCustomers = await count(shared + lost);
+  // Both counts come from one scan of the set in storage order (`store/setRows.ts`): walking the
+  // risk index from the threshold fetches every customer at risk in value order, 1.8 s per count
+  // for a million customers against 0.3 s for the scan. They are remembered per set and data
+  // version (a write carries the set over, changing a customer's row), so paging through a list
+  // or asking again costs only the page.
+  const countKey = JSON.stringify([
+    deps.store.path,
+    set.id,
+    set.computedAt,
+    set.dataVersion,
+    params,
+    shared,
+    listLost,
+  ]);
+  let counts = totalsCache.get(countKey);
+  if (counts === undefined) {
+    const scan = setScan("s");
+    const row = await deps.store.db.get<{ listed: number; lost: number }>(
+      `SELECT COUNT(CASE WHEN ${listLost ? "1 = 1" : "s.lifecycle_stage <> 'churned'"} THEN 1 END) AS listed,
+              COUNT(CASE WHEN s.lifecycle_stage = 'churned' THEN 1 END) AS lost
+       FROM ${scan.table} ${join} WHERE ${scan.where} AND s.risk_score >= ?${shared}`,
+      [...scan.params(set.id), ...params.slice(1)],
+    );
+    counts = { listed: row?.listed ?? 0, lost: row?.lost ?? 0 };
+    if (totalsCache.size >= TOTALS_CACHE_SIZE) totalsCache.delete(totalsCache.keys().next().value!);
+    totalsCache.set(countKey, counts);
+  }
+  const total = counts.listed;
+  const lostCustomers = counts.lost;
   // The page is read in ranking-index order and stops after `limit` rows. The unary + keeps
   // SQLite from choosing the risk range instead, which would sort every customer at risk.
   const order =

@@ -30,7 +30,7 @@ import {
   membersById,
   rfmGridTotals,
   scopeTotals,
-  segmentTotals,
+  segmentGroups,
   topSegmentMembers,
   type GroupTotals,
   type ScoredMember,
@@ -267,8 +267,8 @@ const results = new Memo<SegmentCustomersResult>(64);
  * highest-CLV members. Segments are defined on the whole book; `owner` only narrows who is
  * counted, so one customer is in the same segment whoever asks.
  *
- * Everything is read from the score set by SQL: a GROUP BY over the segment column and a short
- * index read per segment for its samples; for k-means, a fit on a fixed-size sample of the book
+ * Everything is read from the score set by SQL: one scan that sums each segment and ranks its
+ * members by CLV for the samples; for k-means, a fit on a fixed-size sample of the book
  * and one pass that puts every purchaser in the cluster with the nearest centre.
  */
 export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<SegmentCustomersResult> {
@@ -393,17 +393,15 @@ async function segment(
   } else {
     const column = SEGMENT_COLUMN[by];
     infos = fixedSegments(by);
-    const rows = await segmentTotals(deps.store, scope, column);
+    const rows = await segmentGroups(deps.store, scope, column, samples);
     totals = {
       customers: rows.reduce((sum, row) => sum + row.customers, 0),
       clv: rows.reduce((sum, row) => sum + row.clv, 0),
       revenue: rows.reduce((sum, row) => sum + row.revenue, 0),
     };
     groups = new Map(rows.flatMap((row) => (row.key === null ? [] : [[row.key, row]])));
-    members = (info) =>
-      groups.has(info.key)
-        ? topSegmentMembers(deps.store, scope, column, info.key, samples)
-        : Promise.resolve([]);
+    const topIds = new Map(rows.map((row) => [row.key, row.topIds]));
+    members = (info) => membersById(deps.store, set.id, topIds.get(info.key) ?? []);
   }
 
   const segments: SegmentOutput[] = [];

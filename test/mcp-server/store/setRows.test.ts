@@ -6,7 +6,8 @@ import { chiTotals } from "../../../mcp-server/store/kpiQueries.js";
 import {
   portfolioScoreTotals,
   rfmGridTotals,
-  segmentTotals,
+  segmentGroups,
+  topSegmentMembers,
 } from "../../../mcp-server/store/scoreQueries.js";
 import { fromSet } from "../../../mcp-server/store/setRows.js";
 import { storedTime } from "../../../mcp-server/store/timestamps.js";
@@ -27,6 +28,16 @@ describe("a score set's rows as one range of rowids", () => {
     expect(second.models.fit.reused).toBe(true);
   });
   afterAll(() => temp.dispose());
+
+  /** Customers and CLV per segment read through the set's CLV index: what a scan must agree with. */
+  function totalsByIndex(column: string, owner?: string) {
+    return temp.store.db.all<{ key: string | null; customers: number; clv: number }>(
+      `SELECT s.${column} AS key, COUNT(*) AS customers, TOTAL(s.clv) AS clv
+       FROM customer_scores s INDEXED BY customer_scores_clv JOIN customers c ON c.id = s.customer_id
+       WHERE s.score_set_id = ?${owner ? " AND c.owner = ? COLLATE NOCASE" : ""} GROUP BY s.${column} ORDER BY 1`,
+      [second.id, ...(owner ? [owner] : [])],
+    );
+  }
 
   /** How the set's rows sit against its recorded range. */
   async function placement(setId: number) {
@@ -79,8 +90,8 @@ describe("a score set's rows as one range of rowids", () => {
 
   it("answers whole-set aggregates the same with the range recorded, without it, and through the set's index", async () => {
     const aggregates = async () => ({
-      segments: await segmentTotals(temp.store, { setId: second.id }, "rfm_segment"),
-      owned: await segmentTotals(temp.store, { setId: second.id, owner: "Chen Jing" }, "lifecycle_stage"),
+      segments: await segmentGroups(temp.store, { setId: second.id }, "rfm_segment", 3),
+      owned: await segmentGroups(temp.store, { setId: second.id, owner: "Chen Jing" }, "lifecycle_stage", 3),
       grid: await rfmGridTotals(temp.store, { setId: second.id }),
       portfolio: await portfolioScoreTotals(temp.store, second.id, undefined),
       chi: await chiTotals(temp.store, second.id, undefined),
@@ -103,15 +114,55 @@ describe("a score set's rows as one range of rowids", () => {
         second.id,
       ]);
     }
-    const indexed = await temp.store.db.all<{ key: string | null; customers: number; clv: number }>(
-      `SELECT rfm_segment AS key, COUNT(*) AS customers, TOTAL(clv) AS clv FROM customer_scores INDEXED BY customer_scores_clv
-       WHERE score_set_id = ? GROUP BY rfm_segment`,
-      [second.id],
-    );
+    const indexed = await totalsByIndex("rfm_segment");
     expect(indexed.map(({ key, customers }) => ({ key, customers }))).toEqual(
       recorded.segments.map(({ key, customers }) => ({ key, customers })),
     );
     indexed.forEach((row, index) => expect(recorded.segments[index].clv).toBeCloseTo(row.clv, 6));
+  });
+
+  it("lists a segment's members, totals and top members as the set's CLV index orders them", async () => {
+    const scopes = [{ setId: second.id }, { setId: second.id, owner: "Chen Jing" }];
+    let compared = 0;
+    for (const scope of scopes) {
+      const owner = scope.owner ? " AND c.owner = ? COLLATE NOCASE" : "";
+      const byIndex = (key: string, limit: number, offset: number) =>
+        temp.store.db.all<{ id: number }>(
+          `SELECT c.id FROM customer_scores s INDEXED BY customer_scores_clv JOIN customers c ON c.id = s.customer_id
+           WHERE s.score_set_id = ? AND s.lifecycle_stage = ?${owner} ORDER BY s.clv DESC, s.customer_id LIMIT ? OFFSET ?`,
+          [second.id, key, ...(scope.owner ? [scope.owner] : []), limit, offset],
+        );
+      const totals = await totalsByIndex("lifecycle_stage", scope.owner);
+      const groups = await segmentGroups(temp.store, scope, "lifecycle_stage", 4);
+      expect(groups.map(({ key, customers }) => ({ key, customers }))).toEqual(
+        totals.map(({ key, customers }) => ({ key, customers })),
+      );
+      for (const group of groups) {
+        expect(group.clv).toBeCloseTo(totals.find((row) => row.key === group.key)!.clv, 6);
+        if (group.key === null) continue;
+        expect(group.topIds).toEqual((await byIndex(group.key, 4, 0)).map((row) => row.id));
+        for (const [limit, offset] of [
+          [5, 0],
+          [7, 3],
+          [25, 25],
+        ]) {
+          const listed = await topSegmentMembers(
+            temp.store,
+            scope,
+            "lifecycle_stage",
+            group.key,
+            limit,
+            offset,
+          );
+          expect(listed.map((row) => row.id)).toEqual(
+            (await byIndex(group.key, limit, offset)).map((row) => row.id),
+          );
+          expect(listed.length).toBe(Math.max(0, Math.min(limit, group.customers - offset)));
+          compared += listed.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
   });
 
   it("scans a set by its rowid range, not through one of its indexes", async () => {
