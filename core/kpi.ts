@@ -125,19 +125,22 @@ export function midRankPercentile(below: number, equal: number, total: number): 
  * searches, the counts {@link midRankPercentile} takes.
  */
 export function rankCounts(sorted: ArrayLike<number>, value: number): { below: number; equal: number } {
-  const bound = (after: boolean) => {
-    let low = 0;
-    let high = sorted.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const v = sorted[middle];
-      if (v < value || (after && v === value)) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
-  const below = bound(false);
-  return { below, equal: bound(true) - below };
+  // Two plain loops, not one helper called twice: a set's CHI ranks every customer this way.
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  const below = low;
+  high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] <= value) low = middle + 1;
+    else high = middle;
+  }
+  return { below, equal: low - below };
 }
 
 /** The three CHI components, each 0-100. */

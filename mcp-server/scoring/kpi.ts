@@ -26,12 +26,9 @@ import {
 import type { CustomerKpi, EmotionSummary, KpiSummary, ServiceSummary } from "../contract/kpi.js";
 import {
   activationCohorts,
-  chiTotals,
-  chiColumns,
   customerChiInputs,
   emotionCounts,
   serviceCounts,
-  type ChiColumns,
   type CohortRow,
   type KpiPeriod,
   type EmotionRow,
@@ -44,6 +41,7 @@ import type { Store } from "../store/store.js";
 import { storedTime } from "../store/timestamps.js";
 import { formatCount, formatMoney, formatPercent } from "../format.js";
 import type { ScoreSet } from "./scoreCache.js";
+import { scopeOf, setChi, type ChiTotals, type SetChi } from "./setChi.js";
 import type { CustomerScore } from "./scoreCustomers.js";
 import { SCORING_DEFAULTS } from "./settings.js";
 
@@ -198,43 +196,55 @@ export function activationSummary(cohorts: readonly CohortRow[]): KpiSummary["ac
   };
 }
 
-// A score set's CHI, long-run value and cohorts are computed once per set, owner and period: keyed
-// by computed_at (set ids are reused after eviction) and data version (a write carries a set over
-// to the new version, changing the written customer's row in place: scoring/carryScores.ts).
-const chiMemo = new Memo<Awaited<ReturnType<typeof chiTotals>>>(32);
+// A score set's CHI, long-run value and cohorts are computed once per set, owner and period, keyed
+// by computed_at (set ids are reused after eviction). A write carries a set over to the new data
+// version, changing the written customer's row in place (scoring/carryScores.ts): the CHI, which
+// reads the churn probability, is keyed by the set's data version. Value and cohorts read only
+// what the customer's purchases decide (first purchase, x, T, P(alive), spend, CLV), and a carry
+// rescores the customer on the same purchases unless the write was to transactions: they are keyed
+// by the versions of the customers (owners) and the transactions, and stay remembered over a
+// logged interaction, feedback or ticket work.
 const ltvMemo = new Memo<KpiSummary["ltv"]>(32);
+
+/** What a set's value and cohort figures depend on besides the set (see above). */
+function purchaseVersions(store: Store): Promise<string> {
+  return store.areaVersions(["customers", "transactions"]);
+}
+
 const horizonMemo = new Memo<string>(4);
 const cohortMemo = new Memo<CohortRow[]>(32);
 const serviceMemo = new Memo<ServiceRow[]>(32);
 const emotionMemo = new Memo<EmotionRow[]>(32);
 
-// The sorted rate and spend columns a customer's CHI is ranked in: 16 bytes per purchasing
-// customer, kept for the few sets in use (get_customer on any customer then costs two binary
-// searches; the columns are read once per set).
-const columnMemo = new Memo<ChiColumns>(4);
+// A set's CHI: every scope's totals and the sorted rate and spend columns a customer's CHI is
+// ranked in (16 bytes per rated customer), made in one read of the set and kept for the few sets
+// in use: every owner's view and get_customer on any customer then cost a lookup or two binary
+// searches.
+const chiMemo = new Memo<SetChi>(4);
 
-function setChiColumns(store: Store, set: ScoreSet): Promise<ChiColumns> {
-  return columnMemo.remember(store, [set.id, set.computedAt, set.dataVersion], () =>
-    chiColumns(store, set.id),
-  );
+function setChiOf(store: Store, set: Pick<ScoreSet, "id" | "computedAt" | "dataVersion">): Promise<SetChi> {
+  return chiMemo.remember(store, [set.id, set.computedAt, set.dataVersion], () => setChi(store, set.id));
 }
 
 /** The CHI of a scope from a score set. */
-export function scopeChi(
+export async function scopeChi(
   store: Store,
   set: Pick<ScoreSet, "id" | "computedAt" | "dataVersion">,
   owner: string | undefined,
-) {
-  return chiMemo.remember(store, [set.id, set.computedAt, set.dataVersion, owner ?? null], () =>
-    chiTotals(store, set.id, owner),
-  );
+): Promise<ChiTotals> {
+  return scopeOf(await setChiOf(store, set), owner);
 }
 
 /** The cohorts of new customers in a period, with their activation counts. */
-export function scopeCohorts(store: Store, set: ScoreSet, months: KpiMonths, owner: string | undefined) {
+export async function scopeCohorts(
+  store: Store,
+  set: ScoreSet,
+  months: KpiMonths,
+  owner: string | undefined,
+) {
   return cohortMemo.remember(
     store,
-    [set.id, set.computedAt, set.dataVersion, months.start, months.end, owner ?? null],
+    [set.id, set.computedAt, await purchaseVersions(store), months.start, months.end, owner ?? null],
     () => activationCohorts(store, set.id, months, months.asOf, owner),
   );
 }
@@ -244,8 +254,13 @@ export function scopeCohorts(store: Store, set: ScoreSet, months: KpiMonths, own
  * and spend models, their horizon sums over {@link LTV_LONG_MONTHS} months for each distinct
  * (x, T) of the book (`core/clvHorizon.ts`), multiplied out in SQL. Nothing is refitted.
  */
-export function scopeLtv(store: Store, set: ScoreSet, owner: string | undefined): Promise<KpiSummary["ltv"]> {
-  return ltvMemo.remember(store, [set.id, set.computedAt, set.dataVersion, owner ?? null], async () => {
+export async function scopeLtv(
+  store: Store,
+  set: ScoreSet,
+  owner: string | undefined,
+): Promise<KpiSummary["ltv"]> {
+  const versions = await purchaseVersions(store);
+  return ltvMemo.remember(store, [set.id, set.computedAt, versions, owner ?? null], async () => {
     const selection = { scope: "book" as const, owner };
     const purchaseModel = set.models.churn.purchaseModel;
     const fitted = purchaseModel !== null && set.models.gammaGamma !== null;
@@ -265,7 +280,7 @@ export function scopeLtv(store: Store, set: ScoreSet, owner: string | undefined)
     }
     // The horizon sums of every (x, T) in the book, computed once per set and shared by every
     // owner's scope (each joins the pairs it has).
-    const table = await horizonMemo.remember(store, [set.id, set.computedAt, set.dataVersion], async () => {
+    const table = await horizonMemo.remember(store, [set.id, set.computedAt, versions], async () => {
       const pairs = await clvPairs(store, set.id, { scope: "book" });
       const sums = horizonSums(purchaseModel, pairs, {
         horizonMonths: LTV_LONG_MONTHS,
@@ -296,17 +311,19 @@ export async function kpiSummary(
 ): Promise<KpiSummary> {
   const { owner, months } = options;
   const sla = await slaOf(store);
-  // Tickets and feedback change only through writes that bump the data version (imports and the
-  // audited tools), so the period's service and emotion figures are remembered per version too.
-  const periodKey = [await store.dataVersion(), months.asOf, months.start, months.end, owner ?? null];
+  // Tickets and feedback change only through writes that bump their areas' versions (imports and
+  // the audited tools), so the period's service and emotion figures are remembered per version.
+  const period = [months.asOf, months.start, months.end, owner ?? null];
+  const serviceKey = [await store.areaVersions(["customers", "tickets"]), ...period];
+  const emotionKey = [await store.areaVersions(["customers", "feedback"]), ...period];
   const [chi, ltv, cohorts, service, emotion] = await Promise.all([
     scopeChi(store, set, owner),
     scopeLtv(store, set, owner),
     scopeCohorts(store, set, months, owner),
-    serviceMemo.remember(store, [...periodKey, sla.firstResponseHours, sla.resolutionHours], () =>
+    serviceMemo.remember(store, [...serviceKey, sla.firstResponseHours, sla.resolutionHours], () =>
       serviceCounts(store, months, months.asOf, owner, sla, "period", SERVICE_QUANTILES),
     ),
-    emotionMemo.remember(store, periodKey, () => emotionCounts(store, months, { owner }, "period")),
+    emotionMemo.remember(store, emotionKey, () => emotionCounts(store, months, { owner }, "period")),
   ]);
   return {
     as_of: months.asOf.slice(0, 10),
@@ -341,7 +358,7 @@ export async function customerKpis(store: Store, set: ScoreSet, score: CustomerS
   const inputs = await customerChiInputs(store, set.id, score.customerId);
   let chi: CustomerKpi["chi"] = null;
   if (inputs) {
-    const columns = await setChiColumns(store, set);
+    const { columns } = await setChiOf(store, set);
     const percentile = (sorted: Float64Array, value: number) => {
       const { below, equal } = rankCounts(sorted, value);
       return midRankPercentile(below, equal, sorted.length);

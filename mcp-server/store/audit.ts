@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Store } from "./store.js";
+import type { ChangeArea, Store } from "./store.js";
 
 /** One row of `audit_log` as written. */
 export interface AuditEntry {
@@ -31,6 +31,11 @@ export interface AuditedWriteOptions {
    * read (saved follow-up drafts) need not, and skipping it spares a full rescore.
    */
   changesScores: boolean;
+  /**
+   * What the write changed (`Store.markChanged`), so aggregates over other areas stay remembered;
+   * omitted: everything.
+   */
+  areas?: readonly ChangeArea[];
   /**
    * Brings cached scores up to the new data version (`scoring/carryScores.ts`), given the
    * versions before and after the bump. Runs in the write's transaction under a savepoint: if it
@@ -64,7 +69,7 @@ export async function auditedWrite<T>(
     );
     if (options.changesScores) {
       const before = await store.dataVersion();
-      await store.markChanged();
+      await store.markChanged(options.areas);
       if (options.carryScores) {
         await store.db.exec("SAVEPOINT carry_scores");
         try {

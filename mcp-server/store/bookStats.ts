@@ -239,13 +239,14 @@ const remembered = new Memo<BookFacts>(16);
 /**
  * The book's transaction and NPS facts as of a date, per account manager and for the whole book.
  * One statement reads the transactions once, another the year's NPS answers; the result is
- * remembered per data version and as-of date, so every owner's view and the next call cost
- * nothing until the book changes.
+ * remembered per version of the customers, transactions and feedback and per as-of date, so every
+ * owner's view and the next call cost nothing until one of those changes.
  */
 export async function bookFacts(store: Store, asOf: Date): Promise<BookFacts> {
   const end = storedTime(asOf.getTime());
-  const dataVersion = await store.dataVersion();
-  return remembered.remember(store, [dataVersion, end], async () => {
+  // Logged interactions and ticket work leave these facts as they were.
+  const versions = await store.areaVersions(["customers", "transactions", "feedback"]);
+  return remembered.remember(store, [versions, end], async () => {
     const yearAgo = storedTime(asOf.getTime() - 365 * DAY_MS);
     const rows = await store.db.all<FactsRow>(FACTS_SQL, [
       end,

@@ -9,7 +9,7 @@
  * below (`strftime('%s', x)`, `date(x, '+n days')`), which are SQLite's; on PostgreSQL they become
  * `EXTRACT(EPOCH FROM x)` and `x + INTERVAL 'n days'`.
  */
-import { ACTIVATION_WINDOW_DAYS, CHI_BANDS, CHI_RATE_FLOOR_DAYS, CHI_WEIGHTS } from "../../core/kpi.js";
+import { ACTIVATION_WINDOW_DAYS, CHI_RATE_FLOOR_DAYS } from "../../core/kpi.js";
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import { usableTransaction } from "./rows.js";
@@ -53,81 +53,13 @@ function bucketSql(bucket: KpiBucket, column: string): string {
 
 // Purchasing customers of a set with the CHI inputs: purchase rate (`core/kpi.ts`
 // purchaseRatePerYear, same arithmetic), average spend per purchase day and churn probability.
-// Customers without a churn probability (never bought, or not scored) have no CHI. `RATED` reads
-// the whole set (its three parameters: `fromSet().params`), `RATED_BY_ID` goes by the set's index
-// (one parameter, the set id), for a few customers.
+// Customers without a churn probability (never bought, or not scored) have no CHI. `RATED_BY_ID`
+// goes by the set's index (one parameter, the set id), for one customer; `ratedPiece` reads a piece
+// of the set in storage order.
 const RATED_COLUMNS = `SELECT customer_id, churn_probability AS churn, average_spend AS spend,
          purchase_days * 365.25 / (CASE WHEN t < ${CHI_RATE_FLOOR_DAYS} THEN ${CHI_RATE_FLOOR_DAYS} ELSE t END) AS rate`;
 const RATED_FILTER = "orders > 0 AND churn_probability IS NOT NULL AND score_problem IS NULL";
-const RATED = `${RATED_COLUMNS} ${fromSet().sql} AND ${RATED_FILTER}`;
 const RATED_BY_ID = `${RATED_COLUMNS} FROM customer_scores WHERE score_set_id = ? AND ${RATED_FILTER}`;
-
-/** Sums of a scope's CHI: means over its scored customers and counts per band. */
-export interface ChiTotals {
-  customers: number;
-  meanIndex: number | null;
-  meanFrequency: number | null;
-  meanValue: number | null;
-  meanRetention: number | null;
-  healthy: number;
-  watch: number;
-  atRisk: number;
-}
-
-/**
- * The mean CHI of a scope and its components. Percentiles are ranked over the whole book's
- * purchasing customers (RANK and CUME_DIST give the counts below and at-or-below each value:
- * mid-rank = 50 × (below / n + at-or-below / n)), then the scope's customers are averaged: one
- * pass with two sorts, whatever the book's size.
- */
-export async function chiTotals(store: Store, setId: number, owner: string | undefined): Promise<ChiTotals> {
-  const scope = ownedBy("customer_id", owner);
-  const row = await store.db.get<{
-    customers: number;
-    index: number | null;
-    frequency: number | null;
-    value: number | null;
-    retention: number | null;
-    healthy: number | null;
-    at_risk: number | null;
-  }>(
-    `WITH rated AS MATERIALIZED (${RATED}),
-     ranked AS MATERIALIZED (
-       SELECT customer_id, churn,
-              50.0 * ((RANK() OVER by_rate - 1) * 1.0 / COUNT(*) OVER () + CUME_DIST() OVER by_rate) AS f,
-              50.0 * ((RANK() OVER by_spend - 1) * 1.0 / COUNT(*) OVER () + CUME_DIST() OVER by_spend) AS v
-       FROM rated WINDOW by_rate AS (ORDER BY rate), by_spend AS (ORDER BY spend)),
-     health AS (
-       SELECT f, v, 100.0 * (1 - churn) AS r, ? * f + ? * v + ? * 100.0 * (1 - churn) AS chi
-       FROM ranked WHERE 1 = 1${scope.sql})
-     SELECT COUNT(*) AS customers, AVG(chi) AS "index", AVG(f) AS frequency, AVG(v) AS value,
-            AVG(r) AS retention, SUM(CASE WHEN chi >= ? THEN 1 ELSE 0 END) AS healthy,
-            SUM(CASE WHEN chi < ? THEN 1 ELSE 0 END) AS at_risk
-     FROM health`,
-    [
-      ...fromSet().params(setId),
-      CHI_WEIGHTS.frequency,
-      CHI_WEIGHTS.value,
-      CHI_WEIGHTS.retention,
-      ...scope.params,
-      CHI_BANDS.healthy,
-      CHI_BANDS.atRisk,
-    ],
-  );
-  const customers = row?.customers ?? 0;
-  const healthy = row?.healthy ?? 0;
-  const atRisk = row?.at_risk ?? 0;
-  return {
-    customers,
-    meanIndex: row?.index ?? null,
-    meanFrequency: row?.frequency ?? null,
-    meanValue: row?.value ?? null,
-    meanRetention: row?.retention ?? null,
-    healthy,
-    watch: customers - healthy - atRisk,
-    atRisk,
-  };
-}
 
 /** One customer's CHI inputs: purchase rate, average spend and churn probability. */
 export interface CustomerChiInputs {
@@ -138,8 +70,8 @@ export interface CustomerChiInputs {
 
 /**
  * A customer's CHI inputs, computed by the same SQL expression as the book's (so a customer's rate
- * equals its entry in `chiColumns` exactly), or undefined when they have no CHI (no purchase, or
- * not scored). One row read through the set's customer index.
+ * equals its entry in the set's sorted columns exactly), or undefined when they have no CHI (no
+ * purchase, or not scored). One row read through the set's customer index.
  */
 export async function customerChiInputs(
   store: Store,
@@ -153,48 +85,32 @@ export async function customerChiInputs(
   return row && { rate: row.rate, spend: row.spend, churnProbability: row.churn };
 }
 
-/** The purchase rates and average spends of a set's CHI population, each sorted ascending. */
-export interface ChiColumns {
-  rates: Float64Array;
-  spends: Float64Array;
+/** One CHI-rated customer of a set: owner, purchase rate, average spend and churn probability. */
+export interface RatedCustomer {
+  owner: string | null;
+  rate: number;
+  spend: number;
+  churn: number;
 }
 
-/** Customers read per chunk of `chiColumns`: memory stays flat whatever the book's size. */
-const COLUMN_CHUNK = 50_000;
-
 /**
- * The two columns a customer's percentiles are ranked in, read once per set (the caller keeps
- * them) a chunk of customers at a time along the set's customer index, and kept as sorted
- * Float64Arrays (16 bytes a purchasing customer): ranking a customer is then two binary searches
- * instead of a scan of the set on every get_customer. Numbers arrive as SQLite's doubles, exactly
- * as `customerChiInputs` reads one customer's.
+ * The CHI-rated customers among a set's rows with rowids `first` to `last` (a piece of
+ * `setRowPieces`), with their owners: the rate is computed by the same SQL expression as
+ * `customerChiInputs`, so a customer's entry ranks exactly as their own inputs do.
  */
-export async function chiColumns(store: Store, setId: number): Promise<ChiColumns> {
-  const total = await store.db.get<{ count: number }>(
-    `SELECT COUNT(*) AS count FROM (${RATED})`,
-    fromSet().params(setId),
+export async function ratedPiece(
+  store: Store,
+  setId: number,
+  first: number,
+  last: number,
+): Promise<RatedCustomer[]> {
+  return store.db.all<RatedCustomer>(
+    `SELECT c.owner AS owner, r.rate AS rate, r.spend AS spend, r.churn AS churn
+     FROM (${RATED_COLUMNS} FROM customer_scores NOT INDEXED
+           WHERE rowid BETWEEN ? AND ? AND score_set_id = ? AND ${RATED_FILTER}) AS r
+     JOIN customers c ON c.id = r.customer_id`,
+    [first, last, setId],
   );
-  const rates = new Float64Array(total?.count ?? 0);
-  const spends = new Float64Array(total?.count ?? 0);
-  let filled = 0;
-  let after = -1;
-  for (;;) {
-    const rows = await store.db.all<{ customer_id: number; rate: number; spend: number }>(
-      `SELECT customer_id, rate, spend FROM (${RATED_BY_ID} AND customer_id > ?) ORDER BY customer_id LIMIT ?`,
-      [setId, after, COLUMN_CHUNK],
-    );
-    for (const row of rows) {
-      // A write between the count and a chunk cannot overflow the arrays (sets never change, but
-      // a set can be evicted and its id reused).
-      if (filled === rates.length) break;
-      rates[filled] = row.rate;
-      spends[filled] = row.spend;
-      filled++;
-    }
-    if (rows.length < COLUMN_CHUNK) break;
-    after = rows[rows.length - 1].customer_id;
-  }
-  return { rates: rates.subarray(0, filled).sort(), spends: spends.subarray(0, filled).sort() };
 }
 
 /** The newest stored score set per month (as-of in the month), for the CHI and LTV history. */

@@ -16,6 +16,7 @@
  * on PostgreSQL this is `score_set_id = ?`, whose sequential or bitmap scan reads in storage order.
  */
 import type { SqlValue } from "./database.js";
+import type { Store } from "./store.js";
 
 const LAST_ROWID = "9223372036854775807";
 
@@ -45,4 +46,28 @@ export function setScan(alias?: string, placeholder = "?"): SetScan {
 export function fromSet(alias?: string): { sql: string; params(setId: number): SqlValue[] } {
   const scan = setScan(alias);
   return { sql: `FROM ${scan.table} WHERE ${scan.where}`, params: scan.params };
+}
+
+/**
+ * A set's rowid range in pieces of at most `size` rowids, for reading its rows into JavaScript a
+ * piece at a time in storage order (each piece read with `rowid BETWEEN ? AND ? AND
+ * score_set_id = ?`). A set stored without a range gets the smallest one that holds its rows.
+ */
+export async function setRowPieces(store: Store, setId: number, size: number): Promise<[number, number][]> {
+  let range = await store.db.get<{ first: number | null; last: number | null }>(
+    "SELECT first_row AS first, last_row AS last FROM score_sets WHERE id = ?",
+    [setId],
+  );
+  if (range?.first == null || range.last == null) {
+    range = await store.db.get<{ first: number | null; last: number | null }>(
+      "SELECT MIN(rowid) AS first, MAX(rowid) AS last FROM customer_scores WHERE score_set_id = ?",
+      [setId],
+    );
+  }
+  const pieces: [number, number][] = [];
+  if (range?.first == null || range.last == null) return pieces;
+  for (let low = range.first; low <= range.last; low += size) {
+    pieces.push([low, Math.min(range.last, low + size - 1)]);
+  }
+  return pieces;
 }

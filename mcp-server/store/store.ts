@@ -4,6 +4,17 @@ import { Database } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { CustomerRow } from "./rows.js";
 
+/** Parts of the book a write can change, each with its own version (`Store.areaVersions`). */
+export const CHANGE_AREAS = [
+  "customers",
+  "transactions",
+  "interactions",
+  "feedback",
+  "tickets",
+  "events",
+] as const;
+export type ChangeArea = (typeof CHANGE_AREAS)[number];
+
 /** Milliseconds a writer waits for another process's lock before giving up. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
@@ -149,12 +160,33 @@ export class Store {
     return Number((await this.getSetting("data_version")) ?? 0);
   }
 
-  /** Marks the book as changed (call inside the writing transaction when there is one). */
-  async markChanged(): Promise<void> {
-    await this.db.run(
-      `INSERT INTO settings (key, value) VALUES ('data_version', '1')
-       ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+  /**
+   * Marks the book as changed (call inside the writing transaction when there is one): bumps the
+   * data version, and the version of each area the write touched (`areaVersions`); without a list,
+   * of every area, as an import or any write that does not say does.
+   */
+  async markChanged(areas: readonly ChangeArea[] = CHANGE_AREAS): Promise<void> {
+    for (const key of ["data_version", ...areas.map((area) => `data_version:${area}`)]) {
+      await this.db.run(
+        `INSERT INTO settings (key, value) VALUES (?, '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+        [key],
+      );
+    }
+  }
+
+  /**
+   * The versions of some areas of the book, as one key: what an aggregate that reads only those
+   * tables is remembered by, so a write elsewhere (a logged interaction, for the transaction
+   * facts) does not make it be computed again.
+   */
+  async areaVersions(areas: readonly ChangeArea[]): Promise<string> {
+    const rows = await this.db.all<{ key: string; value: string }>(
+      `SELECT key, value FROM settings WHERE key IN (${areas.map(() => "?").join(", ")})`,
+      areas.map((area) => `data_version:${area}`),
     );
+    const byKey = new Map(rows.map((row) => [row.key, row.value]));
+    return areas.map((area) => `${area}:${byKey.get(`data_version:${area}`) ?? 0}`).join(",");
   }
 
   async getSetting(key: string): Promise<string | undefined> {

@@ -95,7 +95,7 @@ async function customersWithMargins(deps: ServerDeps, set: ScoreSet, ids: number
 }
 
 /**
- * Valuations and totals per score set, selection and settings: a set never changes, so paging
+ * Valuations and totals per score set (and its data version), selection and settings, so paging
  * through a segment computes its horizon sums and totals once.
  */
 const valuations = new Memo<{ valuation: ClvValuation; totals: ClvTotals }>(8);
@@ -125,7 +125,17 @@ export async function computeClv(deps: ServerDeps, input: Input): Promise<Comput
     input.margin === undefined &&
     horizonMonths === SCORING_DEFAULTS.horizonMonths &&
     annualDiscountRate === SCORING_DEFAULTS.annualDiscountRate;
-  const key = [set.id, set.computedAt, selection, horizonMonths, annualDiscountRate, input.margin ?? null];
+  // Keyed by the set's data version too: a carried write can move a customer into or out of a
+  // segment or stage.
+  const key = [
+    set.id,
+    set.computedAt,
+    set.dataVersion,
+    selection,
+    horizonMonths,
+    annualDiscountRate,
+    input.margin ?? null,
+  ];
   const { valuation, totals } = await valuations.remember(deps.store, key, async () => {
     let valuation: ClvValuation = { kind: "cached" };
     if (fitted && !asScored) {

@@ -74,6 +74,7 @@ export async function logInteraction(deps: ServerDeps, input: Input): Promise<Lo
     // again in the cached sets, so the next read reflects it without a full rescore.
     {
       changesScores: true,
+      areas: ["interactions"],
       carryScores: (from, to) => carryScoreSets(deps.store, [customer.id], from, to),
     },
     () =>

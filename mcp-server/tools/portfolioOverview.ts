@@ -33,7 +33,10 @@ async function resolveOwner(deps: ServerDeps, owner: string): Promise<string> {
   );
 }
 
-/** A score set never changes once written, so its totals per owner are computed once. */
+/**
+ * A score set's totals per owner, computed once per set and data version (a write carries the set
+ * over, changing the written customer's stage, risk and value at risk).
+ */
 const scoreTotals = new Memo<PortfolioScoreTotals>(64);
 
 /**
@@ -49,8 +52,10 @@ export async function portfolioOverview(
   const owner = input.owner === undefined ? undefined : await resolveOwner(deps, input.owner);
   const { asOf, set } = await scoresFor(deps, input.as_of);
   const facts = factsOf(await bookFacts(deps.store, asOf), owner);
-  const scores = await scoreTotals.remember(deps.store, [set.id, set.computedAt, owner ?? null], () =>
-    portfolioScoreTotals(deps.store, set.id, owner),
+  const scores = await scoreTotals.remember(
+    deps.store,
+    [set.id, set.computedAt, set.dataVersion, owner ?? null],
+    () => portfolioScoreTotals(deps.store, set.id, owner),
   );
 
   const previous = facts.previousWindow;

@@ -89,6 +89,8 @@ export async function recordFeedback(deps: ServerDeps, input: Input): Promise<Re
     // scored again in the cached sets, so the next read reflects it without a full rescore.
     {
       changesScores: true,
+      // A complaint opens a ticket too.
+      areas: ["feedback", "tickets"],
       carryScores: (from, to) => carryScoreSets(deps.store, [customer.id], from, to),
     },
     async () => {

@@ -33,10 +33,14 @@ export async function ticketCustomer(deps: ServerDeps, ticket: TicketRow): Promi
   ]))!;
 }
 
-/** The write tools' options for `auditedWrite`: tickets feed the churn features of one customer. */
+/**
+ * The write tools' options for `auditedWrite`: tickets feed the churn features of one customer,
+ * and resolving one resolves the complaint it was opened for.
+ */
 export function ticketWriteOptions(deps: ServerDeps, customerId: number) {
   return {
     changesScores: true,
+    areas: ["tickets", "feedback"] as const,
     carryScores: (from: number, to: number) => carryScoreSets(deps.store, [customerId], from, to),
   };
 }

@@ -258,7 +258,7 @@ function bookClusters(deps: ServerDeps, set: ScoreSet): Promise<BookClusters> {
   });
 }
 
-/** Segment results per score set, segmentation, owner and sample size: a set never changes. */
+/** Segment results per score set and its data version, segmentation, owner and sample size. */
 const results = new Memo<SegmentCustomersResult>(64);
 
 /**
@@ -274,7 +274,8 @@ const results = new Memo<SegmentCustomersResult>(64);
 export async function segmentCustomers(deps: ServerDeps, input: Input): Promise<SegmentCustomersResult> {
   const { set } = await scoresFor(deps, input.as_of);
   const samples = input.samples_per_segment ?? SEGMENT_SAMPLES.default;
-  const key = [set.id, set.computedAt, input.by, input.owner ?? null, samples];
+  // A write carries the set over, which can move the written customer to another segment.
+  const key = [set.id, set.computedAt, set.dataVersion, input.by, input.owner ?? null, samples];
   const result = await results.remember(deps.store, key, () =>
     segment(deps, set, input.by, input.owner, samples),
   );

@@ -473,7 +473,7 @@ export async function summariseFeedback(
     scope.customerId = customer.id;
   }
   const key: unknown[] = [
-    await deps.store.dataVersion(),
+    await deps.store.areaVersions(["customers", "feedback", "tickets"]),
     asOfText,
     current.start,
     current.end,
@@ -483,7 +483,8 @@ export async function summariseFeedback(
   if (input.segment) {
     const set = await ensureScores(deps.store, asOf, deps.now);
     scope.segment = { setId: set.id, segment: input.segment };
-    key.push(set.id, set.computedAt, input.segment);
+    // A write carries the set over, which can move the written customer to another segment.
+    key.push(set.id, set.computedAt, set.dataVersion, input.segment);
   }
   const openEnd = startOf(dayMs(asOfText, "as_of") + DAY_MS);
   const { customersInScope: inScope, ...facts } = await remembered.remember(deps.store, key, () =>

@@ -3,7 +3,8 @@ import { customerHealthIndex, midRankPercentile, rankCounts } from "../../../cor
 import { kpiReportOutput } from "../../../mcp-server/contract/kpi.js";
 import { kpiReport, KpiPeriodError } from "../../../mcp-server/reports/kpi.js";
 import { resolveAsOf } from "../../../mcp-server/asOf.js";
-import { chiColumns, chiTotals, customerChiInputs } from "../../../mcp-server/store/kpiQueries.js";
+import { scopeOf, setChi } from "../../../mcp-server/scoring/setChi.js";
+import { customerChiInputs } from "../../../mcp-server/store/kpiQueries.js";
 import type { Store } from "../../../mcp-server/store/store.js";
 import { useTempStore } from "../../helpers/tempStore.js";
 
@@ -308,7 +309,8 @@ describe("CHI aggregates over a score set", () => {
   it("averages the book's and each owner's CHI with percentiles ranked over the whole book", async () => {
     const { store } = await useTempStore("crm-kpi-chi-");
     const setId = await scoredBook(store);
-    const book = await chiTotals(store, setId, undefined);
+    const chi = await setChi(store, setId);
+    const book = scopeOf(chi, undefined);
     expect(book).toEqual({
       customers: 4,
       meanIndex: expect.closeTo((73.5 + 46.25 + 37.75 + 58.5) / 4, 9),
@@ -319,17 +321,17 @@ describe("CHI aggregates over a score set", () => {
       watch: 2,
       atRisk: 1,
     });
-    const ownerA = await chiTotals(store, setId, "a");
+    const ownerA = scopeOf(chi, "a");
     expect(ownerA).toMatchObject({ customers: 2, healthy: 1, watch: 1, atRisk: 0 });
     expect(ownerA.meanIndex).toBeCloseTo((73.5 + 46.25) / 2, 9);
     expect(ownerA.meanValue).toBeCloseTo((87.5 + 25) / 2, 9);
-    expect((await chiTotals(store, setId, "B")).meanIndex).toBeCloseTo((37.75 + 58.5) / 2, 9);
+    expect(scopeOf(chi, "B").meanIndex).toBeCloseTo((37.75 + 58.5) / 2, 9);
   });
 
   it("ranks one customer against the book's sorted columns as the core formula expects", async () => {
     const { store } = await useTempStore("crm-kpi-chi-");
     const setId = await scoredBook(store);
-    const columns = await chiColumns(store, setId);
+    const { columns } = await setChi(store, setId);
     expect([...columns.rates]).toEqual([0.5, 2, 4, 365.25 / 90]);
     expect([...columns.spends]).toEqual([50, 50, 200, 300]);
     const inputs = (await customerChiInputs(store, setId, 3))!;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../../mcp-server/demo/seed.js";
 import { carryScoreSets } from "../../../mcp-server/scoring/carryScores.js";
 import { ensureScores, type ScoreSet } from "../../../mcp-server/scoring/scoreCache.js";
-import { chiTotals } from "../../../mcp-server/store/kpiQueries.js";
+import { scopeOf, setChi } from "../../../mcp-server/scoring/setChi.js";
 import {
   portfolioScoreTotals,
   rfmGridTotals,
@@ -94,7 +94,7 @@ describe("a score set's rows as one range of rowids", () => {
       owned: await segmentGroups(temp.store, { setId: second.id, owner: "Chen Jing" }, "lifecycle_stage", 3),
       grid: await rfmGridTotals(temp.store, { setId: second.id }),
       portfolio: await portfolioScoreTotals(temp.store, second.id, undefined),
-      chi: await chiTotals(temp.store, second.id, undefined),
+      chi: scopeOf(await setChi(temp.store, second.id), undefined),
     });
     const recorded = await aggregates();
     expect(recorded.segments.reduce((sum, row) => sum + row.customers, 0)).toBe(second.customers);
