@@ -1,4 +1,5 @@
 import { MAX_LENGTH } from "../limits.js";
+import { CHANGE_AREAS } from "../store/store.js";
 
 /**
  * The fields each import kind understands, with the header names matched automatically. A
@@ -7,14 +8,8 @@ import { MAX_LENGTH } from "../limits.js";
  * exports are matched too ("客户编号", "下单日期", "金额").
  */
 
-export const IMPORT_KINDS = [
-  "customers",
-  "transactions",
-  "interactions",
-  "feedback",
-  "tickets",
-  "events",
-] as const;
+/** Every area of the book (`Store.markChanged`) can be imported. */
+export const IMPORT_KINDS = CHANGE_AREAS;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export interface FieldSpec {

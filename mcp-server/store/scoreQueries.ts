@@ -56,8 +56,30 @@ export async function segmentGroups(
 ): Promise<SegmentGroup[]> {
   const owner = ownedBy("s.customer_id", scope.owner);
   const scan = setScan("s");
-  const rows = await store.db.all<{
-    key: string | null;
+  return rankedGroups<string | null>(
+    store,
+    `SELECT s.${checkColumn(column)} AS key, s.customer_id, s.clv, s.revenue
+     FROM ${scan.table} WHERE ${scan.where}${owner.sql}`,
+    [...scan.params(scope.setId), ...owner.params],
+    samples,
+  );
+}
+
+type RankedGroup<K> = Omit<GroupTotals, "key"> & { key: K; topIds: number[] };
+
+/**
+ * Groups of `rows` (a query with the columns key, customer_id, clv and revenue): each group's
+ * customers, CLV and revenue and the ids of its `samples` highest-CLV members (ties by id), in one
+ * sort of the rows in SQLite.
+ */
+async function rankedGroups<K>(
+  store: Store,
+  rows: string,
+  params: readonly SqlValue[],
+  samples: number,
+): Promise<RankedGroup<K>[]> {
+  const ranked = await store.db.all<{
+    key: K;
     customer_id: number;
     rank: number;
     customers: number;
@@ -65,16 +87,16 @@ export async function segmentGroups(
     revenue: number;
   }>(
     `SELECT * FROM (
-       SELECT s.${checkColumn(column)} AS key, s.customer_id, ROW_NUMBER() OVER members AS rank,
-              COUNT(*) OVER whole AS customers, TOTAL(s.clv) OVER whole AS clv, TOTAL(s.revenue) OVER whole AS revenue
-       FROM ${scan.table} WHERE ${scan.where}${owner.sql}
-       WINDOW members AS (PARTITION BY s.${column} ORDER BY s.clv DESC, s.customer_id),
+       SELECT key, customer_id, ROW_NUMBER() OVER members AS rank, COUNT(*) OVER whole AS customers,
+              TOTAL(clv) OVER whole AS clv, TOTAL(revenue) OVER whole AS revenue
+       FROM (${rows})
+       WINDOW members AS (PARTITION BY key ORDER BY clv DESC, customer_id),
               whole AS (members ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
      WHERE rank <= ? ORDER BY key, rank`,
-    [...scan.params(scope.setId), ...owner.params, Math.max(1, samples)],
+    [...params, Math.max(1, samples)],
   );
-  const groups = new Map<string | null, SegmentGroup>();
-  for (const row of rows) {
+  const groups = new Map<K, RankedGroup<K>>();
+  for (const row of ranked) {
     let group = groups.get(row.key);
     if (!group) {
       group = { key: row.key, customers: row.customers, clv: row.clv, revenue: row.revenue, topIds: [] };
@@ -276,39 +298,13 @@ export async function clusterTotals(
 ): Promise<ClusterTotals[]> {
   if (model.centroids.length === 0) return [];
   const assigned = assignedClusters(scope, model);
-  const rows = await store.db.all<{
-    cluster: number;
-    customer_id: number;
-    rank: number;
-    customers: number;
-    clv: number;
-    revenue: number;
-  }>(
-    `SELECT * FROM (
-       SELECT cluster, customer_id, ROW_NUMBER() OVER members AS rank, COUNT(*) OVER whole AS customers,
-              TOTAL(clv) OVER whole AS clv, TOTAL(revenue) OVER whole AS revenue
-       FROM (${assigned.sql})
-       WINDOW members AS (PARTITION BY cluster ORDER BY clv DESC, customer_id),
-              whole AS (members ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
-     WHERE rank <= ? ORDER BY cluster, rank`,
-    [...assigned.params, Math.max(1, samples)],
+  const groups = await rankedGroups<number>(
+    store,
+    `SELECT cluster AS key, customer_id, clv, revenue FROM (${assigned.sql})`,
+    assigned.params,
+    samples,
   );
-  const byCluster = new Map<number, ClusterTotals>();
-  for (const row of rows) {
-    let totals = byCluster.get(row.cluster);
-    if (!totals) {
-      totals = {
-        cluster: row.cluster,
-        customers: row.customers,
-        clv: row.clv,
-        revenue: row.revenue,
-        topIds: [],
-      };
-      byCluster.set(row.cluster, totals);
-    }
-    if (row.rank <= samples) totals.topIds.push(row.customer_id);
-  }
-  return [...byCluster.values()];
+  return groups.map(({ key, ...totals }) => ({ cluster: key, ...totals }));
 }
 
 /**

@@ -5,6 +5,7 @@ import { bookFacts } from "../../../mcp-server/store/bookStats.js";
 import { CHANGE_AREAS } from "../../../mcp-server/store/store.js";
 import { logInteraction } from "../../../mcp-server/tools/logInteraction.js";
 import { recordFeedback } from "../../../mcp-server/tools/recordFeedback.js";
+import { writableDeps } from "../../helpers/deps.js";
 import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
 
 const AS_OF = new Date("2026-06-30T23:59:59Z");
@@ -15,13 +16,7 @@ describe("versions of the book's areas", () => {
   beforeAll(async () => {
     temp = await createTempStore("crm-area-versions-");
     await seedDemo(temp.store, { seed: 9, customers: 120, asOf: AS_OF });
-    deps = {
-      store: temp.store,
-      allowWrites: true,
-      redact: false,
-      actor: "test",
-      now: () => new Date("2026-07-01T09:00:00Z"),
-    };
+    deps = writableDeps(temp.store, new Date("2026-07-01T09:00:00Z"));
   });
   afterAll(() => temp.dispose());
 

@@ -3,6 +3,7 @@ import { sentimentOf } from "../../../core/sentiment.js";
 import { importFile } from "../../../mcp-server/import/importFile.js";
 import { backfillFeedbackSentiment, feedbackSentiment } from "../../../mcp-server/store/feedbackSentiment.js";
 import { recordFeedback } from "../../../mcp-server/tools/recordFeedback.js";
+import { writableDeps } from "../../helpers/deps.js";
 import { lines } from "../../helpers/tempFiles.js";
 import { useTempStore, type TempStore } from "../../helpers/tempStore.js";
 
@@ -65,13 +66,7 @@ describe("feedback sentiment stored at write time", () => {
   it("is stored by record_feedback, and its label is the one the tool answers with", async () => {
     const temp = await useTempStore();
     await withCustomers(temp);
-    const deps = {
-      store: temp.store,
-      allowWrites: true,
-      redact: false,
-      actor: "test",
-      now: () => new Date("2024-06-01T12:00:00Z"),
-    };
+    const deps = writableDeps(temp.store, new Date("2024-06-01T12:00:00Z"));
     const [text, language] = TEXTS[2];
     const written = await recordFeedback(deps, { customer_id: "C2", source: "complaint", text });
     const scoreOnly = await recordFeedback(deps, { customer_id: "C1", source: "nps", score: 9 });

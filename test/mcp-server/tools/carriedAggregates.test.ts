@@ -5,6 +5,7 @@ import type { ServerDeps } from "../../../mcp-server/server/deps.js";
 import { portfolioOverview } from "../../../mcp-server/tools/portfolioOverview.js";
 import { recordFeedback } from "../../../mcp-server/tools/recordFeedback.js";
 import { segmentCustomers } from "../../../mcp-server/tools/segmentCustomers.js";
+import { writableDeps } from "../../helpers/deps.js";
 import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
 
 const AS_OF = "2026-06-30";
@@ -15,13 +16,7 @@ describe("aggregates of a score set a write carried over", () => {
   beforeAll(async () => {
     temp = await createTempStore("crm-carried-aggregates-");
     await seedDemo(temp.store, { seed: 21, customers: 300, asOf: new Date(`${AS_OF}T23:59:59Z`) });
-    deps = {
-      store: temp.store,
-      allowWrites: true,
-      redact: false,
-      actor: "test",
-      now: () => new Date("2026-07-01T09:00:00Z"),
-    };
+    deps = writableDeps(temp.store, new Date("2026-07-01T09:00:00Z"));
   });
   afterAll(() => temp.dispose());
 
