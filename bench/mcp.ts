@@ -21,6 +21,9 @@
  *                                                       once more: what the first call after a team
  *                                                       member's write costs (writes to the store:
  *                                                       with --db, give it a copy)
+ *   npm run bench:mcp -- --concurrent                   on a fresh server, find_at_risk_customers asked
+ *                                                       again and again while the first
+ *                                                       portfolio_overview is computed
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +42,7 @@ interface Options {
   db?: string;
   sql?: string;
   afterWrite: boolean;
+  concurrent: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -46,11 +50,12 @@ function parseOptions(argv: readonly string[]): Options {
     customers: Number(process.env.BENCH_CUSTOMERS ?? 100_000),
     calls: Number(process.env.BENCH_CALLS ?? 300),
     afterWrite: false,
+    concurrent: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === "--after-write") {
-      options.afterWrite = true;
+    if (flag === "--after-write" || flag === "--concurrent") {
+      options[flag === "--after-write" ? "afterWrite" : "concurrent"] = true;
       continue;
     }
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -60,7 +65,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === "--sql") options.sql = value;
     else
       throw new Error(
-        `unknown option ${flag}; use --customers N, --calls N, --db PATH, --sql FILE or --after-write`,
+        `unknown option ${flag}; use --customers N, --calls N, --db PATH, --sql FILE, --after-write or --concurrent`,
       );
     i++;
   }
@@ -209,6 +214,44 @@ const REQUESTS: { name: string; tool: string; arguments: Record<string, unknown>
   },
 ];
 
+/**
+ * On a fresh server: the first portfolio_overview, and find_at_risk_customers asked one call after
+ * another until it is answered. Their latencies (sorted) say whether a long aggregate holds up the
+ * interactive calls.
+ */
+async function atRiskMeanwhile(path: string): Promise<{ overview: number; calls: number[] }> {
+  const client = new Client({ name: "bench", version: "1.0.0" });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: ["dist/server.js", "--db", path],
+      stderr: "ignore",
+    }),
+  );
+  try {
+    const atRisk = () =>
+      client.callTool({ name: "find_at_risk_customers", arguments: { as_of: AS_OF, limit: 20 } });
+    await atRisk();
+    let done = false;
+    const started = performance.now();
+    const overview = client
+      .callTool({ name: "portfolio_overview", arguments: { as_of: AS_OF } }, undefined, { timeout: 300_000 })
+      .then(() => {
+        done = true;
+        return performance.now() - started;
+      });
+    const calls: number[] = [];
+    while (!done) {
+      const asked = performance.now();
+      await atRisk();
+      calls.push(performance.now() - asked);
+    }
+    return { overview: await overview, calls: calls.sort((a, b) => a - b) };
+  } finally {
+    await client.close();
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync("dist/server.js")) throw new Error("build first: npm run build");
@@ -268,6 +311,7 @@ async function main(): Promise<void> {
     }
     const memory = memoryOf(transport.pid);
     await client.close();
+    const meanwhile = options.concurrent ? await atRiskMeanwhile(path) : null;
 
     const written = (name: string) =>
       options.afterWrite ? ` ${(afterWrite.get(name)?.toFixed(1) ?? "").padStart(12)}` : "";
@@ -282,6 +326,12 @@ async function main(): Promise<void> {
     console.log(row("ping (protocol request, no tool)", ping));
     console.log(row("server_status (trivial tool: the floor)", floor));
     for (const [name, timing] of timings) console.log(row(name, timing));
+    if (meanwhile) {
+      console.log(
+        `\nwhile the first portfolio_overview ran (${meanwhile.overview.toFixed(0)} ms): ${meanwhile.calls.length} find_at_risk_customers calls, ` +
+          `p50 ${percentile(meanwhile.calls, 0.5).toFixed(1)} ms, max ${meanwhile.calls.at(-1)!.toFixed(1)} ms`,
+      );
+    }
     if (memory) {
       console.log(
         `\nserver memory: ${memory.rss.toFixed(0)} MB resident at the end, ${memory.peak.toFixed(0)} MB peak`,

@@ -45,6 +45,9 @@ import { scopeOf, setChi, type ChiTotals, type SetChi } from "./setChi.js";
 import type { CustomerScore } from "./scoreCustomers.js";
 import { SCORING_DEFAULTS } from "./settings.js";
 
+/** (x, T) pairs whose horizon sums are computed between two turns of the event loop. */
+const HORIZON_SLICE = 2_000;
+
 /** Months the long-run LTV looks ahead. */
 export const LTV_LONG_MONTHS = 60;
 
@@ -282,11 +285,19 @@ export async function scopeLtv(
     // owner's scope (each joins the pairs it has).
     const table = await horizonMemo.remember(store, [set.id, set.computedAt, versions], async () => {
       const pairs = await clvPairs(store, set.id, { scope: "book" });
-      const sums = horizonSums(purchaseModel, pairs, {
-        horizonMonths: LTV_LONG_MONTHS,
-        annualDiscountRate: SCORING_DEFAULTS.annualDiscountRate,
-        unit: set.models.unit,
-      });
+      // A slice of pairs at a time, answering other calls in between (a million-customer book has
+      // ~25,000 pairs: 1.4 s of arithmetic).
+      const sums: ReturnType<typeof horizonSums> = [];
+      for (let start = 0; start < pairs.length; start += HORIZON_SLICE) {
+        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        sums.push(
+          ...horizonSums(purchaseModel, pairs.slice(start, start + HORIZON_SLICE), {
+            horizonMonths: LTV_LONG_MONTHS,
+            annualDiscountRate: SCORING_DEFAULTS.annualDiscountRate,
+            unit: set.models.unit,
+          }),
+        );
+      }
       return horizonTable(pairs.map((pair, index) => ({ ...pair, ...sums[index] })));
     });
     const five = await clvTotals(store, set.id, selection, { kind: "horizon", table }, fitted);

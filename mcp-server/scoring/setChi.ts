@@ -46,6 +46,11 @@ export interface SetChi {
   owners: Map<string, ChiTotals>;
 }
 
+/** Customers ranked between two turns of the event loop: other calls are answered in between. */
+const YIELD_EVERY = 50_000;
+
+const yieldToCalls = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Rowids read per piece: memory follows the piece, not the set. */
 const PIECE_ROWS = 100_000;
 
@@ -124,6 +129,7 @@ export async function setChi(store: Store, setId: number): Promise<SetChi> {
   const byOwner = Array.from({ length: owners.size }, () => new Sums());
   const count = rates.length;
   for (let i = 0; i < count; i++) {
+    if (i > 0 && i % YIELD_EVERY === 0) await yieldToCalls();
     const rate = rankCounts(columns.rates, rates[i]);
     const spend = rankCounts(columns.spends, spends[i]);
     const health = customerHealthIndex({

@@ -248,12 +248,12 @@ export async function bookFacts(store: Store, asOf: Date): Promise<BookFacts> {
   const versions = await store.areaVersions(["customers", "transactions", "feedback"]);
   return remembered.remember(store, [versions, end], async () => {
     const yearAgo = storedTime(asOf.getTime() - 365 * DAY_MS);
-    const rows = await store.db.all<FactsRow>(FACTS_SQL, [
+    const rows = await store.reads.all<FactsRow>(FACTS_SQL, [
       end,
       yearAgo,
       storedTime(asOf.getTime() - 730 * DAY_MS),
     ]);
-    const nps = await store.db.all<{
+    const nps = await store.reads.all<{
       owner: string | null;
       responses: number;
       promoters: number;

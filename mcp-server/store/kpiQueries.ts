@@ -104,7 +104,7 @@ export async function ratedPiece(
   first: number,
   last: number,
 ): Promise<RatedCustomer[]> {
-  return store.db.all<RatedCustomer>(
+  return store.reads.all<RatedCustomer>(
     `SELECT c.owner AS owner, r.rate AS rate, r.spend AS spend, r.churn AS churn
      FROM (${RATED_COLUMNS} FROM customer_scores NOT INDEXED
            WHERE rowid BETWEEN ? AND ? AND score_set_id = ? AND ${RATED_FILTER}) AS r
@@ -150,7 +150,7 @@ export async function clvSum(
   owner: string | undefined,
 ): Promise<{ customers: number; clv: number }> {
   const scope = ownedBy("customer_id", owner);
-  const row = await store.db.get<{ customers: number; clv: number | null }>(
+  const row = await store.reads.get<{ customers: number; clv: number | null }>(
     `SELECT COUNT(*) AS customers, SUM(clv) AS clv ${fromSet().sql}${scope.sql}`,
     [...fromSet().params(setId), ...scope.params],
   );
@@ -187,7 +187,7 @@ export async function emotionCounts(
     scope.customerId === undefined
       ? { sql: "", params: [] as SqlValue[] }
       : { sql: " AND customer_id = ?", params: [scope.customerId] };
-  const rows = await store.db.all<{
+  const rows = await store.reads.all<{
     bucket: string;
     nps: number;
     promoters: number;
@@ -272,7 +272,7 @@ export async function serviceCounts(
     WHERE opened_at >= ?2 AND opened_at <= ?3 AND opened_at <= ?1
       AND (?4 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?4 COLLATE NOCASE))`;
   const params: SqlValue[] = [asOf, period.start, period.end, owner ?? null];
-  const counts = await store.db.all<{
+  const counts = await store.reads.all<{
     bucket: string;
     tickets: number;
     responded: number;
@@ -304,7 +304,7 @@ export async function serviceCounts(
              COUNT(*) OVER (PARTITION BY bucket) AS n
       FROM opened WHERE ${column} IS NOT NULL) sorted
     WHERE position IN (${positions || "0"})`;
-  const statistics = await store.db.all<{
+  const statistics = await store.reads.all<{
     bucket: string;
     measure: "response" | "resolution";
     value: number;
@@ -376,7 +376,12 @@ export async function activationCohorts(
   owner: string | undefined,
 ): Promise<CohortRow[]> {
   const window = ACTIVATION_WINDOW_DAYS;
-  const rows = await store.db.all<{ month: string; customers: number; eligible: number; activated: number }>(
+  const rows = await store.reads.all<{
+    month: string;
+    customers: number;
+    eligible: number;
+    activated: number;
+  }>(
     `WITH cohort AS MATERIALIZED (${COHORT}),
      flagged AS (
        SELECT month, CASE WHEN ${daysAfter("first_at", window)} <= SUBSTR(?5, 1, 10) THEN 1 ELSE 0 END AS eligible,
@@ -405,7 +410,7 @@ export async function retentionCounts(
   asOf: string,
   owner: string | undefined,
 ): Promise<{ month: string; offset: number; buyers: number }[]> {
-  return store.db.all<{ month: string; offset: number; buyers: number }>(
+  return store.reads.all<{ month: string; offset: number; buyers: number }>(
     `WITH cohort AS MATERIALIZED (${COHORT})
      SELECT c.month, ${monthNumber("t.occurred_at")} - ${monthNumber("c.month")} AS "offset",
             COUNT(DISTINCT t.customer_id) AS buyers

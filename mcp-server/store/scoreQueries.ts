@@ -78,7 +78,7 @@ async function rankedGroups<K>(
   params: readonly SqlValue[],
   samples: number,
 ): Promise<RankedGroup<K>[]> {
-  const ranked = await store.db.all<{
+  const ranked = await store.reads.all<{
     key: K;
     customer_id: number;
     rank: number;
@@ -119,7 +119,7 @@ export interface RfmCellTotals {
 export async function rfmGridTotals(store: Store, scope: ScoreScope): Promise<RfmCellTotals[]> {
   const owner = ownedBy("customer_id", scope.owner);
   // Whole-number scores, so the division truncates, as `rfmSegment`'s Math.floor does.
-  return store.db.all<RfmCellTotals>(
+  return store.reads.all<RfmCellTotals>(
     `SELECT rfm_r AS r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) AS customers, TOTAL(clv) AS clv
      ${fromSet().sql} AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
      GROUP BY rfm_r, (rfm_f + rfm_m) / 2 ORDER BY r, fm`,
@@ -130,7 +130,7 @@ export async function rfmGridTotals(store: Store, scope: ScoreScope): Promise<Rf
 /** Customers, CLV and revenue of the whole scope. */
 export async function scopeTotals(store: Store, scope: ScoreScope): Promise<Omit<GroupTotals, "key">> {
   const owner = ownedBy("customer_id", scope.owner);
-  const row = await store.db.get<Omit<GroupTotals, "key">>(
+  const row = await store.reads.get<Omit<GroupTotals, "key">>(
     `SELECT COUNT(*) AS customers, TOTAL(clv) AS clv, TOTAL(revenue) AS revenue
      ${fromSet().sql}${owner.sql}`,
     [...fromSet().params(scope.setId), ...owner.params],
@@ -212,7 +212,7 @@ const FEATURES = {
 
 /** Purchasing customers in a score set: the population k-means clusters. */
 export async function countPurchasers(store: Store, setId: number): Promise<number> {
-  const row = await store.db.get<{ count: number }>(
+  const row = await store.reads.get<{ count: number }>(
     `SELECT COUNT(*) AS count ${fromSet().sql} AND orders > 0`,
     fromSet().params(setId),
   );
@@ -224,7 +224,7 @@ export async function countPurchasers(store: Store, setId: number): Promise<numb
  * (`core/kmeansSample.ts`; ties by id), in id order. Every purchaser when there are no more.
  */
 export async function clusterSample(store: Store, setId: number, size: number): Promise<ClusterFeatureRow[]> {
-  const rows = await store.db.all<ClusterFeatureRow>(
+  const rows = await store.reads.all<ClusterFeatureRow>(
     `SELECT customer_id AS id, ${FEATURES.recency} AS recencyDays, ${FEATURES.frequency} AS frequency,
             ${FEATURES.monetary} AS monetary
      ${fromSet().sql} AND orders > 0
@@ -410,7 +410,7 @@ export async function clvPairs(
 ): Promise<{ x: number; T: number }[]> {
   const where = selectionSql(selection);
   const rows = selectionRows(selection, setId);
-  return store.db.all<{ x: number; T: number }>(
+  return store.reads.all<{ x: number; T: number }>(
     `SELECT DISTINCT s.x AS x, s.t AS T FROM ${rows.table}
      WHERE ${rows.where} AND ${where.sql} AND s.orders > 0`,
     [...rows.params, ...where.params],
@@ -442,7 +442,7 @@ export async function clvTotals(
   const where = selectionSql(selection);
   const rows = selectionRows(selection, setId);
   const isModelled = modelled ? "s.orders > 0" : "0";
-  const row = await store.db.get<ClvTotals>(
+  const row = await store.reads.get<ClvTotals>(
     `${value.with}
      SELECT COUNT(*) AS customers, TOTAL(${isModelled}) AS modelled,
             TOTAL(CASE WHEN ${isModelled} THEN ${value.purchases} END) AS expectedPurchases,
@@ -562,7 +562,7 @@ export async function portfolioScoreTotals(
     owner === undefined
       ? { sql: "", params: [] }
       : { sql: " AND customer_id IN (SELECT id FROM customers WHERE owner = ?)", params: [owner] };
-  const groups = await store.db.all<{
+  const groups = await store.reads.all<{
     tier: string | null;
     stage: string;
     level: string;

@@ -54,12 +54,12 @@ export function fromSet(alias?: string): { sql: string; params(setId: number): S
  * score_set_id = ?`). A set stored without a range gets the smallest one that holds its rows.
  */
 export async function setRowPieces(store: Store, setId: number, size: number): Promise<[number, number][]> {
-  let range = await store.db.get<{ first: number | null; last: number | null }>(
+  let range = await store.reads.get<{ first: number | null; last: number | null }>(
     "SELECT first_row AS first, last_row AS last FROM score_sets WHERE id = ?",
     [setId],
   );
   if (range?.first == null || range.last == null) {
-    range = await store.db.get<{ first: number | null; last: number | null }>(
+    range = await store.reads.get<{ first: number | null; last: number | null }>(
       "SELECT MIN(rowid) AS first, MAX(rowid) AS last FROM customer_scores WHERE score_set_id = ?",
       [setId],
     );

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { Database } from "./database.js";
+import { Database, type SqlValue } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { CustomerRow } from "./rows.js";
 
@@ -48,15 +48,67 @@ function preparePrivateFile(path: string, warn: (line: string) => void): void {
   }
 }
 
+/** What the long reads need of a connection. */
+export type Reads = Pick<Database, "all" | "get">;
+
+/** A read-only connection to the store's file, opened when first asked (see `Store.reads`). */
+class ReadConnection implements Reads {
+  private opening: Promise<Database> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  private connection(): Promise<Database> {
+    this.opening ??= (async () => {
+      const db = await Database.open(this.path);
+      try {
+        await db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        await db.exec("PRAGMA query_only = ON");
+        return db;
+      } catch (error) {
+        await db.close().catch(() => undefined);
+        throw error;
+      }
+    })();
+    // A failed open is tried again by the next read.
+    this.opening.catch(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return (await this.connection()).all<T>(sql, params);
+  }
+
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return (await this.connection()).get<T>(sql, params);
+  }
+
+  async close(): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening) await (await opening.catch(() => undefined))?.close();
+  }
+}
+
 /**
  * The customer store: one SQLite file shared by the CLI, the MCP server and the VS Code
  * extension. WAL mode and a busy timeout let two processes use it at once.
  */
 export class Store {
+  /**
+   * A second connection for the long reads of book-wide aggregates (segment totals, the KPI
+   * figures, the transaction facts): one `sqlite3` connection runs one statement at a time, so a
+   * 9-second aggregate on `db` would hold up every at-risk list, profile and write behind it. It
+   * sees what is committed (never a write transaction in progress on `db`), refuses writes, and is
+   * opened on first use; a store in memory has only `db`.
+   */
+  readonly reads: Reads;
+
   private constructor(
     readonly db: Database,
     readonly path: string,
-  ) {}
+  ) {
+    this.reads = path === ":memory:" ? db : new ReadConnection(path);
+  }
 
   /**
    * Opens the store at `path`, creating the file and its folder if needed, and migrates it. A new
@@ -103,6 +155,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    if (this.reads instanceof ReadConnection) await this.reads.close();
     await this.db.close();
   }
 
