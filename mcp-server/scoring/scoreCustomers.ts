@@ -228,6 +228,15 @@ const COLUMN_NAMES = [
   "trailingYear",
 ] as const;
 
+type ColumnName = (typeof COLUMN_NAMES)[number];
+
+/**
+ * What the population ranks read once the whole book is in (and the problems and id of every
+ * customer): a pass with reused fits scores each chunk as it is read and keeps only these for the
+ * whole book, 48 bytes a customer instead of 208.
+ */
+const RANK_INPUTS: readonly ColumnName[] = ["id", "status", "daysSince", "x", "revenue", "monetary"];
+
 export class BookColumns {
   id: Float64Array;
   /** 0: cannot be scored (see `problems`), 1: no purchase yet, 2: purchasing. */
@@ -259,34 +268,42 @@ export class BookColumns {
   readonly problems = new Map<number, string>();
   private count = 0;
 
-  /** `capacity`: the customers expected (the columns grow past it if need be). */
-  constructor(capacity = 16) {
-    this.id = new Float64Array(Math.max(1, capacity));
-    this.status = new Float64Array(Math.max(1, capacity));
-    this.orders = new Float64Array(Math.max(1, capacity));
-    this.purchaseDays = new Float64Array(Math.max(1, capacity));
-    this.revenue = new Float64Array(Math.max(1, capacity));
-    this.firstMs = new Float64Array(Math.max(1, capacity));
-    this.lastMs = new Float64Array(Math.max(1, capacity));
-    this.tenure = new Float64Array(Math.max(1, capacity));
-    this.daysSince = new Float64Array(Math.max(1, capacity));
-    this.typicalGap = new Float64Array(Math.max(1, capacity));
-    this.rateTrend = new Float64Array(Math.max(1, capacity));
-    this.spendTrend = new Float64Array(Math.max(1, capacity));
-    this.wonBack = new Float64Array(Math.max(1, capacity));
-    this.x = new Float64Array(Math.max(1, capacity));
-    this.tx = new Float64Array(Math.max(1, capacity));
-    this.T = new Float64Array(Math.max(1, capacity));
-    this.monetary = new Float64Array(Math.max(1, capacity));
-    this.averageSpend = new Float64Array(Math.max(1, capacity));
-    this.latestNps = new Float64Array(Math.max(1, capacity));
-    this.feedbackCount = new Float64Array(Math.max(1, capacity));
-    this.negativeCount = new Float64Array(Math.max(1, capacity));
-    this.openComplaints = new Float64Array(Math.max(1, capacity));
-    this.lastInteractionDay = new Float64Array(Math.max(1, capacity));
-    this.lastInteractionMs = new Float64Array(Math.max(1, capacity));
-    this.margin = new Float64Array(Math.max(1, capacity));
-    this.trailingYear = new Float64Array(Math.max(1, capacity));
+  /** The columns this book keeps (the others stay empty). */
+  private readonly kept: readonly ColumnName[];
+
+  /**
+   * `capacity`: the customers expected (the columns grow past it if need be). `columns`: the
+   * columns kept, all by default; a book of fewer (see `RANK_INPUTS`) can only `copyFrom` another.
+   */
+  constructor(capacity = 16, columns: readonly ColumnName[] = COLUMN_NAMES) {
+    this.kept = columns;
+    const size = (name: ColumnName) => (columns.includes(name) ? Math.max(1, capacity) : 0);
+    this.id = new Float64Array(size("id"));
+    this.status = new Float64Array(size("status"));
+    this.orders = new Float64Array(size("orders"));
+    this.purchaseDays = new Float64Array(size("purchaseDays"));
+    this.revenue = new Float64Array(size("revenue"));
+    this.firstMs = new Float64Array(size("firstMs"));
+    this.lastMs = new Float64Array(size("lastMs"));
+    this.tenure = new Float64Array(size("tenure"));
+    this.daysSince = new Float64Array(size("daysSince"));
+    this.typicalGap = new Float64Array(size("typicalGap"));
+    this.rateTrend = new Float64Array(size("rateTrend"));
+    this.spendTrend = new Float64Array(size("spendTrend"));
+    this.wonBack = new Float64Array(size("wonBack"));
+    this.x = new Float64Array(size("x"));
+    this.tx = new Float64Array(size("tx"));
+    this.T = new Float64Array(size("T"));
+    this.monetary = new Float64Array(size("monetary"));
+    this.averageSpend = new Float64Array(size("averageSpend"));
+    this.latestNps = new Float64Array(size("latestNps"));
+    this.feedbackCount = new Float64Array(size("feedbackCount"));
+    this.negativeCount = new Float64Array(size("negativeCount"));
+    this.openComplaints = new Float64Array(size("openComplaints"));
+    this.lastInteractionDay = new Float64Array(size("lastInteractionDay"));
+    this.lastInteractionMs = new Float64Array(size("lastInteractionMs"));
+    this.margin = new Float64Array(size("margin"));
+    this.trailingYear = new Float64Array(size("trailingYear"));
   }
 
   get length(): number {
@@ -294,15 +311,31 @@ export class BookColumns {
   }
 
   private grow(): void {
-    for (const name of COLUMN_NAMES) {
+    for (const name of this.kept) {
       const old = this[name];
       this[name] = new Float64Array(old.length * 2);
       this[name].set(old);
     }
   }
 
+  /** Empties the book for the next chunk, keeping its columns' room. */
+  clear(): void {
+    this.count = 0;
+    this.problems.clear();
+  }
+
+  /** Appends customer `i` of `other`: the columns this book keeps, and their problem. */
+  copyFrom(other: BookColumns, i: number): void {
+    if (this.count === this.id.length) this.grow();
+    const index = this.count++;
+    for (const name of this.kept) this[name][index] = other[name][i];
+    const problem = other.problems.get(i);
+    if (problem !== undefined) this.problems.set(index, problem);
+  }
+
   /** Adds one customer as of `asOfDay`; returns their state, or null (no purchase or a problem). */
   add(history: CustomerHistory, asOfDay: number): CustomerState | null {
+    if (this.kept !== COLUMN_NAMES) throw new Error("a book of some columns is filled by copyFrom");
     if (this.count === this.id.length) this.grow();
     const index = this.count++;
     this.id[index] = history.id;
@@ -624,14 +657,17 @@ class EarlyPass {
     };
   }
 
-  /** The figures of the customers at book indices from `start` on (the chunk just added), ranks null. */
-  score(book: BookColumns, start: number): ScoreFigures[] {
+  /**
+   * The figures of the customers of `chunk` (a book of one chunk), ranks null; `offset` is the
+   * whole book's index of its first customer.
+   */
+  score(chunk: BookColumns, offset: number): ScoreFigures[] {
     const purchasers: number[] = [];
-    for (let i = start; i < book.length; i++) if (book.status[i] === 2) purchasers.push(i);
-    const values = bookValues(this.context.model, this.gammaGamma, book, purchasers);
+    for (let i = 0; i < chunk.length; i++) if (chunk.status[i] === 2) purchasers.push(i);
+    const values = bookValues(this.context.model, this.gammaGamma, chunk, purchasers);
     const scores: ScoreFigures[] = [];
     let next = 0;
-    for (let i = start; i < book.length; i++) {
+    for (let i = 0; i < chunk.length; i++) {
       const k = next < purchasers.length && purchasers[next] === i ? next++ : -1;
       if (k >= 0) {
         this.clv.push(values.clv[k]);
@@ -639,12 +675,12 @@ class EarlyPass {
         this.valueIfRetained.push(values.valueIfRetained[k]);
       }
       try {
-        scores.push(customerFigures(book, i, k, values, this.context));
+        scores.push(customerFigures(chunk, i, k, values, this.context));
       } catch (error) {
         const reason = (error as Error).message;
-        this.unscored.push({ customerId: book.id[i], reason });
-        this.failures.add(i);
-        scores.push(unscoredCustomer(book.id[i], reason));
+        this.unscored.push({ customerId: chunk.id[i], reason });
+        this.failures.add(offset + i);
+        scores.push(unscoredCustomer(chunk.id[i], reason));
       }
     }
     return scores;
@@ -690,27 +726,32 @@ export async function scoreBook(
   const notes: string[] = [];
   const warnings: string[] = [];
   const unscored: BookModels["unscored"] = [];
-  const book = new BookColumns(source.customers);
+  const early = options.reuse ? options.early : undefined;
+  const earlyPass = early && options.reuse ? new EarlyPass(options.reuse, asOfDayNumber, horizonDays) : null;
+  // With reused fits each chunk is scored as soon as it is read: the whole book keeps only what
+  // the ranks need, and each chunk is read into a book of its own.
+  const book = earlyPass ? new BookColumns(source.customers, RANK_INPUTS) : new BookColumns(source.customers);
+  const reading = earlyPass ? new BookColumns(SINK_CHUNK) : book;
   const sampleRate = Math.min(1, CALIBRATION_SAMPLE / Math.max(1, source.customers));
   const sample: CustomerHistory[] = [];
   const rowsAtAsOf: PurchaseRow[] = [];
   const purchasers: number[] = [];
   let firstPurchaseDay = Infinity;
   let newestMs = -Infinity;
-  const early = options.reuse ? options.early : undefined;
-  const earlyPass = early && options.reuse ? new EarlyPass(options.reuse, asOfDayNumber, horizonDays) : null;
   for await (const chunk of readAhead(source.chunks())) {
     const chunkStart = book.length;
+    if (reading !== book) reading.clear();
     for (const history of chunk) {
-      const state = book.add(history, asOfDayNumber);
+      const state = reading.add(history, asOfDayNumber);
+      if (reading !== book) book.copyFrom(reading, reading.length - 1);
       if (!state) continue;
       purchasers.push(book.length - 1);
       if (state.T > 0 && !options.reuse) rowsAtAsOf.push({ x: state.x, tx: state.tx, T: state.T });
       firstPurchaseDay = Math.min(firstPurchaseDay, state.activity.firstPurchaseDay!);
-      newestMs = Math.max(newestMs, book.lastMs[book.length - 1]);
+      newestMs = Math.max(newestMs, reading.lastMs[reading.length - 1]);
       if (!options.reuse && (sampleRate >= 1 || idDraw(history.id) < sampleRate)) sample.push(history);
     }
-    if (earlyPass && early) await early.scores(earlyPass.score(book, chunkStart));
+    if (earlyPass && early) await early.scores(earlyPass.score(reading, chunkStart));
   }
   for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
   // Customers whose figures failed come after the stored problems, as in the whole-book pass.
