@@ -31,6 +31,8 @@
  * Both halves map a -100..100 balance onto 0..100, so 50 is "as many unhappy as happy voices".
  */
 
+import { lowerBound, upperBound } from "./sortedSearch.js";
+
 /** CHI weights: purchase frequency, order value and retention (1 - churn probability). */
 export const CHI_WEIGHTS = Object.freeze({ frequency: 0.3, value: 0.3, retention: 0.4 });
 
@@ -125,22 +127,8 @@ export function midRankPercentile(below: number, equal: number, total: number): 
  * searches, the counts {@link midRankPercentile} takes.
  */
 export function rankCounts(sorted: ArrayLike<number>, value: number): { below: number; equal: number } {
-  // Two plain loops, not one helper called twice: a set's CHI ranks every customer this way.
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  const below = low;
-  high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle] <= value) low = middle + 1;
-    else high = middle;
-  }
-  return { below, equal: low - below };
+  const below = lowerBound(sorted, value);
+  return { below, equal: upperBound(sorted, value) - below };
 }
 
 /** The three CHI components, each 0-100. */

@@ -9,6 +9,7 @@
  */
 
 import type { Bilingual } from "./i18n.js";
+import { lowerBound, upperBound } from "./sortedSearch.js";
 
 /** One customer's RFM inputs. Use the same monetary measure for everyone (total or average spend). */
 export interface RfmCustomer {
@@ -319,30 +320,6 @@ export function rfmScores(customers: readonly RfmCustomer[]): RfmScore[] {
       segment: rfmSegment(r[index], fm),
     };
   });
-}
-
-/** Index of the first element of `sorted` (ascending) that is >= `value`. */
-function lowerBound(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** Index of the first element of `sorted` (ascending) that is > `value`. */
-function upperBound(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle] <= value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**
