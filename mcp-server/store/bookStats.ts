@@ -205,10 +205,13 @@ function toFacts(row: FactsRow): GroupFacts {
   };
 }
 
-// NPS answers per owner over the same year: a range of the feedback_time index.
+// NPS answers per owner over the same year. The feedback is read in storage order, not along
+// feedback_time: a year's range of that index fetches each row on its own page in time order
+// (600,000 feedback rows of a million-customer book: 1.68 s against 0.26 s for the whole table),
+// and a year is most of a book's feedback. NOT INDEXED is SQLite's; PostgreSQL plans this itself.
 const NPS_SQL = `
 SELECT c.owner, COUNT(*) AS responses, TOTAL(f.score >= 9) AS promoters, TOTAL(f.score <= 6) AS detractors
-FROM feedback f JOIN customers c ON c.id = f.customer_id
+FROM feedback AS f NOT INDEXED JOIN customers c ON c.id = f.customer_id
 WHERE f.source = 'nps' AND f.score BETWEEN 0 AND 10 AND f.occurred_at > ? AND f.occurred_at <= ?
 GROUP BY c.owner`;
 
