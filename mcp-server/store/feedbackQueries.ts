@@ -32,8 +32,8 @@ function scopeSql(scope: FeedbackScope, column: string): { sql: string; params: 
   sql += owner.sql;
   params.push(...owner.params);
   if (scope.segment) {
-    sql += ` AND ${column} IN (SELECT customer_id ${fromSet().sql} AND rfm_segment = ?)`;
-    params.push(...fromSet().params(scope.segment.setId), scope.segment.segment);
+    sql += ` AND ${column} IN (SELECT customer_id ${fromSet(scope.segment.setId).sql} AND rfm_segment = ?)`;
+    params.push(...fromSet(scope.segment.setId).params, scope.segment.segment);
   }
   return { sql, params };
 }

@@ -151,8 +151,8 @@ export async function clvSum(
 ): Promise<{ customers: number; clv: number }> {
   const scope = ownedBy("customer_id", owner);
   const row = await store.reads.get<{ customers: number; clv: number | null }>(
-    `SELECT COUNT(*) AS customers, SUM(clv) AS clv ${fromSet().sql}${scope.sql}`,
-    [...fromSet().params(setId), ...scope.params],
+    `SELECT COUNT(*) AS customers, SUM(clv) AS clv ${fromSet(setId).sql}${scope.sql}`,
+    [...fromSet(setId).params, ...scope.params],
   );
   return { customers: row?.customers ?? 0, clv: row?.clv ?? 0 };
 }

@@ -121,9 +121,9 @@ export async function rfmGridTotals(store: Store, scope: ScoreScope): Promise<Rf
   // Whole-number scores, so the division truncates, as `rfmSegment`'s Math.floor does.
   return store.reads.all<RfmCellTotals>(
     `SELECT rfm_r AS r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) AS customers, TOTAL(clv) AS clv
-     ${fromSet().sql} AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
+     ${fromSet(scope.setId).sql} AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
      GROUP BY rfm_r, (rfm_f + rfm_m) / 2 ORDER BY r, fm`,
-    [...fromSet().params(scope.setId), ...owner.params],
+    [...fromSet(scope.setId).params, ...owner.params],
   );
 }
 
@@ -132,8 +132,8 @@ export async function scopeTotals(store: Store, scope: ScoreScope): Promise<Omit
   const owner = ownedBy("customer_id", scope.owner);
   const row = await store.reads.get<Omit<GroupTotals, "key">>(
     `SELECT COUNT(*) AS customers, TOTAL(clv) AS clv, TOTAL(revenue) AS revenue
-     ${fromSet().sql}${owner.sql}`,
-    [...fromSet().params(scope.setId), ...owner.params],
+     ${fromSet(scope.setId).sql}${owner.sql}`,
+    [...fromSet(scope.setId).params, ...owner.params],
   );
   return row ?? { customers: 0, clv: 0, revenue: 0 };
 }
@@ -213,8 +213,8 @@ const FEATURES = {
 /** Purchasing customers in a score set: the population k-means clusters. */
 export async function countPurchasers(store: Store, setId: number): Promise<number> {
   const row = await store.reads.get<{ count: number }>(
-    `SELECT COUNT(*) AS count ${fromSet().sql} AND orders > 0`,
-    fromSet().params(setId),
+    `SELECT COUNT(*) AS count ${fromSet(setId).sql} AND orders > 0`,
+    fromSet(setId).params,
   );
   return row?.count ?? 0;
 }
@@ -227,9 +227,9 @@ export async function clusterSample(store: Store, setId: number, size: number): 
   const rows = await store.reads.all<ClusterFeatureRow>(
     `SELECT customer_id AS id, ${FEATURES.recency} AS recencyDays, ${FEATURES.frequency} AS frequency,
             ${FEATURES.monetary} AS monetary
-     ${fromSet().sql} AND orders > 0
+     ${fromSet(setId).sql} AND orders > 0
      ORDER BY (customer_id * ${SAMPLE_HASH.multiplier}) % ${SAMPLE_HASH.modulus}, customer_id LIMIT ?`,
-    [...fromSet().params(setId), size],
+    [...fromSet(setId).params, size],
   );
   return rows.sort((a, b) => a.id - b.id);
 }
@@ -252,8 +252,8 @@ function assignedClusters(scope: ScoreScope, model: ClusterModel): { sql: string
   const owner = ownedBy("customer_id", scope.owner);
   const features = `SELECT customer_id, clv, revenue, ${z(FEATURES.recency, 0)} AS zr,
       ${z(FEATURES.frequency, 1)} AS zf, ${z(FEATURES.monetary, 2)} AS zm
-    ${fromSet().sql} AND orders > 0${owner.sql} LIMIT -1 OFFSET 0`;
-  featureParams.push(...fromSet().params(scope.setId), ...owner.params);
+    ${fromSet(scope.setId).sql} AND orders > 0${owner.sql} LIMIT -1 OFFSET 0`;
+  featureParams.push(...fromSet(scope.setId).params, ...owner.params);
   const centres = model.centroids;
   const distanceParams: SqlValue[] = [];
   const distances = centres.map(({ standardised: [r, f, m] }, index) => {
@@ -577,9 +577,9 @@ export async function portfolioScoreTotals(
             churn_probability IS NOT NULL AS has_churn, COUNT(*) AS customers, TOTAL(clv) AS clv,
             TOTAL(MAX(clv, 0)) AS positive_clv, TOTAL(value_at_risk) AS value_at_risk,
             TOTAL(churn_probability) AS churners
-     ${fromSet().sql}${filter.sql}
+     ${fromSet(setId).sql}${filter.sql}
      GROUP BY abc_tier, lifecycle_stage, risk_level, has_churn`,
-    [...fromSet().params(setId), ...filter.params],
+    [...fromSet(setId).params, ...filter.params],
   );
   const tally = (key: (row: (typeof groups)[number]) => string | null) => {
     const counts = new Map<string, { customers: number; clv: number }>();

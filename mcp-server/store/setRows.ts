@@ -42,10 +42,10 @@ export function setScan(alias?: string, placeholder = "?"): SetScan {
   };
 }
 
-/** `FROM <table> WHERE <range and set id>` of a scan, for the common case of nothing joined between. */
-export function fromSet(alias?: string): { sql: string; params(setId: number): SqlValue[] } {
+/** `FROM <table> WHERE <range and set id>` of a scan of set `setId`, with its parameters, for nothing joined between. */
+export function fromSet(setId: number, alias?: string): { sql: string; params: SqlValue[] } {
   const scan = setScan(alias);
-  return { sql: `FROM ${scan.table} WHERE ${scan.where}`, params: scan.params };
+  return { sql: `FROM ${scan.table} WHERE ${scan.where}`, params: scan.params(setId) };
 }
 
 /**

@@ -167,8 +167,8 @@ describe("a score set's rows as one range of rowids", () => {
 
   it("scans a set by its rowid range, not through one of its indexes", async () => {
     const plan = await temp.store.db.all<{ detail: string }>(
-      `EXPLAIN QUERY PLAN SELECT COUNT(*), TOTAL(clv) ${fromSet().sql}`,
-      fromSet().params(second.id),
+      `EXPLAIN QUERY PLAN SELECT COUNT(*), TOTAL(clv) ${fromSet(second.id).sql}`,
+      fromSet(second.id).params,
     );
     const details = plan.map((row) => row.detail).join("\n");
     expect(details).toMatch(/SEARCH customer_scores USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
