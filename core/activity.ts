@@ -229,6 +229,38 @@ export function activityFromDays(history: DailyHistory, asOfDay: number): DailyA
   };
 }
 
+/**
+ * The first as-of day after `asOfDay` on which `activityFromDays(history, day)` may read
+ * differently from `activity` (its result as of `asOfDay`) in more than the counts that move with
+ * the as-of date itself (tenure, days since the last purchase), given a history with nothing after
+ * `asOfDay`: the day a purchase or refund day leaves the recent window or the previous one, or,
+ * while the previous window is not yet covered by the customer's tenure, the day that changes.
+ * Infinity when nothing moves again. Scoring carries a customer's figures to a later day up to
+ * this one instead of reading the history again.
+ */
+export function activityHoldsUntil(history: DailyHistory, asOfDay: number, activity: DailyActivity): number {
+  const window = activity.windowDays;
+  const first = activity.firstPurchaseDay;
+  let until = Infinity;
+  // The part of the previous window after the first purchase grows a day at a time until it spans
+  // the window (as of first - 1 + 2 window); below half the window the previous rate and spend are
+  // null whatever its size, so only the days from then on read differently.
+  if (first !== null) {
+    const halfCovered = Math.ceil(first - 1 + 1.5 * window);
+    const covered = first - 1 + 2 * window;
+    if (asOfDay < halfCovered) until = halfCovered;
+    else if (asOfDay < covered) until = asOfDay + 1;
+  }
+  for (let i = 0; i < history.days.length; i++) {
+    const day = history.days[i];
+    if (day > asOfDay) break;
+    // A day is in the recent window while as-of < day + window, in the previous one until day + 2 window.
+    if (day + window > asOfDay) until = Math.min(until, day + window);
+    else if (day + 2 * window > asOfDay) until = Math.min(until, day + 2 * window);
+  }
+  return until;
+}
+
 /** Sums transactions per UTC day (see {@link DailyHistory}); transactions after `asOfMs` are left out. */
 export function dailyHistory(transactions: readonly ActivityTransaction[], asOfMs = Infinity): DailyHistory {
   const byDay = new Map<number, { gross: number; net: number; orders: number }>();

@@ -12,6 +12,7 @@ import {
 } from "./scoreCustomers.js";
 import { backfillFeedbackSentiment } from "../store/feedbackSentiment.js";
 import { withReasons, type ScoreFigures } from "./explain.js";
+import { carriedSource, carrySourceFor } from "./carriedInputs.js";
 import { PendingScores } from "./pendingScores.js";
 import { storeSource } from "./storeHistory.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION, REFIT_AFTER_CHANGE, REFIT_AFTER_DAYS } from "./settings.js";
@@ -106,6 +107,8 @@ export const COLUMNS = [
   "spend_trend",
   "feedback_count",
   "negative_feedback_count",
+  "trailing_year",
+  "inputs_until",
 ] as const;
 
 /** Columns holding whole numbers and text; every other one is a computed real. */
@@ -123,6 +126,7 @@ const WHOLE_COLUMNS = new Set<string>([
   "won_back",
   "feedback_count",
   "negative_feedback_count",
+  "inputs_until",
 ]);
 const TEXT_COLUMNS = new Set<string>([
   "first_purchase",
@@ -191,6 +195,8 @@ export function scoreToRow(setId: number, score: ScoreFigures): SqlValue[] {
     score.spendTrend,
     score.feedbackCount,
     score.negativeFeedbackCount,
+    score.trailingYear,
+    score.inputsUntil,
   ];
 }
 
@@ -260,6 +266,9 @@ export function rowToScore(row: ScoreRow): CustomerScore {
     spendTrend: number(row.spend_trend),
     feedbackCount: Number(row.feedback_count),
     negativeFeedbackCount: Number(row.negative_feedback_count),
+    // Sets stored before these were kept read NULL.
+    trailingYear: Number(row.trailing_year ?? 0),
+    inputsUntil: number(row.inputs_until),
   };
   return withReasons(figures, set.churn, set.asOf);
 }
@@ -461,8 +470,11 @@ async function computeAndStore(
   // Feedback written by an older version has no stored sentiment yet: fill it in once, so this
   // and every later scoring counts negatives from the stored label instead of reading the texts.
   await backfillFeedbackSentiment(store);
-  const source = await storeSource(store, asOf);
-  const reuse = await reusableFits(store, asOf, horizonDays, source);
+  const book = await storeSource(store, asOf);
+  const reuse = await reusableFits(store, asOf, horizonDays, book);
+  // With the fits reused, figures that hold from an earlier set on the same data are carried over.
+  const carryFrom = reuse ? await carrySourceFor(store, asOf, dataVersion) : null;
+  const source = carryFrom ? carriedSource(store, book, asOf, carryFrom) : book;
   // Score rows travel as JSON, not bound value by value: binding ~40 values a customer cost the
   // JavaScript thread 1.9 s of a 100k-customer rescore. With reused fits each chunk's rows are
   // written (by a connection of their own) while the next chunk is read; see `PendingScores`.

@@ -24,8 +24,10 @@ import {
 } from "./churnModel.js";
 import { customerState, dayOf, type ChurnState, type CustomerState } from "./customerState.js";
 import { lifecycleOf, withReasons, type ScoreFigures } from "./explain.js";
+import { CARRIED, isCarried, type CarriedRow } from "./carriedInputs.js";
 import { historyFromRecord, type CustomerHistory, type CustomerRecord } from "./history.js";
 import { SCORING_DEFAULTS } from "./settings.js";
+import { activityHoldsUntil } from "../../core/activity.js";
 
 /** The CLV horizon in days, for expected purchases when there is no spend model. */
 const CLV_HORIZON_DAYS = SCORING_DEFAULTS.horizonMonths * DAYS_PER_MONTH;
@@ -54,6 +56,11 @@ export interface BookModels {
   unscored: { customerId: number; reason: string }[];
   /** The fits in use: when and on what they were made, and whether this set reused them. */
   fit: ModelFitInfo;
+  /**
+   * Customers whose history-derived figures were carried over from an earlier set on the same
+   * data instead of read again (`carriedInputs.ts`); absent when none were.
+   */
+  inputsCarried?: { fromAsOf: string; customers: number };
 }
 
 /** When and on what a set's models were fitted. */
@@ -125,6 +132,14 @@ export interface CustomerScore {
   /** Feedback items with text up to the as-of date, and how many of them read negative. */
   feedbackCount: number;
   negativeFeedbackCount: number;
+  /** Net revenue of the 365 days up to the as-of date, at least 0 (the base of `valueIfRetained`). */
+  trailingYear: number;
+  /**
+   * The first as-of day (UTC day number) on which this customer's history-derived figures may read
+   * differently with no new data (a purchase day leaving a trend window or the year); until then a
+   * later day's scoring carries them over instead of reading the history again. Null: read it.
+   */
+  inputsUntil: number | null;
 }
 
 /** How to score. */
@@ -175,7 +190,10 @@ export interface HistorySource {
   customers: number;
   /** Transactions in the book, when known (reported with the fit, to judge when to refit). */
   transactions?: number;
-  chunks(): AsyncIterable<readonly CustomerHistory[]>;
+  /** Each chunk's customers by store id: histories, or figures carried over from an earlier set. */
+  chunks(): AsyncIterable<readonly (CustomerHistory | CarriedRow)[]>;
+  /** The as-of date of the set carried rows come from, when they do. */
+  carriedFrom?: string;
 }
 
 /** Where scores go, a chunk at a time, in the source's order. */
@@ -186,6 +204,10 @@ function iso(ms: number): string | null {
 }
 
 const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+/** Stands for "never" in `inputsUntil`, which is stored as a whole number. */
+export const HOLDS_FOREVER = 2_147_483_647;
+const storedDay = (day: number): number | null => (Number.isNaN(day) ? null : Math.min(day, HOLDS_FOREVER));
 const nanIfNull = (value: number | null): number => (value === null ? NaN : value);
 
 /** A fixed pseudo-random draw in [0, 1) per customer id, so the sample is the same run to run. */
@@ -226,6 +248,7 @@ const COLUMN_NAMES = [
   "lastInteractionMs",
   "margin",
   "trailingYear",
+  "inputsUntil",
 ] as const;
 
 type ColumnName = (typeof COLUMN_NAMES)[number];
@@ -265,6 +288,8 @@ export class BookColumns {
   lastInteractionMs: Float64Array;
   margin: Float64Array;
   trailingYear: Float64Array;
+  /** The first day a later scoring must read the history again (see `CustomerScore.inputsUntil`); NaN: always. */
+  inputsUntil: Float64Array;
   readonly problems = new Map<number, string>();
   private count = 0;
 
@@ -304,6 +329,7 @@ export class BookColumns {
     this.lastInteractionMs = new Float64Array(size("lastInteractionMs"));
     this.margin = new Float64Array(size("margin"));
     this.trailingYear = new Float64Array(size("trailingYear"));
+    this.inputsUntil = new Float64Array(size("inputsUntil"));
   }
 
   get length(): number {
@@ -348,15 +374,23 @@ export class BookColumns {
     }
     let net = 0;
     let trailing = 0;
+    // The year's revenue holds until its oldest day leaves the year.
+    let trailingUntil = Infinity;
     for (let i = 0; i < history.days.length && history.days[i] <= asOfDay; i++) {
       net += history.net[i];
-      if (history.days[i] > asOfDay - 365) trailing += history.net[i];
+      if (history.days[i] > asOfDay - 365) {
+        trailing += history.net[i];
+        trailingUntil = Math.min(trailingUntil, history.days[i] + 365);
+      }
     }
     const margin = history.marginBase > 0 ? history.marginSum / history.marginBase : NaN;
     this.status[index] = problem ? 0 : state ? 2 : 1;
     if (problem) this.problems.set(index, problem);
     this.margin[index] = Number.isFinite(margin) ? Math.min(1, Math.max(0, margin)) : SCORING_DEFAULTS.margin;
     this.trailingYear[index] = Number.isFinite(trailing) ? Math.max(0, trailing) : 0;
+    this.inputsUntil[index] = problem
+      ? NaN
+      : Math.min(trailingUntil, state ? activityHoldsUntil(history, asOfDay, state.activity) : Infinity);
     this.revenue[index] = state ? state.activity.totalSpend : Number.isFinite(net) ? net : 0;
     this.lastInteractionMs[index] = history.lastInteractionMs;
     const activity = state?.activity;
@@ -384,6 +418,51 @@ export class BookColumns {
     this.openComplaints[index] = state?.openComplaints ?? 0;
     this.lastInteractionDay[index] = nanIfNull(state?.lastInteractionDay ?? null);
     return state;
+  }
+
+  /**
+   * Adds one customer as of `asOfDay` from their figures in an earlier set on the same data, which
+   * hold until a later day (`row.inputs_until > asOfDay`, the caller checks it, and no event of
+   * theirs in between): the columns `add` would have read from the history, with the counts that
+   * move with the as-of date (tenure, days since the last purchase, T) moved to `asOfDay`.
+   */
+  addCarried(row: CarriedRow, asOfDay: number): void {
+    if (this.kept !== COLUMN_NAMES) throw new Error("a book of some columns is filled by copyFrom");
+    if (this.count === this.id.length) this.grow();
+    const index = this.count++;
+    const number = (field: number) => (row[field] === "" ? NaN : Number(row[field]));
+    const time = (field: number) => (row[field] === "" ? NaN : Date.parse(row[field]));
+    this.id[index] = number(CARRIED.customer_id);
+    this.margin[index] = number(CARRIED.margin_rate);
+    this.trailingYear[index] = number(CARRIED.trailing_year);
+    this.inputsUntil[index] = number(CARRIED.inputs_until);
+    this.revenue[index] = number(CARRIED.revenue);
+    this.lastInteractionMs[index] = time(CARRIED.last_interaction);
+    const firstMs = time(CARRIED.first_purchase);
+    const lastMs = time(CARRIED.last_purchase);
+    const purchasing = !Number.isNaN(firstMs);
+    const tenure = purchasing ? asOfDay - Math.floor(firstMs / DAY_MS) : NaN;
+    this.status[index] = purchasing ? 2 : 1;
+    this.firstMs[index] = firstMs;
+    this.lastMs[index] = lastMs;
+    this.orders[index] = number(CARRIED.orders);
+    this.purchaseDays[index] = number(CARRIED.purchase_days);
+    this.tenure[index] = tenure;
+    this.daysSince[index] = purchasing ? asOfDay - Math.floor(lastMs / DAY_MS) : NaN;
+    this.typicalGap[index] = number(CARRIED.typical_gap_days);
+    this.rateTrend[index] = number(CARRIED.purchase_rate_trend);
+    this.spendTrend[index] = number(CARRIED.spend_trend);
+    this.wonBack[index] = number(CARRIED.won_back);
+    this.x[index] = number(CARRIED.x);
+    this.tx[index] = number(CARRIED.tx);
+    this.T[index] = purchasing ? tenure : 0;
+    this.monetary[index] = number(CARRIED.monetary);
+    this.averageSpend[index] = number(CARRIED.average_spend);
+    this.latestNps[index] = number(CARRIED.latest_nps);
+    this.feedbackCount[index] = number(CARRIED.feedback_count);
+    this.negativeCount[index] = number(CARRIED.negative_feedback_count);
+    this.openComplaints[index] = number(CARRIED.open_complaints);
+    this.lastInteractionDay[index] = purchasing ? Math.floor(this.lastInteractionMs[index] / DAY_MS) : NaN;
   }
 
   /** The churn model's view of a purchasing customer, rebuilt from the columns. */
@@ -492,6 +571,8 @@ function unscoredCustomer(customerId: number, reason: string | null): ScoreFigur
     spendTrend: null,
     feedbackCount: 0,
     negativeFeedbackCount: 0,
+    trailingYear: 0,
+    inputsUntil: null,
   };
 }
 
@@ -581,6 +662,8 @@ export function customerFigures(
       marginRate: book.margin[i],
       lastInteraction: iso(book.lastInteractionMs[i]),
       revenue: book.revenue[i],
+      trailingYear: book.trailingYear[i],
+      inputsUntil: storedDay(book.inputsUntil[i]),
     };
   }
   const { model, horizonDays } = context;
@@ -626,6 +709,8 @@ export function customerFigures(
     spendTrend: state.activity.spendTrend,
     feedbackCount: state.feedbackCount,
     negativeFeedbackCount: state.negativeFeedbackCount,
+    trailingYear: book.trailingYear[i],
+    inputsUntil: storedDay(book.inputsUntil[i]),
   };
   score.lifecycleStage = lifecycleOf(score).stage;
   if (!figuresFinite(book, i, values, k) || ![score.valueAtRisk, probability].every(Number.isFinite))
@@ -738,17 +823,29 @@ export async function scoreBook(
   const purchasers: number[] = [];
   let firstPurchaseDay = Infinity;
   let newestMs = -Infinity;
+  let carried = 0;
   for await (const chunk of readAhead(source.chunks())) {
     const chunkStart = book.length;
     if (reading !== book) reading.clear();
-    for (const history of chunk) {
-      const state = reading.add(history, asOfDayNumber);
-      if (reading !== book) book.copyFrom(reading, reading.length - 1);
-      if (!state) continue;
+    for (const item of chunk) {
+      const history = isCarried(item) ? null : item;
+      let state: CustomerState | null = null;
+      if (history) {
+        state = reading.add(history, asOfDayNumber);
+      } else {
+        // Only a pass with reused fits is given carried rows: a fit reads every history.
+        if (!options.reuse) throw new Error("carried figures need reused fits; read the histories");
+        reading.addCarried(item as CarriedRow, asOfDayNumber);
+        carried++;
+      }
+      const index = reading.length - 1;
+      if (reading !== book) book.copyFrom(reading, index);
+      if (reading.status[index] !== 2) continue;
       purchasers.push(book.length - 1);
+      newestMs = Math.max(newestMs, reading.lastMs[index]);
+      if (!state || !history) continue;
       if (state.T > 0 && !options.reuse) rowsAtAsOf.push({ x: state.x, tx: state.tx, T: state.T });
       firstPurchaseDay = Math.min(firstPurchaseDay, state.activity.firstPurchaseDay!);
-      newestMs = Math.max(newestMs, reading.lastMs[reading.length - 1]);
       if (!options.reuse && (sampleRate >= 1 || idDraw(history.id) < sampleRate)) sample.push(history);
     }
     if (earlyPass && early) await early.scores(earlyPass.score(reading, chunkStart));
@@ -886,6 +983,7 @@ export async function scoreBook(
     purchasingCustomers: purchasers.length,
     returningCustomers: purchasers.filter((i) => book.x[i] > 0).length,
     unscored,
+    ...(source.carriedFrom ? { inputsCarried: { fromAsOf: source.carriedFrom, customers: carried } } : {}),
     fit: options.reuse
       ? { ...options.reuse.fit, reused: true }
       : {

@@ -86,28 +86,34 @@ export async function historiesBetween(
    * it is and sums that customer's few transactions instead.
    */
   keepDigests = false,
+  /** Only these store ids of the range (ascending), when given: the rest are carried over. */
+  only?: readonly number[],
 ): Promise<CustomerHistory[]> {
   const end = storedTime(cutoff);
+  if (only && only.length === 0) return [];
+  const among = only ? idsAmong(only) : NO_FILTER;
   const ids = await store.db.all<{ id: number }>(
-    "SELECT id FROM customers WHERE id BETWEEN ? AND ? ORDER BY id",
-    [low, high],
+    `SELECT id FROM customers WHERE id BETWEEN ? AND ?${among.sql("id")} ORDER BY id`,
+    [low, high, ...among.params],
   );
   if (ids.length === 0) return [];
   const [purchases, feedback, contacts, tickets] = await Promise.all([
-    purchaseDays(store, low, high, ids.length, end, keepDigests),
+    purchaseDays(store, low, high, ids.length, end, keepDigests, among),
     store.db.all<FeedbackRow>(
       `SELECT customer_id AS c, occurred_at AS at, source, score, trim(text) <> '' AS has_text,
               sentiment_label AS label, CASE WHEN sentiment_label IS NULL THEN text END AS text,
               language, status
-       FROM feedback WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ? ORDER BY customer_id, occurred_at`,
-      [low, high, end],
+       FROM feedback WHERE customer_id BETWEEN ? AND ?${among.sql("customer_id")} AND occurred_at <= ?
+       ORDER BY customer_id, occurred_at`,
+      [low, high, ...among.params, end],
     ),
     store.db.all<ContactsRow>(
       `SELECT customer_id AS c, group_concat(replace(occurred_at, ',', ';'), ',' ORDER BY occurred_at) AS at
-       FROM interactions WHERE customer_id BETWEEN ? AND ? AND occurred_at <= ?
+       FROM interactions WHERE customer_id BETWEEN ? AND ?${among.sql("customer_id")} AND occurred_at <= ?
        GROUP BY customer_id ORDER BY customer_id`,
-      [low, high, end],
+      [low, high, ...among.params, end],
     ),
+    // Counted for the whole range: `withOpenTickets` passes over customers it was not asked for.
     openTicketCounts(store, low, high, cutoff),
   ]);
   return withOpenTickets(assemble(ids, purchases, feedback, contacts), tickets);
@@ -126,8 +132,9 @@ async function purchaseDays(
   customers: number,
   end: string,
   keepDigests: boolean,
+  among: IdFilter,
 ): Promise<PurchaseDaysRow[]> {
-  let digests = await readDigests(store, low, high);
+  let digests = await readDigests(store, low, high, among);
   if (digests.length < customers && keepDigests) {
     try {
       await store.db.run(
@@ -142,7 +149,7 @@ async function purchaseDays(
            AND customers.id NOT IN (SELECT customer_id FROM purchase_digests WHERE customer_id BETWEEN ? AND ?)`,
         [low, high, low, high, low, high, low, high],
       );
-      digests = await readDigests(store, low, high);
+      digests = await readDigests(store, low, high, among);
     } catch {
       // A store opened read-only cannot keep digests; the transactions still answer.
     }
@@ -150,23 +157,38 @@ async function purchaseDays(
   // A customer written to since the read (digest gone) or with purchases after the cutoff: sum.
   if (digests.length === customers && digests.every((row) => row.through === null || row.through <= end))
     return digests.filter((row) => row.days !== null);
-  return store.db.all<PurchaseDaysRow>(purchaseDaysSql("customer_id BETWEEN ? AND ? AND occurred_at <= ?"), [
-    low,
-    high,
-    end,
-  ]);
+  return store.db.all<PurchaseDaysRow>(
+    purchaseDaysSql(`customer_id BETWEEN ? AND ?${among.sql("customer_id")} AND occurred_at <= ?`),
+    [low, high, ...among.params, end],
+  );
 }
 
 function readDigests(
   store: Store,
   low: number,
   high: number,
+  among: IdFilter,
 ): Promise<(PurchaseDaysRow & { through: string | null })[]> {
   return store.db.all(
     `SELECT customer_id AS c, through, days, gross, net, orders, m, mb, first_at, last_at, bad_day
-     FROM purchase_digests WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id`,
-    [low, high],
+     FROM purchase_digests WHERE customer_id BETWEEN ? AND ?${among.sql("customer_id")} ORDER BY customer_id`,
+    [low, high, ...among.params],
   );
+}
+
+/** A condition keeping some store ids of a range (SQL after the range's, and its parameters). */
+interface IdFilter {
+  sql(column: string): string;
+  params: string[];
+}
+
+const NO_FILTER: IdFilter = { sql: () => "", params: [] };
+
+function idsAmong(ids: readonly number[]): IdFilter {
+  return {
+    sql: (column) => ` AND ${column} IN (SELECT value FROM json_each(?))`,
+    params: [JSON.stringify(ids)],
+  };
 }
 
 /**

@@ -471,4 +471,12 @@ export const MIGRATIONS: readonly string[] = [
     first_row = (SELECT MIN(rowid) FROM customer_scores WHERE score_set_id = score_sets.id),
     last_row = (SELECT MAX(rowid) FROM customer_scores WHERE score_set_id = score_sets.id);
   `,
+  // 10: what the next day's scoring carries over instead of reading a customer's history again
+  // (`scoring/carriedInputs.ts`): the net revenue of the year up to the set's as-of date, and the
+  // first day on which the customer's windowed figures (purchase-rate and spend trends, win-back,
+  // that year) may read differently with no new data. NULL: read the history again.
+  `
+  ALTER TABLE customer_scores ADD COLUMN trailing_year REAL;
+  ALTER TABLE customer_scores ADD COLUMN inputs_until INTEGER;
+  `,
 ];

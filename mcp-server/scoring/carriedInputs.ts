@@ -1,0 +1,173 @@
+/**
+ * A new day's scoring without reading every history again. Most of what scoring reads from a
+ * customer's history (purchase days and spend, the trend windows, feedback and tickets) reads the
+ * same on the next day: only the counts that move with the as-of date (tenure, days since the last
+ * purchase) change, until a purchase day leaves a trend window or the year. Each stored score
+ * keeps the first day that can happen (`inputs_until`, see `activityHoldsUntil`), so a set on the
+ * same data can hand those figures to a later day's set: the customer is then scored from them,
+ * with the same fits and the same code as from the history, and the result is the same (tested
+ * against a set scored from the histories). The rest (a window moved, a problem, an event dated
+ * between the two days) are read as before.
+ */
+import type { HistorySource } from "./scoreCustomers.js";
+import type { CustomerHistory } from "./history.js";
+import { HISTORY_CHUNK, historiesBetween } from "./storeHistory.js";
+import { MODEL_VERSION } from "./settings.js";
+import { dayOf } from "./customerState.js";
+import type { Store } from "../store/store.js";
+import { storedTime } from "../store/timestamps.js";
+
+/**
+ * The stored figures a later day's scoring carries over, in this order. They travel as one text
+ * per chunk of customers, each customer's fields joined by commas (NULL as an empty field):
+ * SQLite writes a real as the shortest text that reads back as the same double (see
+ * `storeHistory.ts`), while its JSON keeps 15 digits only, and a row object per customer costs the
+ * JavaScript thread about as much as reading the history again.
+ */
+export const CARRIED_FIELDS = [
+  "customer_id",
+  "orders",
+  "revenue",
+  "first_purchase",
+  "last_purchase",
+  "typical_gap_days",
+  "x",
+  "tx",
+  "monetary",
+  "margin_rate",
+  "latest_nps",
+  "open_complaints",
+  "last_interaction",
+  "purchase_days",
+  "purchase_rate_trend",
+  "won_back",
+  "average_spend",
+  "spend_trend",
+  "feedback_count",
+  "negative_feedback_count",
+  "trailing_year",
+  "inputs_until",
+] as const;
+
+/** One customer's carried figures: the text of each of `CARRIED_FIELDS`, "" for NULL. */
+export type CarriedRow = readonly string[];
+
+/** Where each field is in a `CarriedRow`. */
+export const CARRIED = Object.fromEntries(CARRIED_FIELDS.map((name, index) => [name, index])) as {
+  readonly [name in (typeof CARRIED_FIELDS)[number]]: number;
+};
+
+export function isCarried(item: CustomerHistory | CarriedRow): item is CarriedRow {
+  return Array.isArray(item);
+}
+
+const CARRIED_TEXT = CARRIED_FIELDS.map((name) => `coalesce(${name}, '')`).join(" || ',' || ");
+
+/** The set a scoring as of `asOf` on data version `dataVersion` can carry figures from. */
+export interface CarrySource {
+  setId: number;
+  asOf: string;
+}
+
+/**
+ * The newest set before `asOf` on the same data and model version, or null. Any horizon will do:
+ * the carried figures come from the history alone. A set stored before its rows kept
+ * `inputs_until` carries nothing (every row reads NULL), and each customer is read as before.
+ */
+export async function carrySourceFor(
+  store: Store,
+  asOf: Date,
+  dataVersion: number,
+): Promise<CarrySource | null> {
+  const row = await store.db.get<{ id: number; as_of: string }>(
+    `SELECT id, as_of FROM score_sets WHERE data_version = ? AND model_version = ? AND as_of < ?
+     ORDER BY as_of DESC, id DESC LIMIT 1`,
+    [dataVersion, MODEL_VERSION, storedTime(asOf)],
+  );
+  return row ? { setId: row.id, asOf: row.as_of } : null;
+}
+
+/**
+ * Customers with anything dated after `from` up to `to`: their history as of `to` holds more than
+ * it did as of `from` (a purchase, feedback, a contact, a ticket opened or resolved), even though
+ * the data did not change in between (rows dated ahead of the earlier as-of date).
+ */
+async function customersWithEventsBetween(store: Store, from: string, to: string): Promise<Set<number>> {
+  const rows = await store.db.all<{ c: number }>(
+    `SELECT customer_id AS c FROM transactions WHERE occurred_at > ?1 AND occurred_at <= ?2
+     UNION SELECT customer_id FROM feedback WHERE occurred_at > ?1 AND occurred_at <= ?2
+     UNION SELECT customer_id FROM interactions WHERE occurred_at > ?1 AND occurred_at <= ?2
+     UNION SELECT customer_id FROM tickets WHERE opened_at > ?1 AND opened_at <= ?2
+     UNION SELECT customer_id FROM tickets WHERE resolved_at > ?1 AND resolved_at <= ?2`,
+    [from, to],
+  );
+  return new Set(rows.map((row) => row.c));
+}
+
+/**
+ * The book as of `cutoff`, a chunk of store ids at a time, in id order: each customer's figures
+ * from set `from` when they hold as of `cutoff`, else the history (`historiesBetween`).
+ */
+async function* carriedChunks(
+  store: Store,
+  cutoff: Date,
+  from: CarrySource,
+  chunk: number,
+): AsyncGenerator<(CustomerHistory | CarriedRow)[]> {
+  const bounds = await store.db.get<{ low: number | null; high: number | null }>(
+    "SELECT MIN(id) AS low, MAX(id) AS high FROM customers",
+  );
+  if (bounds?.low == null || bounds.high == null) return;
+  const moved = await customersWithEventsBetween(store, from.asOf, storedTime(cutoff));
+  const day = dayOf(cutoff);
+  for (let low = bounds.low; low <= bounds.high; low += chunk) {
+    const high = low + chunk - 1;
+    const [ids, packed] = await Promise.all([
+      store.db.all<{ id: number }>("SELECT id FROM customers WHERE id BETWEEN ? AND ? ORDER BY id", [
+        low,
+        high,
+      ]),
+      store.db.get<{ rows: string | null }>(
+        `SELECT group_concat(${CARRIED_TEXT}, ';' ORDER BY customer_id) AS rows FROM customer_scores
+         WHERE score_set_id = ? AND customer_id BETWEEN ? AND ? AND inputs_until > ?`,
+        [from.setId, low, high, day],
+      ),
+    ]);
+    const carried: CarriedRow[] = [];
+    const kept = new Set<number>();
+    for (const line of packed?.rows ? packed.rows.split(";") : []) {
+      const row = line.split(",");
+      const id = Number(row[CARRIED.customer_id]);
+      if (moved.has(id)) continue;
+      carried.push(row);
+      kept.add(id);
+    }
+    const reread = ids.filter(({ id }) => !kept.has(id)).map(({ id }) => id);
+    const histories = await historiesBetween(store, low, high, cutoff, true, reread);
+    // Both lists are in id order: merge them.
+    const out: (CustomerHistory | CarriedRow)[] = [];
+    let h = 0;
+    for (const row of carried) {
+      const id = Number(row[CARRIED.customer_id]);
+      while (h < histories.length && histories[h].id < id) out.push(histories[h++]);
+      out.push(row);
+    }
+    while (h < histories.length) out.push(histories[h++]);
+    if (out.length > 0) yield out;
+  }
+}
+
+/** `base` (the store's book as of `cutoff`) with figures carried from `from` where they hold. */
+export function carriedSource(
+  store: Store,
+  base: HistorySource,
+  cutoff: Date,
+  from: CarrySource,
+  chunk = HISTORY_CHUNK,
+): HistorySource {
+  return {
+    ...base,
+    carriedFrom: from.asOf.slice(0, 10),
+    chunks: () => carriedChunks(store, cutoff, from, chunk),
+  };
+}
