@@ -48,6 +48,7 @@ async function phase(name: string, path: string): Promise<Record<string, unknown
       return {
         seconds: seconds(),
         reused: set.models.fit.reused,
+        carried: set.models.inputsCarried?.customers ?? 0,
         model: set.models.churn.purchaseModel?.kind,
       };
     }

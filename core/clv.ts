@@ -226,6 +226,9 @@ export interface ClvColumns {
   margin: ArrayLike<number>;
 }
 
+/** The horizon sums of {@link lifetimeValueColumns} by x, then T. */
+export type HorizonSums = Map<number, Map<number, [number, number]>>;
+
 /** Per-customer results of {@link lifetimeValueColumns}, one entry per input row. */
 export interface ClvColumnValues {
   expectedPurchases: Float64Array;
@@ -239,12 +242,15 @@ export interface ClvColumnValues {
  * {@link portfolioLifetimeValue} over columns, each customer with their own margin. The value is
  * linear in the margin, so the horizon sums are shared across every customer with the same
  * (x, T) whatever their margins; nothing is allocated per customer. `options.margin` is ignored.
+ * `horizonSums` may be shared by calls with the same models and options (the chunks of one
+ * scoring): a book read a chunk at a time then sums each (x, T) once, not once per chunk.
  */
 export function lifetimeValueColumns(
   purchaseModel: PurchaseModel | BgNbdParams,
   gammaGamma: GammaGammaParams,
   columns: ClvColumns,
   options: ClvOptions,
+  horizonSums: HorizonSums = new Map(),
 ): ClvColumnValues {
   const settings = checkOptions({ ...options, margin: 1 });
   const model = asPurchaseModel(purchaseModel);
@@ -256,7 +262,7 @@ export function lifetimeValueColumns(
     pAlive: new Float64Array(count),
     retainedValue: new Float64Array(count),
   };
-  const cache = new Map<number, Map<number, [number, number]>>();
+  const cache = horizonSums;
   for (let i = 0; i < count; i++) {
     const customer = { x: columns.x[i], tx: columns.tx[i], T: columns.T[i], monetary: columns.monetary[i] };
     const margin = columns.margin[i];

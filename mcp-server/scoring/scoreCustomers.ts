@@ -1,5 +1,10 @@
 import { readAhead } from "./readAhead.js";
-import { DAYS_PER_MONTH, lifetimeValueColumns, type ClvColumnValues } from "../../core/clv.js";
+import {
+  DAYS_PER_MONTH,
+  lifetimeValueColumns,
+  type ClvColumnValues,
+  type HorizonSums,
+} from "../../core/clv.js";
 import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
 import type { LifecycleStageKey } from "../../core/lifecycle.js";
 import { modelConditionalExpected, modelPAlive, type PurchaseModelFit } from "../../core/purchaseModel.js";
@@ -515,6 +520,7 @@ function lifetimeValues(
   gammaGamma: GammaGammaFit | null,
   book: BookColumns,
   purchasers: readonly number[],
+  horizonSums?: HorizonSums,
 ): ClvColumnValues | null {
   if (!model || !gammaGamma) return null;
   const pick = (column: Float64Array) => Float64Array.from(purchasers, (i) => column[i]);
@@ -529,6 +535,7 @@ function lifetimeValues(
       margin: pick(book.margin),
     },
     { ...SCORING_DEFAULTS, unit: "days" },
+    horizonSums,
   );
 }
 
@@ -595,8 +602,10 @@ export function bookValues(
   gammaGamma: GammaGammaFit | null,
   book: BookColumns,
   purchasers: readonly number[],
+  /** Shared by the chunks of one scoring (see `lifetimeValueColumns`). */
+  horizonSums?: HorizonSums,
 ): BookValues {
-  const clvValues = lifetimeValues(model, gammaGamma, book, purchasers);
+  const clvValues = lifetimeValues(model, gammaGamma, book, purchasers, horizonSums);
   const count = purchasers.length;
   const values: BookValues = {
     pAlive: new Float64Array(count).fill(NaN),
@@ -729,6 +738,7 @@ class EarlyPass {
   private readonly clv: number[] = [];
   private readonly expectedPurchases: number[] = [];
   private readonly valueIfRetained: number[] = [];
+  private readonly horizonSums: HorizonSums = new Map();
   /** Book indices whose figures could not be computed (they keep their ABC tier only). */
   private readonly failures = new Set<number>();
   readonly unscored: BookModels["unscored"] = [];
@@ -749,7 +759,7 @@ class EarlyPass {
   score(chunk: BookColumns, offset: number): ScoreFigures[] {
     const purchasers: number[] = [];
     for (let i = 0; i < chunk.length; i++) if (chunk.status[i] === 2) purchasers.push(i);
-    const values = bookValues(this.context.model, this.gammaGamma, chunk, purchasers);
+    const values = bookValues(this.context.model, this.gammaGamma, chunk, purchasers, this.horizonSums);
     const scores: ScoreFigures[] = [];
     let next = 0;
     for (let i = 0; i < chunk.length; i++) {
