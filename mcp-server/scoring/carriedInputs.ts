@@ -14,15 +14,15 @@ import type { CustomerHistory } from "./history.js";
 import { HISTORY_CHUNK, historiesBetween } from "./storeHistory.js";
 import { MODEL_VERSION } from "./settings.js";
 import { dayOf } from "./customerState.js";
+import { exactRealSql } from "../store/exactReals.js";
 import type { Store } from "../store/store.js";
 import { storedTime } from "../store/timestamps.js";
 
 /**
  * The stored figures a later day's scoring carries over, in this order. They travel as one text
- * per chunk of customers, each customer's fields joined by commas (NULL as an empty field):
- * SQLite writes a real as the shortest text that reads back as the same double (see
- * `storeHistory.ts`), while its JSON keeps 15 digits only, and a row object per customer costs the
- * JavaScript thread about as much as reading the history again.
+ * per chunk of customers, each customer's fields joined by commas (NULL as an empty field), the
+ * reals in their exact form (`exactReals.ts`): a row object per customer costs the JavaScript
+ * thread about as much as reading the history again.
  */
 export const CARRIED_FIELDS = [
   "customer_id",
@@ -57,11 +57,27 @@ export const CARRIED = Object.fromEntries(CARRIED_FIELDS.map((name, index) => [n
   readonly [name in (typeof CARRIED_FIELDS)[number]]: number;
 };
 
+/** The fields holding reals, which travel in their exact form (`readExactReal` reads them). */
+const CARRIED_REALS = new Set<string>([
+  "revenue",
+  "typical_gap_days",
+  "tx",
+  "monetary",
+  "margin_rate",
+  "latest_nps",
+  "purchase_rate_trend",
+  "average_spend",
+  "spend_trend",
+  "trailing_year",
+]);
+
 export function isCarried(item: CustomerHistory | CarriedRow): item is CarriedRow {
   return Array.isArray(item);
 }
 
-const CARRIED_TEXT = CARRIED_FIELDS.map((name) => `coalesce(${name}, '')`).join(" || ',' || ");
+const CARRIED_TEXT = CARRIED_FIELDS.map((name) =>
+  CARRIED_REALS.has(name) ? `(${exactRealSql(name)})` : `coalesce(${name}, '')`,
+).join(" || ',' || ");
 
 /** The set a scoring as of `asOf` on data version `dataVersion` can carry figures from. */
 export interface CarrySource {
