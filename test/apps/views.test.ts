@@ -134,7 +134,9 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     it("opens the customer card in place: selecting a customer calls get_customer and draws its answer", async () => {
       const chosen = board.customers[1]!.customer;
       const from = readOnly.toolCalls.length;
-      await view.frame.locator(`button[data-action="open"][data-customer="${chosen.customer_id}"]`).click();
+      await view.click(
+        view.frame.locator(`button[data-action="open"][data-customer="${chosen.customer_id}"]`),
+      );
       const call = await readOnly.waitForToolCall("get_customer", from);
       expect(call.arguments).toMatchObject({ customer_id: chosen.customer_id, as_of: board.scores.as_of });
       const card = view.frame.locator(`article.customer-card[data-customer-id="${chosen.customer_id}"]`);
@@ -142,16 +144,16 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
       expect(await card.locator("h1").innerText()).toContain(chosen.name);
       await expectNumbersFrom(view.frame, call.result!.structuredContent, "article.customer-card");
       await view.screenshot("at-risk-board-card-light-en");
-      await view.frame.locator('button[data-action="back"]').click();
+      await view.click(view.frame.locator('button[data-action="back"]'));
       await view.frame.locator("table.board").waitFor();
     });
 
     it("drafts a follow-up with its fact check, and saving is refused without --allow-writes", async () => {
       const chosen = board.customers[0]!.customer;
       let from = readOnly.toolCalls.length;
-      await view.frame
-        .locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`)
-        .click();
+      await view.click(
+        view.frame.locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`),
+      );
       const drafted = await readOnly.waitForToolCall("draft_follow_up", from);
       expect(drafted.arguments).toMatchObject({ customer_id: chosen.customer_id });
       expect(drafted.arguments.save).toBeUndefined();
@@ -163,7 +165,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
       await expect.poll(() => panel.locator(".fact-check").count(), POLL).toBe(1);
 
       from = readOnly.toolCalls.length;
-      await panel.locator('button[data-action="save"]').click();
+      await view.click(panel.locator('button[data-action="save"]'));
       const refused = await readOnly.waitForToolCall("draft_follow_up", from);
       expect(refused.arguments).toMatchObject({ customer_id: chosen.customer_id, save: true });
       expect(refused.result!.isError).toBe(true);
@@ -173,7 +175,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
       // The draft stays on screen for the user to copy.
       expect(await panel.locator("pre.draft-body").innerText()).toBe(draft.body);
       await view.screenshot("at-risk-board-draft-refused");
-      await panel.locator('button[data-action="close-draft"]').click();
+      await view.click(panel.locator('button[data-action="close-draft"]'));
       await panel.waitFor({ state: "detached" });
     });
 
@@ -233,7 +235,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     const chosen = board.customers[0]!.customer;
     const callsFrom = readOnly.toolCalls.length;
     // One click, no retry: the board is live as soon as it shows.
-    await view.frame.locator(`button[data-action="open"][data-customer="${chosen.customer_id}"]`).click();
+    await view.click(view.frame.locator(`button[data-action="open"][data-customer="${chosen.customer_id}"]`));
     const call = await readOnly.waitForToolCall("get_customer", callsFrom, 10_000);
     expect(call.arguments).toMatchObject({ customer_id: chosen.customer_id });
     await view.frame.locator(`article.customer-card[data-customer-id="${chosen.customer_id}"]`).waitFor();
@@ -254,61 +256,24 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     const chosen = board.customers[0]!.customer;
     await view.frame.locator("table.board").waitFor();
     let from = writable.toolCalls.length;
-    // A draft click was once lost in CI. Views no longer draw a control before their handshake
-    // (proven by the test above), but that loss was never reproduced, so its cause is not proven:
-    // ask again, a few seconds apart, until the call is seen.
-    const draftButton = view.frame.locator(
-      `tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`,
+    // One click each, no retry: a click the view did not receive is a failure.
+    await view.click(
+      view.frame.locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`),
     );
-    for (let attempt = 1; ; attempt++) {
-      await draftButton.click();
-      const answered = await writable.waitForToolCall("draft_follow_up", from, 5_000).then(
-        () => true,
-        (error: unknown) => {
-          if (attempt >= 4) throw error;
-          return false;
-        },
-      );
-      if (answered) break;
-    }
+    await writable.waitForToolCall("draft_follow_up", from);
     const panel = view.frame.locator("section.draft");
     from = writable.toolCalls.length;
-    // The saving call, even should a retried draft's answer arrive after the click.
-    const isSave = (call: (typeof writable.toolCalls)[number]) =>
-      call.name === "draft_follow_up" && call.arguments.save === true && Boolean(call.result);
-    // A save click is lost in about one full run of this file in five since the 2026-11-29
-    // session (the host then sees no saving call at all; the draft call before it was answered).
-    // Not understood yet: its note asks for the view's click and the host's receipt to be logged.
-    // Until then the click is repeated, a few seconds apart, as the draft click above is.
-    for (let attempt = 1; ; attempt++) {
-      await panel.locator('button[data-action="save"]').click();
-      const seen = await expect
-        .poll(() => writable.toolCalls.slice(from).some(isSave), { timeout: attempt < 4 ? 5_000 : 30_000 })
-        .toBe(true)
-        .then(
-          () => true,
-          (error: unknown) => {
-            if (attempt >= 4) throw error;
-            return false;
-          },
-        );
-      if (seen) break;
-    }
-    const saves = writable.toolCalls.slice(from).filter(isSave);
-    for (const saved of saves) {
-      expect(saved.arguments).toMatchObject({ customer_id: chosen.customer_id, save: true });
-      expect((saved.result as CallToolResult).isError).toBeFalsy();
-    }
-    const followUpIds = saves.map(
-      (saved) =>
-        ((saved.result as CallToolResult).structuredContent as unknown as DraftFollowUpResult).saved!
-          .follow_up_id,
-    );
+    await view.click(panel.locator('button[data-action="save"]'));
+    const saved = await writable.waitForToolCall("draft_follow_up", from);
+    expect(saved.arguments).toMatchObject({ customer_id: chosen.customer_id, save: true });
+    const result = saved.result as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    const followUpId = (result.structuredContent as unknown as DraftFollowUpResult).saved!.follow_up_id;
     const status = panel.locator('[role="status"]');
     await status.waitFor();
-    const shown = await status.innerText();
-    expect(followUpIds.some((id) => shown.includes(`#${id}`))).toBe(true);
+    expect(await status.innerText()).toContain(`#${followUpId}`);
     expect(await status.getAttribute("class")).not.toContain("error");
+    expect(writable.toolCalls.slice(from).map((call) => call.name)).toEqual(["draft_follow_up"]);
   });
 
   it("customer card (get_customer) draws the customer's numbers from structuredContent, in both themes and languages", async () => {
@@ -418,9 +383,9 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
 
     const chosen = [...result.segments].sort((a, b) => b.count - a.count)[0]!;
     const from = readOnly.toolCalls.length;
-    await view.frame
-      .locator(`table.segments button[data-action="segment"][data-segment="${chosen.key}"]`)
-      .click();
+    await view.click(
+      view.frame.locator(`table.segments button[data-action="segment"][data-segment="${chosen.key}"]`),
+    );
     const call = await readOnly.waitForToolCall("segment_customers", from);
     expect(call.arguments).toMatchObject({ by: "rfm", members_of: chosen.key, page: 1 });
     const members = view.frame.locator(`section.members[data-segment="${chosen.key}"]`);
@@ -452,7 +417,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     maxPages = Infinity,
   ) {
     let from = readOnly.toolCalls.length;
-    await view.frame.locator(`${chart} button[data-action="segment"][data-segment="${key}"]`).click();
+    await view.click(view.frame.locator(`${chart} button[data-action="segment"][data-segment="${key}"]`));
     const listedIds: string[] = [];
     for (let page = 1; ; page++) {
       const call = await readOnly.waitForToolCall("segment_customers", from);
@@ -469,7 +434,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
         return { listedIds, total: members.total, pages: members.pages };
       }
       from = readOnly.toolCalls.length;
-      await next.click();
+      await view.click(next);
     }
   }
 
@@ -486,7 +451,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     expect(new Set(listedIds).size).toBe(tier.count);
     // And back a page with Previous.
     const from = readOnly.toolCalls.length;
-    await view.frame.locator('section.members .pager button[data-direction="previous"]').click();
+    await view.click(view.frame.locator('section.members .pager button[data-direction="previous"]'));
     const back = await readOnly.waitForToolCall("segment_customers", from);
     expect(back.arguments).toMatchObject({ members_of: tier.key, page: pages - 1 });
     await view.screenshot("segment-explorer-abc-members");

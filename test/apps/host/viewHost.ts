@@ -22,6 +22,13 @@ import type { HostEvent, HostPageGlobals, MountRequest, MountResult } from "./pr
 declare const window: HostPageGlobals;
 declare const document: { documentElement: { scrollHeight: number } };
 declare function requestAnimationFrame(callback: (time: number) => void): number;
+declare const innerHeight: number;
+/** The parts of an element the callbacks below use. */
+interface ElementBox {
+  clientHeight: number;
+  style: { height: string };
+  getBoundingClientRect(): { height: number };
+}
 
 const HOST_DIR = import.meta.dirname;
 /** Screenshots of the views (git-ignored); the README shows two of them. */
@@ -136,6 +143,11 @@ export interface MountedView extends MountResult {
   /** The iframe element in the host page. */
   iframe: Locator;
   structuredContent: Record<string, unknown>;
+  /**
+   * Clicks `target` (a locator in `frame`) once the view is at rest: click through this, not
+   * `target.click()`, whenever the click may follow a redraw (see `viewAtRest`).
+   */
+  click(target: Locator): Promise<void>;
   /** Changes the host context (theme, locale) of the mounted view, as a host does live. */
   setHostContext(changes: { theme?: "light" | "dark"; locale?: string }): Promise<void>;
   /** Saves a screenshot of the host page (the view at its reported height) as `<name>.png`. */
@@ -164,6 +176,44 @@ export interface ViewHostOptions {
   dbPath: string;
   allowWrites: boolean;
   viewport?: { width: number; height: number };
+}
+
+/**
+ * Resolves once the view's iframe is at rest: the view has no size change left to report (its
+ * content measured as the package's App measures it fills its window exactly), the host has
+ * applied the last one, and two frames have been drawn since in both documents, twice alike.
+ *
+ * Why a click needs this: the views' iframe is sandboxed, so Chromium runs it out of process and
+ * routes mouse input by the frames last drawn, not by the layout. A click in the part of the
+ * iframe the host has just grown (each draw reports a new size, and the host resizes the iframe a
+ * message later) goes to the host's <iframe> element instead of the view, even after the view has
+ * laid out at its new size; Playwright's hit-target check runs inside the view, sees no event, and
+ * reports the click done. That lost about one save click in five, and once a draft click.
+ */
+async function viewAtRest(iframe: Locator, frame: FrameLocator, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = "";
+  for (;;) {
+    // Each callback waits two animation frames in its own document (Playwright sends the callback's
+    // source alone, so the wait is written out in each): the next frame has then been drawn.
+    const view = await frame.locator(":root").evaluate(async (root: ElementBox) => {
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const height = root.style.height;
+      root.style.height = "max-content";
+      const wanted = Math.ceil(root.getBoundingClientRect().height);
+      root.style.height = height;
+      return { wanted, shown: innerHeight };
+    });
+    const applied = await iframe.evaluate(async (element: ElementBox) => {
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      return element.clientHeight;
+    });
+    const sample = JSON.stringify({ ...view, applied });
+    if (view.wanted === view.shown && view.shown === applied && sample === previous) return;
+    if (Date.now() > deadline)
+      throw new Error(`the view did not come to rest within ${timeoutMs} ms: ${sample}`);
+    previous = sample;
+  }
 }
 
 /** Starts the built server on `dbPath` and opens a host page connected to it. */
@@ -233,10 +283,17 @@ export async function openViewHost(browser: Browser, options: ViewHostOptions): 
           throw new Error(`mounting ${request.tool}: ${error}\nbrowser: ${browserLog.join("\n")}`);
         });
       const selector = `iframe[data-view-id="${mounted.viewId}"]`;
+      const frame = page.frameLocator(selector);
+      const iframe = page.locator(selector);
       return {
         ...mounted,
-        frame: page.frameLocator(selector),
-        iframe: page.locator(selector),
+        frame,
+        iframe,
+        async click(target) {
+          await target.waitFor();
+          await viewAtRest(iframe, frame);
+          await target.click();
+        },
         structuredContent: (mounted.result.structuredContent ?? {}) as Record<string, unknown>,
         setHostContext: (changes) => page.evaluate((sent) => window.crmHost.setHostContext(sent), changes),
         screenshot: (name) => screenshotPage(page, name),
