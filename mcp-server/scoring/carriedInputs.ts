@@ -14,70 +14,79 @@ import type { CustomerHistory } from "./history.js";
 import { HISTORY_CHUNK, historiesBetween } from "./storeHistory.js";
 import { MODEL_VERSION } from "./settings.js";
 import { dayOf } from "./customerState.js";
-import { exactRealSql } from "../store/exactReals.js";
+import { exactRealJson, fromExactParts } from "../store/exactReals.js";
 import type { Store } from "../store/store.js";
 import { storedTime } from "../store/timestamps.js";
 
 /**
- * The stored figures a later day's scoring carries over, in this order. They travel as one text
- * per chunk of customers, each customer's fields joined by commas (NULL as an empty field), the
- * reals in their exact form (`exactReals.ts`): a row object per customer costs the JavaScript
- * thread about as much as reading the history again.
+ * The stored figures a later day's scoring carries over, in this order, and how each travels: a
+ * chunk of customers comes as one JSON text of one array per customer (a row object per customer
+ * costs the JavaScript thread about as much as reading the history again), whole numbers as they
+ * are, reals in their exact form (two numbers, `exactReals.ts`), times as seconds since 1970.
  */
-export const CARRIED_FIELDS = [
-  "customer_id",
-  "orders",
-  "revenue",
-  "first_purchase",
-  "last_purchase",
-  "typical_gap_days",
-  "x",
-  "tx",
-  "monetary",
-  "margin_rate",
-  "latest_nps",
-  "open_complaints",
-  "last_interaction",
-  "purchase_days",
-  "purchase_rate_trend",
-  "won_back",
-  "average_spend",
-  "spend_trend",
-  "feedback_count",
-  "negative_feedback_count",
-  "trailing_year",
-  "inputs_until",
-] as const;
+const CARRIED_FIELDS = {
+  customer_id: "whole",
+  orders: "whole",
+  revenue: "real",
+  first_purchase: "time",
+  last_purchase: "time",
+  typical_gap_days: "real",
+  x: "whole",
+  tx: "real",
+  monetary: "real",
+  margin_rate: "real",
+  latest_nps: "real",
+  open_complaints: "whole",
+  last_interaction: "time",
+  purchase_days: "whole",
+  purchase_rate_trend: "real",
+  won_back: "whole",
+  average_spend: "real",
+  spend_trend: "real",
+  feedback_count: "whole",
+  negative_feedback_count: "whole",
+  trailing_year: "real",
+  inputs_until: "whole",
+} as const;
 
-/** One customer's carried figures: the text of each of `CARRIED_FIELDS`, "" for NULL. */
-export type CarriedRow = readonly string[];
+type CarriedField = keyof typeof CARRIED_FIELDS;
 
-/** Where each field is in a `CarriedRow`. */
-export const CARRIED = Object.fromEntries(CARRIED_FIELDS.map((name, index) => [name, index])) as {
-  readonly [name in (typeof CARRIED_FIELDS)[number]]: number;
-};
+/** One customer's carried figures as JSON gives them (see `CARRIED_FIELDS`; `carried` reads one). */
+export type CarriedRow = readonly (number | null)[];
 
-/** The fields holding reals, which travel in their exact form (`readExactReal` reads them). */
-const CARRIED_REALS = new Set<string>([
-  "revenue",
-  "typical_gap_days",
-  "tx",
-  "monetary",
-  "margin_rate",
-  "latest_nps",
-  "purchase_rate_trend",
-  "average_spend",
-  "spend_trend",
-  "trailing_year",
-]);
+/** Where each field starts in a `CarriedRow` (a real takes two places). */
+const SLOT = {} as Record<CarriedField, number>;
+{
+  let slot = 0;
+  for (const [name, kind] of Object.entries(CARRIED_FIELDS)) {
+    SLOT[name as CarriedField] = slot;
+    slot += kind === "real" ? 2 : 1;
+  }
+}
+
+/** Field `name` of a carried row: a number, NaN for NULL; a time in milliseconds. */
+export function carried(row: CarriedRow, name: CarriedField): number {
+  const at = SLOT[name];
+  const kind = CARRIED_FIELDS[name];
+  if (kind === "real") return fromExactParts(row[at], row[at + 1]);
+  const value = row[at];
+  if (value === null) return NaN;
+  return kind === "time" ? value * 1000 : value;
+}
 
 export function isCarried(item: CustomerHistory | CarriedRow): item is CarriedRow {
   return Array.isArray(item);
 }
 
-const CARRIED_TEXT = CARRIED_FIELDS.map((name) =>
-  CARRIED_REALS.has(name) ? `(${exactRealSql(name)})` : `coalesce(${name}, '')`,
-).join(" || ',' || ");
+const CARRIED_JSON = Object.entries(CARRIED_FIELDS)
+  .map(([name, kind]) =>
+    kind === "real"
+      ? `(${exactRealJson(name)})`
+      : kind === "time"
+        ? `coalesce(unixepoch(${name}), 'null')`
+        : `coalesce(${name}, 'null')`,
+  )
+  .join(" || ',' || ");
 
 /** The set a scoring as of `asOf` on data version `dataVersion` can carry figures from. */
 export interface CarrySource {
@@ -144,18 +153,17 @@ async function* carriedChunks(
         high,
       ]),
       store.db.get<{ rows: string | null }>(
-        `SELECT group_concat(${CARRIED_TEXT}, ';' ORDER BY customer_id) AS rows FROM customer_scores
-         WHERE score_set_id = ? AND customer_id BETWEEN ? AND ? AND inputs_until > ?`,
+        `SELECT '[' || group_concat('[' || ${CARRIED_JSON} || ']', ',' ORDER BY customer_id) || ']' AS rows
+         FROM customer_scores WHERE score_set_id = ? AND customer_id BETWEEN ? AND ? AND inputs_until > ?`,
         [from.setId, low, high, day],
       ),
     ]);
-    const carried: CarriedRow[] = [];
+    const carriedRows: CarriedRow[] = [];
     const kept = new Set<number>();
-    for (const line of packed?.rows ? packed.rows.split(";") : []) {
-      const row = line.split(",");
-      const id = Number(row[CARRIED.customer_id]);
+    for (const row of packed?.rows ? (JSON.parse(packed.rows) as CarriedRow[]) : []) {
+      const id = row[SLOT.customer_id]!;
       if (moved.has(id)) continue;
-      carried.push(row);
+      carriedRows.push(row);
       kept.add(id);
     }
     const reread = ids.filter(({ id }) => !kept.has(id)).map(({ id }) => id);
@@ -163,8 +171,8 @@ async function* carriedChunks(
     // Both lists are in id order: merge them.
     const out: (CustomerHistory | CarriedRow)[] = [];
     let h = 0;
-    for (const row of carried) {
-      const id = Number(row[CARRIED.customer_id]);
+    for (const row of carriedRows) {
+      const id = row[SLOT.customer_id]!;
       while (h < histories.length && histories[h].id < id) out.push(histories[h++]);
       out.push(row);
     }

@@ -29,8 +29,7 @@ import {
 } from "./churnModel.js";
 import { customerState, dayOf, type ChurnState, type CustomerState } from "./customerState.js";
 import { lifecycleOf, withReasons, type ScoreFigures } from "./explain.js";
-import { CARRIED, isCarried, type CarriedRow } from "./carriedInputs.js";
-import { readExactReal } from "../store/exactReals.js";
+import { carried, isCarried, type CarriedRow } from "./carriedInputs.js";
 import { historyFromRecord, type CustomerHistory, type CustomerRecord } from "./history.js";
 import { SCORING_DEFAULTS } from "./settings.js";
 import { activityHoldsUntil } from "../../core/activity.js";
@@ -436,39 +435,36 @@ export class BookColumns {
     if (this.kept !== COLUMN_NAMES) throw new Error("a book of some columns is filled by copyFrom");
     if (this.count === this.id.length) this.grow();
     const index = this.count++;
-    const whole = (field: number) => (row[field] === "" ? NaN : Number(row[field]));
-    const real = (field: number) => readExactReal(row[field]);
-    const time = (field: number) => (row[field] === "" ? NaN : Date.parse(row[field]));
-    this.id[index] = whole(CARRIED.customer_id);
-    this.margin[index] = real(CARRIED.margin_rate);
-    this.trailingYear[index] = real(CARRIED.trailing_year);
-    this.inputsUntil[index] = whole(CARRIED.inputs_until);
-    this.revenue[index] = real(CARRIED.revenue);
-    this.lastInteractionMs[index] = time(CARRIED.last_interaction);
-    const firstMs = time(CARRIED.first_purchase);
-    const lastMs = time(CARRIED.last_purchase);
+    this.id[index] = carried(row, "customer_id");
+    this.margin[index] = carried(row, "margin_rate");
+    this.trailingYear[index] = carried(row, "trailing_year");
+    this.inputsUntil[index] = carried(row, "inputs_until");
+    this.revenue[index] = carried(row, "revenue");
+    this.lastInteractionMs[index] = carried(row, "last_interaction");
+    const firstMs = carried(row, "first_purchase");
+    const lastMs = carried(row, "last_purchase");
     const purchasing = !Number.isNaN(firstMs);
     const tenure = purchasing ? asOfDay - Math.floor(firstMs / DAY_MS) : NaN;
     this.status[index] = purchasing ? 2 : 1;
     this.firstMs[index] = firstMs;
     this.lastMs[index] = lastMs;
-    this.orders[index] = whole(CARRIED.orders);
-    this.purchaseDays[index] = whole(CARRIED.purchase_days);
+    this.orders[index] = carried(row, "orders");
+    this.purchaseDays[index] = carried(row, "purchase_days");
     this.tenure[index] = tenure;
     this.daysSince[index] = purchasing ? asOfDay - Math.floor(lastMs / DAY_MS) : NaN;
-    this.typicalGap[index] = real(CARRIED.typical_gap_days);
-    this.rateTrend[index] = real(CARRIED.purchase_rate_trend);
-    this.spendTrend[index] = real(CARRIED.spend_trend);
-    this.wonBack[index] = whole(CARRIED.won_back);
-    this.x[index] = whole(CARRIED.x);
-    this.tx[index] = real(CARRIED.tx);
+    this.typicalGap[index] = carried(row, "typical_gap_days");
+    this.rateTrend[index] = carried(row, "purchase_rate_trend");
+    this.spendTrend[index] = carried(row, "spend_trend");
+    this.wonBack[index] = carried(row, "won_back");
+    this.x[index] = carried(row, "x");
+    this.tx[index] = carried(row, "tx");
     this.T[index] = purchasing ? tenure : 0;
-    this.monetary[index] = real(CARRIED.monetary);
-    this.averageSpend[index] = real(CARRIED.average_spend);
-    this.latestNps[index] = real(CARRIED.latest_nps);
-    this.feedbackCount[index] = whole(CARRIED.feedback_count);
-    this.negativeCount[index] = whole(CARRIED.negative_feedback_count);
-    this.openComplaints[index] = whole(CARRIED.open_complaints);
+    this.monetary[index] = carried(row, "monetary");
+    this.averageSpend[index] = carried(row, "average_spend");
+    this.latestNps[index] = carried(row, "latest_nps");
+    this.feedbackCount[index] = carried(row, "feedback_count");
+    this.negativeCount[index] = carried(row, "negative_feedback_count");
+    this.openComplaints[index] = carried(row, "open_complaints");
     this.lastInteractionDay[index] = purchasing ? Math.floor(this.lastInteractionMs[index] / DAY_MS) : NaN;
   }
 
@@ -835,7 +831,7 @@ export async function scoreBook(
   const purchasers: number[] = [];
   let firstPurchaseDay = Infinity;
   let newestMs = -Infinity;
-  let carried = 0;
+  let carriedCount = 0;
   for await (const chunk of readAhead(source.chunks())) {
     const chunkStart = book.length;
     if (reading !== book) reading.clear();
@@ -848,7 +844,7 @@ export async function scoreBook(
         // Only a pass with reused fits is given carried rows: a fit reads every history.
         if (!options.reuse) throw new Error("carried figures need reused fits; read the histories");
         reading.addCarried(item as CarriedRow, asOfDayNumber);
-        carried++;
+        carriedCount++;
       }
       const index = reading.length - 1;
       if (reading !== book) book.copyFrom(reading, index);
@@ -995,7 +991,9 @@ export async function scoreBook(
     purchasingCustomers: purchasers.length,
     returningCustomers: purchasers.filter((i) => book.x[i] > 0).length,
     unscored,
-    ...(source.carriedFrom ? { inputsCarried: { fromAsOf: source.carriedFrom, customers: carried } } : {}),
+    ...(source.carriedFrom
+      ? { inputsCarried: { fromAsOf: source.carriedFrom, customers: carriedCount } }
+      : {}),
     fit: options.reuse
       ? { ...options.reuse.fit, reused: true }
       : {
