@@ -42,12 +42,9 @@ export const BULK_ROWS = 5000;
  * value travels as two whole numbers k and 10^d with value = k / 10^d, which SQLite divides in
  * IEEE arithmetic, giving exactly the double JavaScript had. Every amount written with up to 15
  * significant digits has such a form. A computed column's value (a score: most have no short
- * form) travels as its binary form, a whole significand m and a power of two 2^k with value =
- * m / 2^k, which SQLite divides out exactly (two divisions by powers of two up to 2^62); this costs
- * JavaScript less than writing 17 digits (about 0.13 µs a value). Values with no such form (below
- * 1e-21 or so, or whole numbers beyond 2^53) travel as their 17 significant digits, which SQLite
- * reads back as the same double (its own text output relies on that; `bulkInsert.test.ts` checks
- * both on arbitrary doubles). A row holding a value that
+ * form) travels as its 17 significant digits instead, which SQLite reads back as the same double
+ * (its own text output relies on that: SQLite writes at most 17 digits and tests that they read
+ * back unchanged; `bulkInsert.test.ts` checks it on arbitrary doubles). A row holding a value that
  * fits neither (an amount with 16 or 17 digits, an infinity) or a string that is not well-formed
  * UTF-16 is bound the ordinary way. Rows are written in the order given either way.
  */
@@ -72,17 +69,16 @@ export class BulkInsert {
     private readonly columns: readonly BulkColumn[],
     private readonly tail = "",
   ) {
-    // A real or computed value takes two slots of a JSON row (k and 10^d; m and k), every other
-    // column one. (A path such as '$[3]' is read about a fifth faster than the bare index 3.)
+    // A real takes two slots of a JSON row (k and 10^d), every other column one. (A path such as
+    // '$[3]' is read about a fifth faster than the bare index 3.)
     let slot = 0;
     const at = () => `value ->> '$[${slot++}]'`;
-    const computed = () => {
-      const m = at();
-      const k = at();
-      return `(${m}) * 1.0 / (1 << min(${k}, 62)) / (1 << max(${k} - 62, 0))`;
-    };
     const expressions = columns.map((column) =>
-      column.type === "real" ? `(${at()}) * 1.0 / (${at()})` : column.type === "computed" ? computed() : at(),
+      column.type === "real"
+        ? `(${at()}) * 1.0 / (${at()})`
+        : column.type === "computed"
+          ? `CAST(${at()} AS REAL)`
+          : at(),
     );
     const names = columns.map((column) => column.name).join(", ");
     // `WHERE true` lets an upsert follow the SELECT (SQLite's documented parsing rule).
@@ -162,9 +158,9 @@ export class BulkInsert {
         if (decimal === null) return null;
         slots.push(decimal[0], decimal[1]);
       } else if (this.computed[index]) {
-        if (value === null || Number.isSafeInteger(value)) slots.push(value, 0);
-        else if (typeof value !== "number" || !Number.isFinite(value)) return null;
-        else if (binaryParts(value, slots) === false) slots.push(value.toPrecision(17), 0);
+        if (value === null || Number.isSafeInteger(value)) slots.push(value);
+        else if (typeof value === "number" && Number.isFinite(value)) slots.push(value.toPrecision(17));
+        else return null;
       } else if (value === null || typeof value === "string" || Number.isSafeInteger(value)) {
         slots.push(value);
       } else {
@@ -196,26 +192,6 @@ export class BulkInsert {
     }
     return changes;
   }
-}
-
-const bits = new Float64Array(1);
-const words = new Uint32Array(bits.buffer);
-const TWO_52 = 4_503_599_627_370_496;
-
-/**
- * Pushes m and k with m / 2^k === value (m a whole number below 2^53 in magnitude, 0 < k ≤ 124),
- * or returns false: a subnormal value, or one too small (k > 124) or too large (k ≤ 0) for it.
- */
-function binaryParts(value: number, slots: SqlValue[]): boolean {
-  bits[0] = value;
-  const high = words[1];
-  const exponent = (high >>> 20) & 0x7ff;
-  // value = significand × 2^(exponent - 1075), the significand's leading 1 implied.
-  const k = 1075 - exponent;
-  if (exponent === 0 || k <= 0 || k > 124) return false;
-  const significand = (high & 0xfffff) * 4_294_967_296 + words[0] + TWO_52;
-  slots.push(high >>> 31 ? -significand : significand, k);
-  return true;
 }
 
 /**
