@@ -24,6 +24,14 @@ export const bulkColumn = {
   computed: (name: string): BulkColumn => ({ name, type: "computed" }),
 };
 
+/**
+ * Slots per group of a JSON row. SQLite finds the n-th element of an array by stepping over the
+ * n before it, so a row of 43 columns read as one flat array costs ~900 steps; as groups of 8
+ * (a group is stepped over whole) ~250. 100,000 score rows into a table: 1.88 s flat, 1.58 s in
+ * groups of 8 (one run each), the difference on the thread SQLite writes on.
+ */
+const SLOT_GROUP = 8;
+
 /** Rows per statement of `BulkInsert`: large enough to amortise the call, small enough to overlap. */
 export const BULK_ROWS = 5000;
 
@@ -69,10 +77,14 @@ export class BulkInsert {
     private readonly columns: readonly BulkColumn[],
     private readonly tail = "",
   ) {
-    // A real takes two slots of a JSON row (k and 10^d), every other column one. (A path such as
-    // '$[3]' is read about a fifth faster than the bare index 3.)
+    // A real takes two slots of a JSON row (k and 10^d), every other column one. The slots go in
+    // groups (see `SLOT_GROUP`). (A path such as '$[3]' is read about a fifth faster than the bare
+    // index 3.)
     let slot = 0;
-    const at = () => `value ->> '$[${slot++}]'`;
+    const at = () => {
+      const index = slot++;
+      return `value ->> '$[${Math.floor(index / SLOT_GROUP)}][${index % SLOT_GROUP}]'`;
+    };
     const expressions = columns.map((column) =>
       column.type === "real"
         ? `(${at()}) * 1.0 / (${at()})`
@@ -167,7 +179,10 @@ export class BulkInsert {
         return null;
       }
     }
-    const json = JSON.stringify(slots);
+    const groups: SqlValue[][] = [];
+    for (let start = 0; start < slots.length; start += SLOT_GROUP)
+      groups.push(slots.slice(start, start + SLOT_GROUP));
+    const json = JSON.stringify(groups);
     // JSON.stringify writes half a surrogate pair as an escape (\udXXX), which SQLite would
     // decode into bytes that are not UTF-8; binding turns it into U+FFFD like every other write.
     // Looking for the escape first keeps the exact check off the common path.
