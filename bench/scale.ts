@@ -212,7 +212,10 @@ async function main(): Promise<void> {
     const report = (label: string, result: Record<string, unknown> & { peakMb: number }) =>
       console.log(
         `${label.padEnd(44)} ${Number(result.seconds).toFixed(2).padStart(8)} s   peak RSS ${result.peakMb.toFixed(0).padStart(5)} MB` +
-          (result.reused !== undefined ? `   fits ${result.reused ? "reused" : "refitted"}` : ""),
+          (result.reused !== undefined ? `   fits ${result.reused ? "reused" : "refitted"}` : "") +
+          (Number(result.carried) > 0
+            ? `, ${Number(result.carried).toLocaleString("en-US")} customers carried over`
+            : ""),
       );
     console.log(`${CUSTOMERS.toLocaleString("en-US")} customers (node ${process.version}, default heap)`);
     const seed = runPhase("seed", db);
