@@ -276,6 +276,31 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     expect(writable.toolCalls.slice(from).map((call) => call.name)).toEqual(["draft_follow_up"]);
   });
 
+  it("brings a drafted follow-up into the host's view once the host has fitted the frame to it", async () => {
+    const view = await readOnly.mount({ tool: "find_at_risk_customers", arguments: { limit: 5 } });
+    const board = view.structuredContent as unknown as FindAtRiskCustomersResult;
+    const chosen = board.customers[0]!.customer;
+    await view.frame.locator("table.board").waitFor();
+    const from = readOnly.toolCalls.length;
+    await view.click(
+      view.frame.locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`),
+    );
+    await readOnly.waitForToolCall("draft_follow_up", from);
+    const panel = view.frame.locator("section.draft");
+    await panel.locator('button[data-action="save"]').waitFor();
+    // Drawn below the board, which already fills the host's page: the view scrolls the panel in
+    // after the host has grown the frame (scrolled before, the frame's growth undid it and left
+    // the panel half below the fold, its Save button out of sight).
+    const viewport = readOnly.page.viewportSize()!;
+    const inView = async () => {
+      const box = await panel.boundingBox();
+      return (
+        box !== null && box.height < viewport.height && box.y >= 0 && box.y + box.height <= viewport.height
+      );
+    };
+    await expect.poll(inView, { timeout: 5_000 }).toBe(true);
+  });
+
   it("customer card (get_customer) draws the customer's numbers from structuredContent, in both themes and languages", async () => {
     const view = await readOnly.mount({ tool: "get_customer", arguments: { customer_id: "C00003" } });
     expect(view.resourceUri).toBe("ui://crm/customer-card.html");

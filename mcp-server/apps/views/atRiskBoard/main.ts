@@ -4,6 +4,7 @@ import type { GetCustomerResult } from "../../../contract/getCustomer.js";
 import { escapeHtml } from "../shared/html.js";
 import { startView } from "../shared/host.js";
 import { chooseLanguage } from "../shared/i18n.js";
+import { revealOnceFitted } from "../shared/reveal.js";
 import { emptyBoardState, renderAtRiskBoard, saveMessage, type BoardState } from "./render.js";
 import "./style.css";
 
@@ -81,7 +82,7 @@ async function draftFollowUp(customerId: string, save: boolean): Promise<void> {
     };
   }
   draw();
-  root.querySelector(".draft")?.scrollIntoView({ block: "nearest" });
+  revealOnceFitted(root.querySelector(".draft"));
 }
 
 root.addEventListener("click", (event) => {
