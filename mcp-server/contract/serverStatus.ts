@@ -28,6 +28,15 @@ export const serverStatusOutput = z.object({
       newest_purchase: z.string().nullable().describe("the newest purchase on or before as_of"),
       warnings: z.array(z.string()).describe("what to know before trusting these scores"),
       unscored_customers: z.number().int().describe("customers whose history could not be scored"),
+      carried_over: z
+        .object({
+          from_as_of: z.string().describe("the earlier set on the same data they came from"),
+          customers: z.number().int(),
+        })
+        .nullable()
+        .describe(
+          "customers whose history-derived figures were carried over from an earlier set instead of read again (null: every history was read)",
+        ),
     })
     .nullable()
     .describe("the most recently computed score set; null before the first scoring"),

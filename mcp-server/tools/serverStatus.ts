@@ -47,6 +47,9 @@ export async function serverStatus(deps: ServerDeps): Promise<ServerStatusResult
             newest_purchase: models.newestPurchase,
             warnings: models.warnings,
             unscored_customers: models.unscored.length,
+            carried_over: models.inputsCarried
+              ? { from_as_of: models.inputsCarried.fromAsOf, customers: models.inputsCarried.customers }
+              : null,
           }
         : null,
     churn_model: models ? churnModelInfo(models, await latestBacktest(deps.store)) : null,
@@ -57,6 +60,9 @@ export async function serverStatus(deps: ServerDeps): Promise<ServerStatusResult
 function toMarkdown(status: ServerStatusResult): string {
   const scores = status.latest_scores
     ? `scores as of ${status.latest_scores.as_of} for ${status.latest_scores.customers} customers, computed ${status.latest_scores.computed_at}` +
+      (status.latest_scores.carried_over
+        ? ` (${status.latest_scores.carried_over.customers} carried over from ${status.latest_scores.carried_over.from_as_of})`
+        : "") +
       (status.latest_scores.current
         ? ""
         : " (the data has changed since; the next scoring call refreshes them)")

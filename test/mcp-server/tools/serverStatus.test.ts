@@ -45,6 +45,19 @@ describe("server_status", () => {
     expect(after.text).toContain("the data has changed since");
   });
 
+  it("says how many customers the next day's scores carried over from the day before", async () => {
+    await harness.call("find_at_risk_customers", { as_of: DEMO_AS_OF, limit: 1 });
+    const first = (await status()).parsed.latest_scores!;
+    const nextDay = new Date(Date.parse(`${DEMO_AS_OF}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await harness.call("find_at_risk_customers", { as_of: nextDay, limit: 1 });
+    const { parsed, text } = await status();
+    const carried = parsed.latest_scores!.carried_over!;
+    expect(carried.from_as_of).toBe(first.as_of);
+    expect(carried.customers).toBeGreaterThan(0);
+    expect(carried.customers).toBeLessThanOrEqual(parsed.latest_scores!.customers);
+    expect(text).toContain(`${carried.customers} carried over from ${first.as_of}`);
+  });
+
   it("says how the churn probabilities are made and, after a backtest, how well they did", async () => {
     await harness.call("find_at_risk_customers", { as_of: DEMO_AS_OF, limit: 1 });
     const before = await status();
