@@ -250,19 +250,24 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
     );
   });
 
-  it("saves a drafted follow-up from the board when the server runs with --allow-writes", async () => {
-    const view = await writable.mount({ tool: "find_at_risk_customers", arguments: { limit: 5 } });
+  /** The at-risk board (5 rows) with its top customer's follow-up drafted: one click, no retry. */
+  async function draftFromBoard(host: ViewHost) {
+    const view = await host.mount({ tool: "find_at_risk_customers", arguments: { limit: 5 } });
     const board = view.structuredContent as unknown as FindAtRiskCustomersResult;
     const chosen = board.customers[0]!.customer;
     await view.frame.locator("table.board").waitFor();
-    let from = writable.toolCalls.length;
-    // One click each, no retry: a click the view did not receive is a failure.
+    const from = host.toolCalls.length;
     await view.click(
       view.frame.locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`),
     );
-    await writable.waitForToolCall("draft_follow_up", from);
-    const panel = view.frame.locator("section.draft");
-    from = writable.toolCalls.length;
+    await host.waitForToolCall("draft_follow_up", from);
+    return { view, chosen, panel: view.frame.locator("section.draft") };
+  }
+
+  it("saves a drafted follow-up from the board when the server runs with --allow-writes", async () => {
+    const { view, chosen, panel } = await draftFromBoard(writable);
+    const from = writable.toolCalls.length;
+    // One click, no retry: a click the view did not receive is a failure.
     await view.click(panel.locator('button[data-action="save"]'));
     const saved = await writable.waitForToolCall("draft_follow_up", from);
     expect(saved.arguments).toMatchObject({ customer_id: chosen.customer_id, save: true });
@@ -277,16 +282,7 @@ describe.skipIf(browserMissing())("the MCP Apps views in a browser host joined t
   });
 
   it("brings a drafted follow-up into the host's view once the host has fitted the frame to it", async () => {
-    const view = await readOnly.mount({ tool: "find_at_risk_customers", arguments: { limit: 5 } });
-    const board = view.structuredContent as unknown as FindAtRiskCustomersResult;
-    const chosen = board.customers[0]!.customer;
-    await view.frame.locator("table.board").waitFor();
-    const from = readOnly.toolCalls.length;
-    await view.click(
-      view.frame.locator(`tr[data-customer="${chosen.customer_id}"] button[data-action="draft"]`),
-    );
-    await readOnly.waitForToolCall("draft_follow_up", from);
-    const panel = view.frame.locator("section.draft");
+    const { panel } = await draftFromBoard(readOnly);
     await panel.locator('button[data-action="save"]').waitFor();
     // Drawn below the board, which already fills the host's page: the view scrolls the panel in
     // after the host has grown the frame (scrolled before, the frame's growth undid it and left
