@@ -250,6 +250,94 @@ function checkInput(input: LifecycleInput): void {
   }
 }
 
+/** Which rule placed a customer, and the facts it read (see `lifecycleStage`). */
+interface StageDecision {
+  stage: LifecycleStageKey;
+  /** Days since the last purchase over the gap it is judged against; null for prospects. */
+  overdue: number | null;
+  purchases: number;
+  daysSince: number;
+  tenure: number;
+  gap: number;
+  ownGap: number | null;
+  pAlive: number | null;
+  churn: number | null;
+  trend: number | null;
+  /** Churned: P(alive) low, far overdue, churn probability high. */
+  lowPAlive: boolean;
+  farOverdue: boolean;
+  likelyGone: boolean;
+  /** Decline: overdue, P(alive) low, churn probability critical, purchase rate falling. */
+  lateForDecline: boolean;
+  lowPAliveForDecline: boolean;
+  critical: boolean;
+  falling: boolean;
+}
+
+/** The ordered rules of this module's header, without the words (`checkInput` first). */
+function decideStage(input: LifecycleInput): StageDecision {
+  const t = LIFECYCLE_THRESHOLDS;
+  const purchases = input.purchaseDays ?? input.purchaseCount;
+  const pAlive = input.pAlive ?? null;
+  const churn = input.churnProbability ?? null;
+  const trend = input.purchaseRateTrend ?? null;
+  const decision: StageDecision = {
+    stage: "prospect",
+    overdue: null,
+    purchases,
+    daysSince: 0,
+    tenure: 0,
+    gap: 0,
+    ownGap: null,
+    pAlive,
+    churn,
+    trend,
+    lowPAlive: false,
+    farOverdue: false,
+    likelyGone: false,
+    lateForDecline: false,
+    lowPAliveForDecline: false,
+    critical: false,
+    falling: false,
+  };
+  if (purchases === 0 || input.daysSinceLastPurchase === null) return decision;
+
+  const daysSince = input.daysSinceLastPurchase;
+  decision.daysSince = daysSince;
+  decision.tenure = input.tenureDays ?? daysSince;
+  decision.ownGap = input.typicalGapDays ?? null;
+  decision.gap = Math.max(1, decision.ownGap ?? input.referenceGapDays ?? t.referenceGapDays);
+  const overdue = daysSince / decision.gap;
+  decision.overdue = overdue;
+  if (input.wonBack) return { ...decision, stage: "win-back" };
+
+  if (daysSince >= t.churnMinDaysSincePurchase) {
+    decision.lowPAlive = pAlive !== null && pAlive < t.churnPAlive;
+    decision.farOverdue = overdue > t.churnOverdueRatio;
+    decision.likelyGone = churn !== null && churn >= t.churnChurnProbability;
+    if (decision.lowPAlive || decision.farOverdue || decision.likelyGone)
+      return { ...decision, stage: "churned" };
+  }
+
+  decision.critical = churn !== null && churn >= t.declineChurnProbability;
+  decision.lateForDecline = overdue > t.declineOverdueRatio;
+  decision.lowPAliveForDecline = pAlive !== null && pAlive < t.declinePAlive;
+  const lapsing = decision.lateForDecline || decision.lowPAliveForDecline || decision.critical;
+  const isNew = decision.tenure <= t.onboardingDays || purchases <= t.onboardingMaxPurchases;
+  if (isNew && !lapsing) return { ...decision, stage: "onboarding" };
+
+  decision.falling = trend !== null && trend <= t.declineTrend;
+  if (lapsing || decision.falling) return { ...decision, stage: "decline" };
+  if (trend !== null && trend >= t.growthTrend) return { ...decision, stage: "growth" };
+  return { ...decision, stage: "mature" };
+}
+
+/** The lifecycle stage alone (`lifecycleStage(input).stage`, without wording its reasons). */
+export function lifecycleStageKey(input: LifecycleInput): LifecycleStageKey {
+  checkInput(input);
+  return decideStage(input).stage;
+}
+
 /**
  * Places a customer in a lifecycle stage by the ordered rules in this module's header, and says
  * which facts decided it.
@@ -257,38 +345,31 @@ function checkInput(input: LifecycleInput): void {
 export function lifecycleStage(input: LifecycleInput): LifecycleResult {
   checkInput(input);
   const t = LIFECYCLE_THRESHOLDS;
-  const purchases = input.purchaseDays ?? input.purchaseCount;
-  const pAlive = input.pAlive ?? null;
-  const churn = input.churnProbability ?? null;
-  const trend = input.purchaseRateTrend ?? null;
+  const decision = decideStage(input);
+  const { stage, overdue, purchases, daysSince, tenure, gap, ownGap, pAlive, churn, trend } = decision;
   const reasons: string[] = [];
   const reasonsZh: string[] = [];
   const because = (en: string, zh: string): void => {
     reasons.push(en);
     reasonsZh.push(zh);
   };
-  const result = (stage: LifecycleStageKey, overdueRatio: number | null): LifecycleResult => ({
+  const result = (): LifecycleResult => ({
     stage,
     label: LIFECYCLE_STAGES[stage].label,
     strategy: LIFECYCLE_STAGES[stage].strategy,
     reasons,
     reasonsZh,
-    overdueRatio,
+    overdueRatio: overdue,
   });
 
-  if (purchases === 0 || input.daysSinceLastPurchase === null) {
+  if (stage === "prospect") {
     because("no purchase yet", "尚未购买");
-    return result("prospect", null);
+    return result();
   }
 
-  const daysSince = input.daysSinceLastPurchase;
-  const tenure = input.tenureDays ?? daysSince;
-  const ownGap = input.typicalGapDays ?? null;
-  const gap = Math.max(1, ownGap ?? input.referenceGapDays ?? t.referenceGapDays);
-  const overdue = daysSince / gap;
   const days = formatWhole(daysSince);
   const gapText = formatWhole(gap);
-  const ratioText = formatOneDecimal(overdue);
+  const ratioText = formatOneDecimal(overdue!);
   const overdueEn =
     ownGap === null
       ? `last purchase ${days} days ago, ${ratioText}x the ${gapText}-day reference gap (only one purchase day)`
@@ -303,27 +384,22 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
   const churnZh = churn === null ? "" : `流失概率${formatPercent(churn)}`;
   const trendText = trend === null ? "" : formatPercent(Math.abs(trend));
 
-  if (input.wonBack) {
-    because(`returned after a lapse; ${overdueEn}`, `中断后重新购买；${overdueZh}`);
-    return result("win-back", overdue);
-  }
-
-  if (daysSince >= t.churnMinDaysSincePurchase) {
-    const lowPAlive = pAlive !== null && pAlive < t.churnPAlive;
-    const farOverdue = overdue > t.churnOverdueRatio;
-    const likelyGone = churn !== null && churn >= t.churnChurnProbability;
-    if (lowPAlive || farOverdue || likelyGone) {
-      if (lowPAlive)
+  switch (stage) {
+    case "win-back":
+      because(`returned after a lapse; ${overdueEn}`, `中断后重新购买；${overdueZh}`);
+      break;
+    case "churned":
+      if (decision.lowPAlive)
         because(
           `${pAliveEn} is below ${formatPercent(t.churnPAlive)}`,
           `${pAliveZh}，低于${formatPercent(t.churnPAlive)}`,
         );
-      if (farOverdue)
+      if (decision.farOverdue)
         because(
           `${overdueEn} (more than ${t.churnOverdueRatio}x)`,
           `${overdueZh}（超过${t.churnOverdueRatio}倍）`,
         );
-      if (likelyGone)
+      if (decision.likelyGone)
         because(
           `${churnEn} (at least ${formatPercent(t.churnChurnProbability)})`,
           `${churnZh}（不低于${formatPercent(t.churnChurnProbability)}）`,
@@ -332,66 +408,58 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
         `no purchase for ${days} days (at least ${t.churnMinDaysSincePurchase})`,
         `已${days}天未购买（不少于${t.churnMinDaysSincePurchase}天）`,
       );
-      return result("churned", overdue);
-    }
+      break;
+    case "onboarding":
+      if (tenure <= t.onboardingDays) {
+        because(`first purchase ${formatWhole(tenure)} days ago`, `首次购买在${formatWhole(tenure)}天前`);
+      } else {
+        because(
+          `only ${purchases} purchase day${purchases === 1 ? "" : "s"} so far`,
+          `目前仅有${purchases}个购买日`,
+        );
+      }
+      break;
+    case "decline":
+      if (decision.lateForDecline)
+        because(
+          `${overdueEn} (more than ${t.declineOverdueRatio}x)`,
+          `${overdueZh}（超过${t.declineOverdueRatio}倍）`,
+        );
+      if (decision.lowPAliveForDecline) {
+        because(
+          `${pAliveEn} is below ${formatPercent(t.declinePAlive)}`,
+          `${pAliveZh}，低于${formatPercent(t.declinePAlive)}`,
+        );
+      }
+      if (decision.critical)
+        because(
+          `${churnEn} (at least ${formatPercent(t.declineChurnProbability)})`,
+          `${churnZh}（不低于${formatPercent(t.declineChurnProbability)}）`,
+        );
+      if (decision.falling)
+        because(
+          `purchase rate down ${trendText} on the previous period`,
+          `购买频率比上一周期下降${trendText}`,
+        );
+      break;
+    case "growth":
+      if (trend! >= 1) {
+        because(
+          "buying in the recent period after none in the period before",
+          "上一周期没有购买，近期开始购买",
+        );
+      } else {
+        const speedUp = formatOneDecimal(1 / (1 - trend!));
+        because(`purchase rate ${speedUp}x the previous period's`, `购买频率是上一周期的${speedUp}倍`);
+      }
+      break;
+    case "mature":
+      because(
+        `established for ${formatWhole(tenure)} days with ${purchases} purchase days; ${overdueEn}`,
+        `已合作${formatWhole(tenure)}天，共${purchases}个购买日；${overdueZh}`,
+      );
+      if (pAliveEn) because(pAliveEn, pAliveZh);
+      break;
   }
-
-  const critical = churn !== null && churn >= t.declineChurnProbability;
-  const lapsing =
-    overdue > t.declineOverdueRatio || (pAlive !== null && pAlive < t.declinePAlive) || critical;
-  const isNew = tenure <= t.onboardingDays || purchases <= t.onboardingMaxPurchases;
-  if (isNew && !lapsing) {
-    if (tenure <= t.onboardingDays) {
-      because(`first purchase ${formatWhole(tenure)} days ago`, `首次购买在${formatWhole(tenure)}天前`);
-    } else {
-      because(
-        `only ${purchases} purchase day${purchases === 1 ? "" : "s"} so far`,
-        `目前仅有${purchases}个购买日`,
-      );
-    }
-    return result("onboarding", overdue);
-  }
-
-  const falling = trend !== null && trend <= t.declineTrend;
-  if (lapsing || falling) {
-    if (overdue > t.declineOverdueRatio)
-      because(
-        `${overdueEn} (more than ${t.declineOverdueRatio}x)`,
-        `${overdueZh}（超过${t.declineOverdueRatio}倍）`,
-      );
-    if (pAlive !== null && pAlive < t.declinePAlive) {
-      because(
-        `${pAliveEn} is below ${formatPercent(t.declinePAlive)}`,
-        `${pAliveZh}，低于${formatPercent(t.declinePAlive)}`,
-      );
-    }
-    if (critical)
-      because(
-        `${churnEn} (at least ${formatPercent(t.declineChurnProbability)})`,
-        `${churnZh}（不低于${formatPercent(t.declineChurnProbability)}）`,
-      );
-    if (falling)
-      because(`purchase rate down ${trendText} on the previous period`, `购买频率比上一周期下降${trendText}`);
-    return result("decline", overdue);
-  }
-
-  if (trend !== null && trend >= t.growthTrend) {
-    if (trend >= 1) {
-      because(
-        "buying in the recent period after none in the period before",
-        "上一周期没有购买，近期开始购买",
-      );
-    } else {
-      const speedUp = formatOneDecimal(1 / (1 - trend));
-      because(`purchase rate ${speedUp}x the previous period's`, `购买频率是上一周期的${speedUp}倍`);
-    }
-    return result("growth", overdue);
-  }
-
-  because(
-    `established for ${formatWhole(tenure)} days with ${purchases} purchase days; ${overdueEn}`,
-    `已合作${formatWhole(tenure)}天，共${purchases}个购买日；${overdueZh}`,
-  );
-  if (pAliveEn) because(pAliveEn, pAliveZh);
-  return result("mature", overdue);
+  return result();
 }

@@ -10,7 +10,7 @@
  * store does not date: a complaint's or ticket's status is kept as it is now, so one still open
  * counts as open from when it was raised (as the churn calibration reads it too).
  */
-import { lifecycleStage, type LifecycleStageKey } from "../../core/lifecycle.js";
+import { lifecycleStageKey, type LifecycleStageKey } from "../../core/lifecycle.js";
 import { modelPAlive } from "../../core/purchaseModel.js";
 import { churnProbabilityOf, type ChurnModelReport } from "../scoring/churnModel.js";
 import { customerState, dayOf } from "../scoring/customerState.js";
@@ -94,7 +94,7 @@ export function stageHistory(
     const pAlive = model ? modelPAlive(model, state.x, state.tx, state.T) : null;
     const { activity } = state;
     // The inputs exactly as `scoring/explain.ts` hands a score to the rules.
-    const { stage } = lifecycleStage({
+    const stage = lifecycleStageKey({
       purchaseCount: activity.purchaseCount,
       purchaseDays: activity.purchaseDays,
       tenureDays: state.T,

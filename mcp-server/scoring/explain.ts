@@ -1,4 +1,10 @@
-import { lifecycleStage, type LifecycleResult } from "../../core/lifecycle.js";
+import {
+  lifecycleStage,
+  lifecycleStageKey,
+  type LifecycleInput,
+  type LifecycleResult,
+  type LifecycleStageKey,
+} from "../../core/lifecycle.js";
 import type { RiskReason } from "../../core/risk.js";
 import { churnScorer, type ChurnModelReport } from "./churnModel.js";
 import { dayOf, type ChurnState } from "./customerState.js";
@@ -8,8 +14,8 @@ import type { CustomerScore } from "./scoreCustomers.js";
 export type ScoreFigures = Omit<CustomerScore, "riskReasons" | "lifecycleReasons">;
 
 /** The lifecycle rule's inputs, as a score keeps them. */
-export function lifecycleOf(score: ScoreFigures): LifecycleResult {
-  return lifecycleStage({
+function lifecycleInputOf(score: ScoreFigures): LifecycleInput {
+  return {
     purchaseCount: score.orders,
     purchaseDays: score.purchaseDays,
     tenureDays: score.T,
@@ -19,7 +25,17 @@ export function lifecycleOf(score: ScoreFigures): LifecycleResult {
     wonBack: score.wonBack,
     pAlive: score.pAlive,
     churnProbability: score.churnProbability,
-  });
+  };
+}
+
+/** A score's lifecycle stage and the facts that decided it. */
+export function lifecycleOf(score: ScoreFigures): LifecycleResult {
+  return lifecycleStage(lifecycleInputOf(score));
+}
+
+/** A score's lifecycle stage alone: scoring a book words no reasons (they are worded on read). */
+export function lifecycleStageOf(score: ScoreFigures): LifecycleStageKey {
+  return lifecycleStageKey(lifecycleInputOf(score));
 }
 
 /** The churn model's view of a scored customer (every input is a column of the score). */

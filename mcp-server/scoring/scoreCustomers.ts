@@ -28,7 +28,7 @@ import {
   type ChurnModelReport,
 } from "./churnModel.js";
 import { customerState, dayOf, type ChurnState, type CustomerState } from "./customerState.js";
-import { lifecycleOf, withReasons, type ScoreFigures } from "./explain.js";
+import { lifecycleStageOf, withReasons, type ScoreFigures } from "./explain.js";
 import { carried, isCarried, type CarriedRow } from "./carriedInputs.js";
 import { historyFromRecord, type CustomerHistory, type CustomerRecord } from "./history.js";
 import { SCORING_DEFAULTS } from "./settings.js";
@@ -719,7 +719,7 @@ export function customerFigures(
     trailingYear: book.trailingYear[i],
     inputsUntil: storedDay(book.inputsUntil[i]),
   };
-  score.lifecycleStage = lifecycleOf(score).stage;
+  score.lifecycleStage = lifecycleStageOf(score);
   if (!figuresFinite(book, i, values, k) || ![score.valueAtRisk, probability].every(Number.isFinite))
     throw new RangeError("its scores are not finite numbers; check its amounts");
   return score;

@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { customerActivity } from "../../core/activity.js";
 import {
   LIFECYCLE_STAGE_KEYS,
   LIFECYCLE_STAGES,
+  lifecycleStageKey,
   lifecycleStage,
   type LifecycleInput,
   type LifecycleStageKey,
@@ -109,5 +111,28 @@ describe("lifecycleStage", () => {
 
   it("rejects a P(alive) outside [0, 1]", () => {
     expect(() => lifecycleStage({ ...steady, pAlive: 1.2 })).toThrow(/pAlive/);
+  });
+});
+
+describe("lifecycleStageKey", () => {
+  it("gives the stage lifecycleStage gives, for any inputs the rules accept", () => {
+    const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null });
+    const inputs = fc.record({
+      purchaseCount: fc.integer({ min: 0, max: 50 }),
+      purchaseDays: fc.integer({ min: 0, max: 40 }),
+      tenureDays: fc.integer({ min: 0, max: 3000 }),
+      daysSinceLastPurchase: fc.integer({ min: 0, max: 2000 }),
+      typicalGapDays: maybe(fc.double({ min: 0, max: 400, noNaN: true })),
+      purchaseRateTrend: maybe(fc.double({ min: -1, max: 1, noNaN: true })),
+      wonBack: fc.boolean(),
+      pAlive: maybe(fc.double({ min: 0, max: 1, noNaN: true })),
+      churnProbability: maybe(fc.double({ min: 0, max: 1, noNaN: true })),
+    });
+    fc.assert(
+      fc.property(inputs, (input) => {
+        expect(lifecycleStageKey(input)).toBe(lifecycleStage(input).stage);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
