@@ -4,6 +4,7 @@
  * `core/kpi.ts`. portfolio_overview, get_customer, the briefing and `crm kpi` share it; the
  * monthly series live in `reports/kpi.ts`.
  */
+import { yieldToCalls } from "./yieldToCalls.js";
 import { horizonSums } from "../../core/clvHorizon.js";
 import {
   activationRate,
@@ -289,7 +290,7 @@ export async function scopeLtv(
       // ~25,000 pairs: 1.4 s of arithmetic).
       const sums: ReturnType<typeof horizonSums> = [];
       for (let start = 0; start < pairs.length; start += HORIZON_SLICE) {
-        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (start > 0) await yieldToCalls();
         sums.push(
           ...horizonSums(purchaseModel, pairs.slice(start, start + HORIZON_SLICE), {
             horizonMonths: LTV_LONG_MONTHS,

@@ -1,4 +1,5 @@
 import { readAhead } from "./readAhead.js";
+import { yieldToCalls } from "./yieldToCalls.js";
 import {
   DAYS_PER_MONTH,
   lifetimeValueColumns,
@@ -895,13 +896,20 @@ export async function scoreBook(
   // all, ranked over columns (the same rules as `core/rfm.ts` and `core/valueTiers.ts`).
   const buyers = Int32Array.from(purchasers.keys()).filter(finite);
   const ofBuyers = (value: (k: number) => number) => Float64Array.from(buyers, value);
+  // Each ranking sorts the whole book (about half a second at a million customers): calls that
+  // answer from the previous set meanwhile are answered between them.
   const r = quintileScoresOfColumn(ofBuyers((k) => -book.daysSince[purchasers[k]]));
+  await yieldToCalls();
   const f = quintileScoresOfColumn(ofBuyers((k) => book.x[purchasers[k]] + 1));
+  await yieldToCalls();
   const m = quintileScoresOfColumn(ofBuyers((k) => book.revenue[purchasers[k]]));
+  await yieldToCalls();
   const highProfit = upperHalfOfColumn(ofBuyers((k) => values.clv[k]));
+  await yieldToCalls();
   const highLoyalty = upperHalfOfColumn(
     ofBuyers((k) => (Number.isNaN(values.expectedPurchases[k]) ? 0 : values.expectedPurchases[k])),
   );
+  await yieldToCalls();
   const buyerOf = new Int32Array(purchasers.length).fill(-1);
   buyers.forEach((k, b) => (buyerOf[k] = b));
   const purchaserOf = new Int32Array(book.length).fill(-1);
@@ -911,6 +919,7 @@ export async function scoreBook(
       purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? values.clv[purchaserOf[i]] : 0,
     ),
   );
+  await yieldToCalls();
   const tierOf = (i: number): AbcTier => ABC_TIER_NAMES[tiers[i]];
   const QUADRANTS = [
     ["strangers", "barnacles"],

@@ -9,6 +9,7 @@
  * two columns sorted once, and each customer ranked by binary search with the same formulas as one
  * customer's profile (`core/kpi.ts`), so the book's mean and a profile's index agree exactly.
  */
+import { yieldToCalls } from "./yieldToCalls.js";
 import {
   customerHealthIndex,
   midRankPercentile,
@@ -48,8 +49,6 @@ export interface SetChi {
 
 /** Customers ranked between two turns of the event loop: other calls are answered in between. */
 const YIELD_EVERY = 50_000;
-
-const yieldToCalls = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Rowids read per piece: memory follows the piece, not the set. */
 const PIECE_ROWS = 100_000;
