@@ -11,7 +11,7 @@
  */
 import type { HistorySource } from "./scoreCustomers.js";
 import type { CustomerHistory } from "./history.js";
-import { HISTORY_CHUNK, historiesBetween } from "./storeHistory.js";
+import { HISTORY_CHUNK, customerIdRange, historiesBetween } from "./storeHistory.js";
 import { MODEL_VERSION } from "./settings.js";
 import { dayOf } from "./customerState.js";
 import { exactRealJson, fromExactParts } from "../store/exactReals.js";
@@ -139,10 +139,8 @@ async function* carriedChunks(
   from: CarrySource,
   chunk: number,
 ): AsyncGenerator<(CustomerHistory | CarriedRow)[]> {
-  const bounds = await store.db.get<{ low: number | null; high: number | null }>(
-    "SELECT MIN(id) AS low, MAX(id) AS high FROM customers",
-  );
-  if (bounds?.low == null || bounds.high == null) return;
+  const bounds = await customerIdRange(store);
+  if (!bounds) return;
   const moved = await customersWithEventsBetween(store, from.asOf, storedTime(cutoff));
   const day = dayOf(cutoff);
   for (let low = bounds.low; low <= bounds.high; low += chunk) {

@@ -212,7 +212,7 @@ function iso(ms: number): string | null {
 const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
 
 /** Stands for "never" in `inputsUntil`, which is stored as a whole number. */
-export const HOLDS_FOREVER = 2_147_483_647;
+const HOLDS_FOREVER = 2_147_483_647;
 const storedDay = (day: number): number | null => (Number.isNaN(day) ? null : Math.min(day, HOLDS_FOREVER));
 const nanIfNull = (value: number | null): number => (value === null ? NaN : value);
 
@@ -350,6 +350,18 @@ export class BookColumns {
     }
   }
 
+  /** Room for one more customer; returns their index. */
+  private append(): number {
+    if (this.count === this.id.length) this.grow();
+    return this.count++;
+  }
+
+  /** `append` for a customer whose every column is filled (`add`, `addCarried`). */
+  private appendWhole(): number {
+    if (this.kept !== COLUMN_NAMES) throw new Error("a book of some columns is filled by copyFrom");
+    return this.append();
+  }
+
   /** Empties the book for the next chunk, keeping its columns' room. */
   clear(): void {
     this.count = 0;
@@ -358,8 +370,7 @@ export class BookColumns {
 
   /** Appends customer `i` of `other`: the columns this book keeps, and their problem. */
   copyFrom(other: BookColumns, i: number): void {
-    if (this.count === this.id.length) this.grow();
-    const index = this.count++;
+    const index = this.append();
     for (const name of this.kept) this[name][index] = other[name][i];
     const problem = other.problems.get(i);
     if (problem !== undefined) this.problems.set(index, problem);
@@ -367,9 +378,7 @@ export class BookColumns {
 
   /** Adds one customer as of `asOfDay`; returns their state, or null (no purchase or a problem). */
   add(history: CustomerHistory, asOfDay: number): CustomerState | null {
-    if (this.kept !== COLUMN_NAMES) throw new Error("a book of some columns is filled by copyFrom");
-    if (this.count === this.id.length) this.grow();
-    const index = this.count++;
+    const index = this.appendWhole();
     this.id[index] = history.id;
     let state: CustomerState | null = null;
     let problem: string | null = null;
@@ -433,9 +442,7 @@ export class BookColumns {
    * move with the as-of date (tenure, days since the last purchase, T) moved to `asOfDay`.
    */
   addCarried(row: CarriedRow, asOfDay: number): void {
-    if (this.kept !== COLUMN_NAMES) throw new Error("a book of some columns is filled by copyFrom");
-    if (this.count === this.id.length) this.grow();
-    const index = this.count++;
+    const index = this.appendWhole();
     this.id[index] = carried(row, "customer_id");
     this.margin[index] = carried(row, "margin_rate");
     this.trailingYear[index] = carried(row, "trailing_year");

@@ -64,14 +64,20 @@ export async function* historyChunks(
   cutoff: Date,
   chunk = HISTORY_CHUNK,
 ): AsyncGenerator<CustomerHistory[]> {
-  const bounds = await store.db.get<{ low: number | null; high: number | null }>(
-    "SELECT MIN(id) AS low, MAX(id) AS high FROM customers",
-  );
-  if (bounds?.low == null || bounds.high == null) return;
+  const bounds = await customerIdRange(store);
+  if (!bounds) return;
   for (let low = bounds.low; low <= bounds.high; low += chunk) {
     const histories = await historiesBetween(store, low, low + chunk - 1, cutoff, true);
     if (histories.length > 0) yield histories;
   }
+}
+
+/** The smallest and largest customer store ids, or null for an empty book: what chunks walk. */
+export async function customerIdRange(store: Store): Promise<{ low: number; high: number } | null> {
+  const bounds = await store.db.get<{ low: number | null; high: number | null }>(
+    "SELECT MIN(id) AS low, MAX(id) AS high FROM customers",
+  );
+  return bounds?.low == null || bounds.high == null ? null : { low: bounds.low, high: bounds.high };
 }
 
 /** The histories up to `cutoff` of the customers with store ids in [low, high], by id. */
