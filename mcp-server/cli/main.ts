@@ -8,7 +8,7 @@ import { UserError } from "./errors.js";
 import { StoreNotEmptyError } from "../demo/seed.js";
 import { AsOfError, resolveAsOf } from "../asOf.js";
 import { ensureScores } from "../scoring/scoreCache.js";
-import { StoreBusyError, StoreError } from "../store/errors.js";
+import { ScoreSetGoneError, StoreBusyError, StoreError } from "../store/errors.js";
 
 const USER_ERRORS = [
   UserError,
@@ -18,6 +18,7 @@ const USER_ERRORS = [
   StoreNotEmptyError,
   AsOfError,
   StoreBusyError,
+  ScoreSetGoneError,
   StoreError,
 ];
 

@@ -7,6 +7,7 @@ import { churnModelInfo, scoresFor, trustLine } from "../tools/support.js";
 import { summariseFeedback } from "../tools/summariseFeedback.js";
 import { formatMoney, formatPercent } from "../cli/output.js";
 import { todaysTasksLines } from "./todaysTasks.js";
+import { scoresTable } from "../store/setTables.js";
 
 const SHOWN = 5;
 
@@ -20,9 +21,9 @@ export async function briefing(deps: ServerDeps): Promise<string> {
   const leaders = await deps.store.db.all<
     CustomerRow & { clv: number; p_alive: number | null; orders: number }
   >(
-    `SELECT c.*, s.clv, s.p_alive, s.orders FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-     WHERE s.score_set_id = ? ORDER BY s.clv DESC, s.customer_id LIMIT ?`,
-    [set.id, SHOWN],
+    `SELECT c.*, s.clv, s.p_alive, s.orders FROM ${scoresTable(set.id, "s")} JOIN customers c ON c.id = s.customer_id
+     ORDER BY s.clv DESC, s.customer_id LIMIT ?`,
+    [SHOWN],
   );
   const feedback = await summariseFeedback(deps, {});
   const kpi = await kpiSummary(deps.store, set, { months: kpiMonths(asOf) });

@@ -57,15 +57,11 @@ const TABLE_NOTES: Record<string, { about: string; columns?: Record<string, stri
   score_sets: {
     about:
       "Cached model fits: one per as-of date, churn horizon and data version; models holds the purchase model, calibration and warnings.",
-    columns: {
-      first_row:
-        "the smallest rowid of the set's customer_scores rows (a set's rows are one range of rowids)",
-      last_row: "the largest rowid of the set's customer_scores rows",
-    },
   },
+  score_set_ids: { about: "Internal: hands out score set ids. Not customer data." },
   customer_scores: {
     about:
-      "Cached per-customer scores for a score set: churn probability, P(alive), CLV, value at risk, lifecycle stage, RFM, ABC tier.",
+      "A view of the cached per-customer scores of every kept score set (score_set_id says which; filter on it): churn probability, P(alive), CLV, value at risk, lifecycle stage, RFM, ABC tier.",
     columns: {
       x: "repeat purchase days (the purchase model's frequency)",
       tx: "days from first to last purchase (recency)",
@@ -103,8 +99,11 @@ interface ColumnInfo {
 /** The store's tables and columns as JSON, read from SQLite itself so it never drifts. */
 export async function describeSchema(deps: ServerDeps) {
   const tables = await deps.store.db.all<{ name: string }>(
-    // Scores being computed live in pending_* tables until they are published: not part of the schema.
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'pending\\_%' ESCAPE '\\' ORDER BY rowid",
+    // Scores being computed live in pending_* tables until they are published, and each set's rows
+    // in a table of its own: the view customer_scores shows them all, so the tables are left out.
+    `SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
+       AND name NOT LIKE 'pending\\_%' ESCAPE '\\' AND name NOT LIKE 'customer\\_scores\\_%' ESCAPE '\\'
+     ORDER BY rowid`,
   );
   const described = [];
   for (const { name } of tables) {

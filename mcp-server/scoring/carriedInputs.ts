@@ -17,6 +17,7 @@ import { dayOf } from "./customerState.js";
 import { exactRealJson, fromExactParts } from "../store/exactReals.js";
 import type { Store } from "../store/store.js";
 import { storedTime } from "../store/timestamps.js";
+import { scoresTable } from "../store/setTables.js";
 
 /**
  * The stored figures a later day's scoring carries over, in this order, and how each travels: a
@@ -152,8 +153,8 @@ async function* carriedChunks(
       ]),
       store.db.get<{ rows: string | null }>(
         `SELECT '[' || group_concat('[' || ${CARRIED_JSON} || ']', ',' ORDER BY customer_id) || ']' AS rows
-         FROM customer_scores WHERE score_set_id = ? AND customer_id BETWEEN ? AND ? AND inputs_until > ?`,
-        [from.setId, low, high, day],
+         FROM ${scoresTable(from.setId)} WHERE customer_id BETWEEN ? AND ? AND inputs_until > ?`,
+        [low, high, day],
       ),
     ]);
     const carriedRows: CarriedRow[] = [];

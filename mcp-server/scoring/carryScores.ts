@@ -1,6 +1,7 @@
 import { rfmSegment } from "../../core/rfm.js";
 import { ABC_THRESHOLDS, type AbcTier } from "../../core/valueTiers.js";
 import type { Store } from "../store/store.js";
+import { scoresTable } from "../store/setTables.js";
 import { churnProbabilityOf } from "./churnModel.js";
 import { dayOf } from "./customerState.js";
 import type { ScoreFigures } from "./explain.js";
@@ -117,8 +118,8 @@ async function rescoreInSet(
     expected_purchases: number | null;
   }>(
     `SELECT churn_probability, score_problem, days_since_last_purchase, x, revenue, clv, expected_purchases
-     FROM customer_scores WHERE score_set_id = ? AND customer_id = ?`,
-    [set.id, customerId],
+     FROM ${scoresTable(set.id)} WHERE customer_id = ?`,
+    [customerId],
   );
   placeInSet(
     ranks,
@@ -190,15 +191,15 @@ async function carrySet(
   ranks: SetRanks,
   customerIds: readonly number[],
 ): Promise<void> {
-  const others = COLUMNS.filter((column) => column !== "score_set_id" && column !== "customer_id");
+  const others = COLUMNS.filter((column) => column !== "customer_id");
   for (const customerId of customerIds) {
     const figures = await rescoreInSet(store, set, models, ranks, customerId);
     if (!figures) continue;
-    const row = scoreToRow(set.id, figures);
+    const row = scoreToRow(figures);
     await store.db.run(
-      `UPDATE customer_scores SET ${others.map((column) => `${column} = ?`).join(", ")}
-         WHERE score_set_id = ? AND customer_id = ?`,
-      [...row.slice(2), set.id, customerId],
+      `UPDATE ${scoresTable(set.id)} SET ${others.map((column) => `${column} = ?`).join(", ")}
+         WHERE customer_id = ?`,
+      [...row.slice(1), customerId],
     );
     models.unscored = models.unscored.filter((entry) => entry.customerId !== customerId);
     if (figures.scoreProblem) models.unscored.push({ customerId, reason: figures.scoreProblem });

@@ -17,6 +17,14 @@ import { PendingScores } from "./pendingScores.js";
 import { storeSource } from "./storeHistory.js";
 import { KEPT_SCORE_SETS, MODEL_VERSION, REFIT_AFTER_CHANGE, REFIT_AFTER_DAYS } from "./settings.js";
 import { storedTime } from "../store/timestamps.js";
+import {
+  SCORE_COLUMNS,
+  dropScoresTables,
+  dropScoresView,
+  refreshScoresView,
+  scoresTable,
+  setIdOfTable,
+} from "../store/setTables.js";
 
 /** A computed set of scores: one as-of date, one version of the data, one version of the models. */
 export interface ScoreSet {
@@ -64,56 +72,11 @@ export class ScoresComputingError extends Error {}
 /** How far back an earlier as-of date's set may stand in for a set being computed. */
 export const STALE_STAND_IN_DAYS = 7;
 
-/** Columns of `customer_scores` in the order `scoreToRow` writes them. */
-export const COLUMNS = [
-  "score_set_id",
-  "customer_id",
-  "orders",
-  "revenue",
-  "first_purchase",
-  "last_purchase",
-  "days_since_last_purchase",
-  "typical_gap_days",
-  "x",
-  "tx",
-  "t",
-  "monetary",
-  "margin_rate",
-  "p_alive",
-  "churn_probability",
-  "expected_purchases",
-  "horizon_expected_purchases",
-  "expected_spend",
-  "clv",
-  "value_if_retained",
-  "risk_score",
-  "risk_level",
-  "value_at_risk",
-  "lifecycle_stage",
-  "rfm_r",
-  "rfm_f",
-  "rfm_m",
-  "rfm_segment",
-  "abc_tier",
-  "value_quadrant",
-  "latest_nps",
-  "open_complaints",
-  "last_interaction",
-  "score_problem",
-  "purchase_days",
-  "purchase_rate_trend",
-  "won_back",
-  "average_spend",
-  "spend_trend",
-  "feedback_count",
-  "negative_feedback_count",
-  "trailing_year",
-  "inputs_until",
-] as const;
+/** Columns of a set's rows in the order `scoreToRow` writes them. */
+export const COLUMNS = SCORE_COLUMNS;
 
 /** Columns holding whole numbers and text; every other one is a computed real. */
 const WHOLE_COLUMNS = new Set<string>([
-  "score_set_id",
   "customer_id",
   "orders",
   "days_since_last_purchase",
@@ -149,12 +112,11 @@ export const BULK_COLUMNS: readonly BulkColumn[] = COLUMNS.map((name) =>
       : bulkColumn.computed(name),
 );
 
-/** A `customer_scores` row as SQLite returns it. */
+/** A row of a set's table as SQLite returns it. */
 export type ScoreRow = Record<(typeof COLUMNS)[number], SqlValue>;
 
-export function scoreToRow(setId: number, score: ScoreFigures): SqlValue[] {
+export function scoreToRow(score: ScoreFigures): SqlValue[] {
   return [
-    setId,
     score.customerId,
     score.orders,
     score.revenue,
@@ -209,17 +171,14 @@ function remember(set: ScoreSet): void {
 }
 
 /**
- * Turns a stored row back into the score it was written from. Its reasons are worded on first
- * read from the row and its set's churn model (the set must have been returned by
+ * Turns a row of set `setId` back into the score it was written from. Its reasons are worded on
+ * first read from the row and its set's churn model (the set must have been returned by
  * `ensureScores` or `latestScoreSet` in this process, as every tool's is).
  */
-export function rowToScore(row: ScoreRow): CustomerScore {
+export function rowToScore(setId: number, row: ScoreRow): CustomerScore {
   const number = (value: SqlValue) => (value === null ? null : Number(value));
-  const set = setModels.get(Number(row.score_set_id));
-  if (!set)
-    throw new Error(
-      `score set ${String(row.score_set_id)} was read before its models; read it with ensureScores`,
-    );
+  const set = setModels.get(setId);
+  if (!set) throw new Error(`score set ${setId} was read before its models; read it with ensureScores`);
   const figures: ScoreFigures = {
     customerId: Number(row.customer_id),
     orders: Number(row.orders),
@@ -328,18 +287,28 @@ export function recentlyServed(withinMs: number): number[] {
  * Drops score sets beyond the newest `KEPT_SCORE_SETS`, except those computed (by any process,
  * by its `computed_at`) or served by this one within `READ_GRACE_MS`, up to `MAX_KEPT_SCORE_SETS`.
  */
-async function evictOldSets(store: Store): Promise<void> {
+async function evictOldSets(store: Store, computedNow: Date): Promise<void> {
   const now = Date.now();
   for (const [id, at] of servedAt) if (now - at > READ_GRACE_MS) servedAt.delete(id);
   const inUse = [...servedAt.keys()];
-  await store.db.run(
+  // Not `NOT IN (NULL)` for none: that is NULL, which kept every set up to the maximum.
+  const notInUse = inUse.length > 0 ? `AND id NOT IN (${inUse.map(() => "?").join(", ")})` : "";
+  const evicted = await store.db.all<{ id: number }>(
     `DELETE FROM score_sets
      WHERE id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${MAX_KEPT_SCORE_SETS})
         OR (id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${KEPT_SCORE_SETS})
-            AND computed_at < ?
-            AND id NOT IN (${inUse.map(() => "?").join(", ") || "NULL"}))`,
-    [storedTime(new Date(now - READ_GRACE_MS)), ...inUse],
+            AND computed_at < ? ${notInUse})
+     RETURNING id`,
+    // `computed_at` is stamped by the caller's clock (a fixed one in tests and demos): measured on it.
+    [storedTime(new Date(computedNow.getTime() - READ_GRACE_MS)), ...inUse],
   );
+  // With the tables of sets whose rows someone deleted by hand.
+  const tables = await store.db.all<{ name: string }>(
+    `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'customer\\_scores\\_%' ESCAPE '\\'
+       AND name NOT IN (SELECT 'customer_scores_' || id FROM score_sets)`,
+  );
+  const orphans = tables.map(({ name }) => setIdOfTable(name)).filter((id) => id !== null);
+  await dropScoresTables(store.db, [...new Set([...evicted.map(({ id }) => id), ...orphans])]);
 }
 
 /**
@@ -418,9 +387,6 @@ async function computingMessage(store: Store, asOfText: string): Promise<string>
 const SELECT_SET =
   "SELECT * FROM score_sets WHERE as_of = ? AND horizon_days = ? AND data_version = ? AND model_version = ?";
 
-/** SQLite's page cache while a set is published (negative: KiB), 128 MB. */
-const PUBLISH_CACHE_KIB = -131_072;
-
 /**
  * The newest set's fits, when a set as of `asOf` may reuse them: same horizon and model version,
  * fitted at most `REFIT_AFTER_DAYS` before `asOf` (never after it: that would let later data into
@@ -454,9 +420,9 @@ async function reusableFits(
 }
 
 /**
- * Scores the book into a temporary table a chunk at a time (so neither the book nor its scores
- * are ever all in memory), then publishes the set in one short transaction: readers see the old
- * set or the whole new one, never part of it.
+ * Scores the book into a table of its own a chunk at a time (so neither the book nor its scores
+ * are ever all in memory), then publishes the set in one short transaction that makes that table
+ * the set's: readers see the old set or the whole new one, never part of it.
  */
 async function computeAndStore(
   store: Store,
@@ -479,24 +445,19 @@ async function computeAndStore(
   // JavaScript thread 1.9 s of a 100k-customer rescore. With reused fits each chunk's rows are
   // written (by a connection of their own) while the next chunk is read; see `PendingScores`.
   const pending = await PendingScores.open(store, BULK_COLUMNS, reuse !== undefined);
-  let restoreCache: string | undefined;
   try {
-    const writeScores = (scores: ScoreFigures[]) =>
-      pending.writeScores(scores.map((score) => scoreToRow(0, score)));
+    const writeScores = (scores: ScoreFigures[]) => pending.writeScores(scores.map(scoreToRow));
     const early: EarlyScores | undefined = pending.early
-      ? { scores: writeScores, ranks: (ranks) => pending.writeRanks(ranks) }
+      ? {
+          scores: writeScores,
+          scoresDone: () => pending.scoresDone(),
+          ranks: (ranks) => pending.writeRanks(ranks),
+        }
       : undefined;
     const models = await scoreBook(source, asOf, { horizonDays, reuse, early }, writeScores);
     const written = await pending.finish();
     const seconds = (performance.now() - started) / 1000;
     const computedAt = storedTime(now());
-    // The copy inserts into three indexes in value order, pages all over a large set's part of
-    // each: with SQLite's default 2 MB cache they are read and written again and again (a 300k
-    // set's copy 3.5-3.9 s, with 128 MB 1.8-2.5 s). The cache grows only as pages are used and
-    // goes back to its size once the set is published.
-    const cache = await store.db.get<{ cache_size: number }>("PRAGMA cache_size");
-    await store.db.exec(`PRAGMA cache_size = ${PUBLISH_CACHE_KIB}`);
-    restoreCache = `PRAGMA cache_size = ${cache?.cache_size ?? -2000}`;
     return await store.db.transaction(async () => {
       // Another process may have computed the same set while this one worked.
       const existing = await store.db.get<ScoreSetRow>(SELECT_SET, [
@@ -506,9 +467,10 @@ async function computeAndStore(
         MODEL_VERSION,
       ]);
       if (existing) return toScoreSet(existing);
-      const { lastID } = await store.db.run(
-        "INSERT INTO score_sets (as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      await store.db.run(
+        "INSERT INTO score_sets (id, as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
+          pending.setId,
           asOfText,
           horizonDays,
           dataVersion,
@@ -519,22 +481,14 @@ async function computeAndStore(
           JSON.stringify(models),
         ],
       );
-      const before = await store.db.get<{ last: number | null }>(
-        "SELECT MAX(rowid) AS last FROM customer_scores",
-      );
-      const { changes } = await store.db.run(pending.copySql(COLUMNS), [lastID]);
-      // A rollback by another caller on this connection would have taken some chunks with it.
-      if (changes !== written)
-        throw new Error(`scoring wrote ${written} scores but ${changes} reached the store; try again`);
-      // The rows just copied hold every rowid past the old largest one (this transaction is the
-      // only writer): whole-set aggregates read that range (`store/setRows.ts`).
-      await store.db.run(
-        "UPDATE score_sets SET first_row = ?, last_row = (SELECT MAX(rowid) FROM customer_scores) WHERE id = ?",
-        [(before?.last ?? 0) + 1, lastID],
-      );
-      await evictOldSets(store);
+      // A rename reads every view again, and one naming a set table dropped by hand would fail it:
+      // the view goes first and comes back over the sets kept.
+      await dropScoresView(store.db);
+      await pending.publish();
+      await evictOldSets(store, new Date(computedAt));
+      await refreshScoresView(store.db);
       const set: ScoreSet = {
-        id: lastID,
+        id: pending.setId,
         asOf: asOfText,
         horizonDays,
         dataVersion,
@@ -549,7 +503,6 @@ async function computeAndStore(
     });
   } finally {
     await pending.dispose();
-    if (restoreCache) await store.db.exec(restoreCache).catch(() => undefined);
   }
 }
 
@@ -559,9 +512,8 @@ export async function readScore(
   set: ScoreSet,
   customerId: number,
 ): Promise<CustomerScore | undefined> {
-  const row = await store.db.get<ScoreRow>(
-    "SELECT * FROM customer_scores WHERE score_set_id = ? AND customer_id = ?",
-    [set.id, customerId],
-  );
-  return row ? rowToScore(row) : undefined;
+  const row = await store.db.get<ScoreRow>(`SELECT * FROM ${scoresTable(set.id)} WHERE customer_id = ?`, [
+    customerId,
+  ]);
+  return row ? rowToScore(set.id, row) : undefined;
 }

@@ -18,7 +18,7 @@ import {
   type CustomerHealth,
 } from "../../core/kpi.js";
 import { ratedPiece } from "../store/kpiQueries.js";
-import { setRowPieces } from "../store/setRows.js";
+import { setRowPieces } from "../store/setTables.js";
 import type { Store } from "../store/store.js";
 
 /** Means over a scope's rated customers and their counts per band. */
@@ -50,7 +50,7 @@ export interface SetChi {
 /** Customers ranked between two turns of the event loop: other calls are answered in between. */
 const YIELD_EVERY = 50_000;
 
-/** Rowids read per piece: memory follows the piece, not the set. */
+/** Customer ids read per piece: memory follows the piece, not the set. */
 const PIECE_ROWS = 100_000;
 
 /**
@@ -102,7 +102,7 @@ export async function setChi(store: Store, setId: number): Promise<SetChi> {
   // Owner names as stored, then folded: a book has a few owners and a million rows naming them.
   const stored = new Map<string, number>();
   const owners = new Map<string, number>();
-  for (const [first, last] of await setRowPieces(store, setId, PIECE_ROWS)) {
+  for (const [first, last] of await setRowPieces(store.reads, setId, PIECE_ROWS)) {
     for (const row of await ratedPiece(store, setId, first, last)) {
       rates.push(row.rate);
       spends.push(row.spend);

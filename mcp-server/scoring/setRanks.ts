@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { scoresTable } from "../store/setTables.js";
 
 /** A column of numbers kept sorted ascending, with room to move one value at a time. */
 class SortedColumn {
@@ -122,8 +123,8 @@ export class SetRanks {
       }>(
         `SELECT customer_id AS c, churn_probability IS NOT NULL AS buyer, days_since_last_purchase AS d, x, revenue, clv,
                 expected_purchases AS e
-         FROM customer_scores WHERE score_set_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000`,
-        [setId, after],
+         FROM ${scoresTable(setId)} WHERE customer_id > ? ORDER BY customer_id LIMIT 20000`,
+        [after],
       );
       if (page.length === 0) break;
       for (const row of page) {

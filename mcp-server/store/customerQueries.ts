@@ -6,7 +6,7 @@ import {
   type InteractionRow,
   type TransactionRow,
 } from "./rows.js";
-import { setScan } from "./setRows.js";
+import { scoresTable } from "./setTables.js";
 import type { Store } from "./store.js";
 
 /**
@@ -90,9 +90,7 @@ function searchClause(search: CustomerSearch): { sql: string; params: SqlValue[]
   }
   if (search.scores) {
     const { setId, segment, lifecycleStage } = search.scores;
-    const scan = setScan();
-    const scoreWhere = [scan.where];
-    params.push(...scan.params(setId));
+    const scoreWhere = ["TRUE"];
     if (segment !== undefined) {
       scoreWhere.push("rfm_segment = ?");
       params.push(segment);
@@ -101,7 +99,7 @@ function searchClause(search: CustomerSearch): { sql: string; params: SqlValue[]
       scoreWhere.push("lifecycle_stage = ?");
       params.push(lifecycleStage);
     }
-    where.push(`c.id IN (SELECT customer_id FROM ${scan.table} WHERE ${scoreWhere.join(" AND ")})`);
+    where.push(`c.id IN (SELECT customer_id FROM ${scoresTable(setId)} WHERE ${scoreWhere.join(" AND ")})`);
   }
   return { sql: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params };
 }

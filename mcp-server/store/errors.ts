@@ -15,6 +15,20 @@ export class StoreBusyError extends Error {
   }
 }
 
+/**
+ * The score set a call was reading was dropped meanwhile: another process published newer sets
+ * and no longer keeps it. Asking again reads a set that is kept.
+ */
+export class ScoreSetGoneError extends Error {
+  constructor(cause?: unknown) {
+    super(
+      "the scores this answer was reading were replaced by newer ones while it read them (another process updated the store); try again",
+      { cause },
+    );
+    this.name = "ScoreSetGoneError";
+  }
+}
+
 /** Any other failure of the database file itself. */
 export class StoreError extends Error {
   constructor(message: string, cause?: unknown) {
@@ -55,6 +69,7 @@ export function translateStoreError(error: unknown): unknown {
   if (known) return new StoreError(known[1], error);
   // The driver's own words without its code ("FOREIGN KEY constraint failed").
   const detail = String((error as Error).message ?? "").replace(/^SQLITE_\w+:\s*/, "");
+  if (/^no such table: (?:main\.)?customer_scores_\d+$/.test(detail)) return new ScoreSetGoneError(error);
   return new StoreError(
     `the store refused the operation: ${detail || code.replace(/^SQLITE_/, "").toLowerCase()}; run again with --debug for details`,
     error,

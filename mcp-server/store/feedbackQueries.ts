@@ -8,7 +8,7 @@ import type { FeedbackLanguage, SentimentLabel } from "../../core/sentiment.js";
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import type { CustomerRow, FeedbackRow } from "./rows.js";
-import { fromSet } from "./setRows.js";
+import { fromSet } from "./setTables.js";
 import type { Store } from "./store.js";
 
 /** Whose feedback: one customer, one account manager's customers, an RFM segment; all combine. */
@@ -32,8 +32,8 @@ function scopeSql(scope: FeedbackScope, column: string): { sql: string; params: 
   sql += owner.sql;
   params.push(...owner.params);
   if (scope.segment) {
-    sql += ` AND ${column} IN (SELECT customer_id ${fromSet(scope.segment.setId).sql} AND rfm_segment = ?)`;
-    params.push(...fromSet(scope.segment.setId).params, scope.segment.segment);
+    sql += ` AND ${column} IN (SELECT customer_id ${fromSet(scope.segment.setId)} AND rfm_segment = ?)`;
+    params.push(scope.segment.segment);
   }
   return { sql, params };
 }

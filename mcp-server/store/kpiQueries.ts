@@ -13,7 +13,7 @@ import { ACTIVATION_WINDOW_DAYS, CHI_RATE_FLOOR_DAYS } from "../../core/kpi.js";
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import { usableTransaction } from "./rows.js";
-import { fromSet, setScan } from "./setRows.js";
+import { fromSet, scoresTable } from "./setTables.js";
 import type { Store } from "./store.js";
 import type { Sla } from "./ticketQueries.js";
 
@@ -53,13 +53,12 @@ function bucketSql(bucket: KpiBucket, column: string): string {
 
 // Purchasing customers of a set with the CHI inputs: purchase rate (`core/kpi.ts`
 // purchaseRatePerYear, same arithmetic), average spend per purchase day and churn probability.
-// Customers without a churn probability (never bought, or not scored) have no CHI. `RATED_BY_ID`
-// goes by the set's index (one parameter, the set id), for one customer; `ratedPiece` reads a piece
-// of the set in storage order.
+// Customers without a churn probability (never bought, or not scored) have no CHI.
+// `customerChiInputs` reads one customer by the set's key; `ratedPiece` a piece of the set in
+// storage order.
 const RATED_COLUMNS = `SELECT customer_id, churn_probability AS churn, average_spend AS spend,
          purchase_days * 365.25 / (CASE WHEN t < ${CHI_RATE_FLOOR_DAYS} THEN ${CHI_RATE_FLOOR_DAYS} ELSE t END) AS rate`;
 const RATED_FILTER = "orders > 0 AND churn_probability IS NOT NULL AND score_problem IS NULL";
-const RATED_BY_ID = `${RATED_COLUMNS} FROM customer_scores WHERE score_set_id = ? AND ${RATED_FILTER}`;
 
 /** One customer's CHI inputs: purchase rate, average spend and churn probability. */
 export interface CustomerChiInputs {
@@ -79,8 +78,8 @@ export async function customerChiInputs(
   customerId: number,
 ): Promise<CustomerChiInputs | undefined> {
   const row = await store.db.get<{ rate: number; spend: number; churn: number }>(
-    `SELECT rate, spend, churn FROM (${RATED_BY_ID} AND customer_id = ?)`,
-    [setId, customerId],
+    `SELECT rate, spend, churn FROM (${RATED_COLUMNS} FROM ${scoresTable(setId)} WHERE ${RATED_FILTER} AND customer_id = ?)`,
+    [customerId],
   );
   return row && { rate: row.rate, spend: row.spend, churnProbability: row.churn };
 }
@@ -94,7 +93,7 @@ export interface RatedCustomer {
 }
 
 /**
- * The CHI-rated customers among a set's rows with rowids `first` to `last` (a piece of
+ * The CHI-rated customers among a set's customers with ids `first` to `last` (a piece of
  * `setRowPieces`), with their owners: the rate is computed by the same SQL expression as
  * `customerChiInputs`, so a customer's entry ranks exactly as their own inputs do.
  */
@@ -106,10 +105,10 @@ export async function ratedPiece(
 ): Promise<RatedCustomer[]> {
   return store.reads.all<RatedCustomer>(
     `SELECT c.owner AS owner, r.rate AS rate, r.spend AS spend, r.churn AS churn
-     FROM (${RATED_COLUMNS} FROM customer_scores NOT INDEXED
-           WHERE rowid BETWEEN ? AND ? AND score_set_id = ? AND ${RATED_FILTER}) AS r
+     FROM (${RATED_COLUMNS} FROM ${scoresTable(setId)}
+           WHERE customer_id BETWEEN ? AND ? AND ${RATED_FILTER}) AS r
      JOIN customers c ON c.id = r.customer_id`,
-    [first, last, setId],
+    [first, last],
   );
 }
 
@@ -151,8 +150,8 @@ export async function clvSum(
 ): Promise<{ customers: number; clv: number }> {
   const scope = ownedBy("customer_id", owner);
   const row = await store.reads.get<{ customers: number; clv: number | null }>(
-    `SELECT COUNT(*) AS customers, SUM(clv) AS clv ${fromSet(setId).sql}${scope.sql}`,
-    [...fromSet(setId).params, ...scope.params],
+    `SELECT COUNT(*) AS customers, SUM(clv) AS clv ${fromSet(setId)}${scope.sql}`,
+    scope.params,
   );
   return { customers: row?.customers ?? 0, clv: row?.clv ?? 0 };
 }
@@ -354,12 +353,13 @@ export interface CohortRow {
 }
 
 // The cohort members of a set in a period: customers whose first purchase (the score set's, so
-// the same purchases scoring counts) falls in it. ?1 set, ?2 and ?3 the period, ?4 the owner.
-const COHORT = `
+// the same purchases scoring counts) falls in it. ?1 and ?2 the period, ?3 the owner.
+function cohortSql(setId: number): string {
+  return `
   SELECT customer_id, first_purchase AS first_at, SUBSTR(first_purchase, 1, 7) AS month
-  FROM ${setScan(undefined, "?1").table}
-  WHERE ${setScan(undefined, "?1").where} AND first_purchase >= ?2 AND first_purchase <= ?3
-    AND (?4 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?4 COLLATE NOCASE))`;
+  ${fromSet(setId)} AND first_purchase >= ?1 AND first_purchase <= ?2
+    AND (?3 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?3 COLLATE NOCASE))`;
+}
 
 /**
  * Per cohort month in the period: new customers, those whose ${ACTIVATION_WINDOW_DAYS}-day window
@@ -382,19 +382,19 @@ export async function activationCohorts(
     eligible: number;
     activated: number;
   }>(
-    `WITH cohort AS MATERIALIZED (${COHORT}),
+    `WITH cohort AS MATERIALIZED (${cohortSql(setId)}),
      flagged AS (
-       SELECT month, CASE WHEN ${daysAfter("first_at", window)} <= SUBSTR(?5, 1, 10) THEN 1 ELSE 0 END AS eligible,
+       SELECT month, CASE WHEN ${daysAfter("first_at", window)} <= SUBSTR(?4, 1, 10) THEN 1 ELSE 0 END AS eligible,
               CASE WHEN EXISTS (
                 SELECT 1 FROM transactions t
                 WHERE t.customer_id = cohort.customer_id AND t.amount > 0 AND ${usableTransaction("t")}
                   AND t.occurred_at >= ${daysAfter("first_at", 1)} AND t.occurred_at < ${daysAfter("first_at", window + 1)}
-                  AND t.occurred_at <= ?5) THEN 1 ELSE 0 END AS again
+                  AND t.occurred_at <= ?4) THEN 1 ELSE 0 END AS again
        FROM cohort)
      SELECT month, COUNT(*) AS customers, SUM(eligible) AS eligible,
             SUM(CASE WHEN eligible = 1 AND again = 1 THEN 1 ELSE 0 END) AS activated
      FROM flagged GROUP BY month ORDER BY month`,
-    [setId, period.start, period.end, owner ?? null, asOf],
+    [period.start, period.end, owner ?? null, asOf],
   );
   return rows;
 }
@@ -411,13 +411,13 @@ export async function retentionCounts(
   owner: string | undefined,
 ): Promise<{ month: string; offset: number; buyers: number }[]> {
   return store.reads.all<{ month: string; offset: number; buyers: number }>(
-    `WITH cohort AS MATERIALIZED (${COHORT})
+    `WITH cohort AS MATERIALIZED (${cohortSql(setId)})
      SELECT c.month, ${monthNumber("t.occurred_at")} - ${monthNumber("c.month")} AS "offset",
             COUNT(DISTINCT t.customer_id) AS buyers
      FROM cohort c JOIN transactions t ON t.customer_id = c.customer_id
-     WHERE t.amount > 0 AND ${usableTransaction("t")} AND t.occurred_at >= c.first_at AND t.occurred_at <= ?5
+     WHERE t.amount > 0 AND ${usableTransaction("t")} AND t.occurred_at >= c.first_at AND t.occurred_at <= ?4
      GROUP BY c.month, 2 ORDER BY c.month, 2`,
-    [setId, period.start, period.end, owner ?? null, asOf],
+    [period.start, period.end, owner ?? null, asOf],
   );
 }
 

@@ -479,4 +479,32 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE customer_scores ADD COLUMN trailing_year REAL;
   ALTER TABLE customer_scores ADD COLUMN inputs_until INTEGER;
   `,
+  // 11: a table per score set (`store/setTables.ts`): publishing a set renames the table its rows
+  // were written to, and dropping one is a DROP TABLE, instead of copying a million rows into one
+  // table's indexes and deleting them again. Score sets are caches: the stored ones are dropped and
+  // the next call computes its set anew. `score_set_ids` hands out set ids before a set is
+  // published, so its table's indexes can be built under their final names while scoring goes on.
+  // The view `customer_scores` keeps every set's rows queryable in one place (empty until the
+  // first set).
+  `
+  DELETE FROM score_sets;
+  DROP TABLE customer_scores;
+  ALTER TABLE score_sets DROP COLUMN first_row;
+  ALTER TABLE score_sets DROP COLUMN last_row;
+  CREATE TABLE score_set_ids (id INTEGER PRIMARY KEY AUTOINCREMENT);
+  CREATE VIEW customer_scores AS
+    SELECT NULL AS score_set_id, NULL AS customer_id, NULL AS orders, NULL AS revenue,
+      NULL AS first_purchase, NULL AS last_purchase, NULL AS days_since_last_purchase,
+      NULL AS typical_gap_days, NULL AS x, NULL AS tx, NULL AS t, NULL AS monetary,
+      NULL AS margin_rate, NULL AS p_alive, NULL AS churn_probability, NULL AS expected_purchases,
+      NULL AS horizon_expected_purchases, NULL AS expected_spend, NULL AS clv,
+      NULL AS value_if_retained, NULL AS risk_score, NULL AS risk_level, NULL AS value_at_risk,
+      NULL AS lifecycle_stage, NULL AS rfm_r, NULL AS rfm_f, NULL AS rfm_m, NULL AS rfm_segment,
+      NULL AS abc_tier, NULL AS value_quadrant, NULL AS latest_nps, NULL AS open_complaints,
+      NULL AS last_interaction, NULL AS score_problem, NULL AS purchase_days,
+      NULL AS purchase_rate_trend, NULL AS won_back, NULL AS average_spend, NULL AS spend_trend,
+      NULL AS feedback_count, NULL AS negative_feedback_count, NULL AS trailing_year,
+      NULL AS inputs_until
+    WHERE FALSE;
+  `,
 ];

@@ -8,12 +8,9 @@
  * an as-of moment), so the SQL runs unchanged on PostgreSQL; the few SQLite-only pieces are named.
  */
 import type { SqlValue } from "./database.js";
-import { setScan } from "./setRows.js";
+import { fromSet, scoresTable } from "./setTables.js";
 import type { Store } from "./store.js";
 import { storedTime } from "./timestamps.js";
-
-/** Triggers over a score set read all of its rows (`setRows.ts`). */
-const SET_ROWS = setScan("s");
 
 /** A `playbooks` row as SQLite returns it (params and audience are JSON text). */
 export interface PlaybookRow {
@@ -98,7 +95,7 @@ export async function upsertPlaybook(store: Store, row: PlaybookRow): Promise<vo
 export interface TriggerContext {
   /** The as-of moment as stored text (the end of the as-of day), e.g. 2026-06-30T23:59:59Z. */
   asOf: string;
-  /** The score set for that moment (`customer_scores.score_set_id`). */
+  /** The score set for that moment (its rows: `scoresTable(setId)`). */
   setId: number;
   horizonDays: number;
   /** The start of the UTC day `offset` days after the as-of day (negative: before), as stored text. */
@@ -131,16 +128,11 @@ export function overdueRhythmSql(
                         'value_at_risk', s.value_at_risk,
                         'last_purchase', ${dayOf("s.last_purchase")}) AS facts,
             CAST(ROUND(? * PERCENT_RANK() OVER (ORDER BY s.value_at_risk, s.customer_id)) AS INTEGER) AS boost
-          FROM ${SET_ROWS.table}
-          WHERE ${SET_ROWS.where} AND s.typical_gap_days > 0 AND s.last_purchase IS NOT NULL
+          ${fromSet(context.setId, "s")}
+            AND s.typical_gap_days > 0 AND s.last_purchase IS NOT NULL
             AND s.days_since_last_purchase >= ? * s.typical_gap_days
             AND s.value_at_risk >= ? AND s.lifecycle_stage <> 'churned'`,
-    params: [
-      params.value_weight,
-      ...SET_ROWS.params(context.setId),
-      params.overdue_ratio,
-      params.min_value_at_risk,
-    ],
+    params: [params.value_weight, params.overdue_ratio, params.min_value_at_risk],
   };
 }
 
@@ -155,15 +147,10 @@ export function churnRiskTopTierSql(
                         'value_at_risk', s.value_at_risk, 'horizon_days', ?,
                         'days_since_last_purchase', s.days_since_last_purchase) AS facts,
             0 AS boost
-          FROM ${SET_ROWS.table}
-          WHERE ${SET_ROWS.where} AND s.abc_tier IN (${placeholders(params.tiers)})
+          ${fromSet(context.setId, "s")}
+            AND s.abc_tier IN (${placeholders(params.tiers)})
             AND s.churn_probability >= ?`,
-    params: [
-      context.horizonDays,
-      ...SET_ROWS.params(context.setId),
-      ...params.tiers,
-      params.min_churn_probability,
-    ],
+    params: [context.horizonDays, ...params.tiers, params.min_churn_probability],
   };
 }
 
@@ -239,11 +226,10 @@ export function firstPurchaseAgeSql(
             json_object('first_purchase', ${dayOf("s.first_purchase")}, 'orders', s.orders,
                         'revenue', s.revenue, 'purchase_days', s.purchase_days) AS facts,
             0 AS boost
-          FROM ${SET_ROWS.table}
-          WHERE ${SET_ROWS.where} AND s.first_purchase >= ? AND s.first_purchase < ?
+          ${fromSet(context.setId, "s")}
+            AND s.first_purchase >= ? AND s.first_purchase < ?
             ${onlyOnce ? "AND s.purchase_days = 1" : ""}`,
     params: [
-      ...SET_ROWS.params(context.setId),
       context.dayStart(-(params.after_days + params.window_days - 1)),
       context.dayStart(-params.after_days + 1),
     ],
@@ -278,7 +264,7 @@ export function browseNoBuySql(
               SELECT e.customer_id, e.category, COUNT(*) AS events, MAX(e.occurred_at) AS last_event,
                      ${dayOf("MAX(s.last_purchase)")} AS last_purchase
               FROM events e
-              LEFT JOIN customer_scores s ON s.score_set_id = ? AND s.customer_id = e.customer_id
+              LEFT JOIN ${scoresTable(context.setId, "s")} ON s.customer_id = e.customer_id
               WHERE e.occurred_at >= ? AND e.occurred_at < ? AND e.type IN (${placeholders(params.event_types)})
                 AND e.category IS NOT NULL AND e.category <> ''
                 AND NOT EXISTS (SELECT 1 FROM transactions t
@@ -290,7 +276,6 @@ export function browseNoBuySql(
           ) ranked
           WHERE top = 1`,
     params: [
-      context.setId,
       context.dayStart(-(params.no_purchase_days + params.window_days - 1)),
       context.dayStart(-params.no_purchase_days + 1),
       ...params.event_types,
@@ -351,12 +336,12 @@ export function purchaseAnniversarySql(
             json_object('occurs_on', occurs_on, 'first_purchase', ${dayOf("first_purchase")}, 'orders', orders) AS facts,
             0 AS boost
           FROM (SELECT s.customer_id, s.first_purchase, s.orders, ${on.sql} AS occurs_on
-                FROM ${SET_ROWS.table}
-                WHERE ${SET_ROWS.where} AND s.first_purchase IS NOT NULL
+                ${fromSet(context.setId, "s")}
+                  AND s.first_purchase IS NOT NULL
                   AND substr(s.first_purchase, 6, 5) IN (${placeholders([...days.keys()])})
                   ${params.skip_churned ? "AND s.lifecycle_stage <> 'churned'" : ""}) a
           WHERE substr(first_purchase, 1, 4) < substr(occurs_on, 1, 4)`,
-    params: [...on.params, ...SET_ROWS.params(context.setId), ...days.keys()],
+    params: [...on.params, ...days.keys()],
   };
 }
 
@@ -371,12 +356,11 @@ export function winBackWindowSql(
                         'churned_after_days', ?, 'last_purchase', ${dayOf("s.last_purchase")},
                         'value_if_retained', s.value_if_retained, 'orders', s.orders) AS facts,
             0 AS boost
-          FROM ${SET_ROWS.table}
-          WHERE ${SET_ROWS.where} AND s.lifecycle_stage = 'churned' AND s.last_purchase IS NOT NULL
+          ${fromSet(context.setId, "s")}
+            AND s.lifecycle_stage = 'churned' AND s.last_purchase IS NOT NULL
             AND s.days_since_last_purchase >= ? AND s.days_since_last_purchase < ?`,
     params: [
       params.churned_after_days,
-      ...SET_ROWS.params(context.setId),
       params.churned_after_days,
       params.churned_after_days + params.window_days,
     ],
@@ -445,20 +429,12 @@ export async function stageCandidates(
             CASE WHEN ? + fired.boost > 100 THEN 100 ELSE ? + fired.boost END
      FROM (${trigger.sql}) fired
      JOIN customers c ON c.id = fired.customer_id
-     ${needsScores ? "JOIN customer_scores a ON a.score_set_id = ? AND a.customer_id = fired.customer_id" : ""}
+     ${needsScores ? `JOIN ${scoresTable(setId, "a")} ON a.customer_id = fired.customer_id` : ""}
      WHERE ${where.join(" AND ")}
        AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.playbook_id = ? AND k.customer_id = fired.customer_id
                          AND k.trigger_key = fired.trigger_key)
      ORDER BY fired.customer_id`,
-    [
-      playbook.id,
-      playbook.priority,
-      playbook.priority,
-      ...trigger.params,
-      ...(needsScores ? [setId] : []),
-      ...params,
-      playbook.id,
-    ],
+    [playbook.id, playbook.priority, playbook.priority, ...trigger.params, ...params, playbook.id],
   );
   return changes;
 }

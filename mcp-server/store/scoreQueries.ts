@@ -1,5 +1,5 @@
 /**
- * Aggregates over one score set (the `customer_scores` rows of a set), answered by SQLite: sums and
+ * Aggregates over one score set (its table's rows, `setTables.ts`), answered by SQLite: sums and
  * counts per segment, the few members a tool lists, a k-means assignment and lifetime values under
  * other settings. Nothing here holds a row per customer in JavaScript; results are a handful of
  * groups or one page.
@@ -8,10 +8,10 @@ import { SAMPLE_HASH, type ClusterModel } from "../../core/kmeansSample.js";
 import { ownedBy } from "./customerQueries.js";
 import type { SqlValue } from "./database.js";
 import type { CustomerRow } from "./rows.js";
-import { fromSet, setScan } from "./setRows.js";
+import { fromSet, scoresTable } from "./setTables.js";
 import type { Store } from "./store.js";
 
-/** Columns of `customer_scores` that place a customer in a segment of the book. */
+/** Columns of a set's rows that place a customer in a segment of the book. */
 export const SEGMENT_COLUMNS = ["rfm_segment", "lifecycle_stage", "abc_tier", "value_quadrant"] as const;
 export type SegmentColumn = (typeof SEGMENT_COLUMNS)[number];
 
@@ -55,12 +55,11 @@ export async function segmentGroups(
   samples: number,
 ): Promise<SegmentGroup[]> {
   const owner = ownedBy("s.customer_id", scope.owner);
-  const scan = setScan("s");
   return rankedGroups<string | null>(
     store,
     `SELECT s.${checkColumn(column)} AS key, s.customer_id, s.clv, s.revenue
-     FROM ${scan.table} WHERE ${scan.where}${owner.sql}`,
-    [...scan.params(scope.setId), ...owner.params],
+     ${fromSet(scope.setId, "s")}${owner.sql}`,
+    owner.params,
     samples,
   );
 }
@@ -121,9 +120,9 @@ export async function rfmGridTotals(store: Store, scope: ScoreScope): Promise<Rf
   // Whole-number scores, so the division truncates, as `rfmSegment`'s Math.floor does.
   return store.reads.all<RfmCellTotals>(
     `SELECT rfm_r AS r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) AS customers, TOTAL(clv) AS clv
-     ${fromSet(scope.setId).sql} AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
+     ${fromSet(scope.setId)} AND rfm_r IS NOT NULL AND rfm_f IS NOT NULL AND rfm_m IS NOT NULL${owner.sql}
      GROUP BY rfm_r, (rfm_f + rfm_m) / 2 ORDER BY r, fm`,
-    [...fromSet(scope.setId).params, ...owner.params],
+    owner.params,
   );
 }
 
@@ -132,8 +131,8 @@ export async function scopeTotals(store: Store, scope: ScoreScope): Promise<Omit
   const owner = ownedBy("customer_id", scope.owner);
   const row = await store.reads.get<Omit<GroupTotals, "key">>(
     `SELECT COUNT(*) AS customers, TOTAL(clv) AS clv, TOTAL(revenue) AS revenue
-     ${fromSet(scope.setId).sql}${owner.sql}`,
-    [...fromSet(scope.setId).params, ...owner.params],
+     ${fromSet(scope.setId)}${owner.sql}`,
+    owner.params,
   );
   return row ?? { customers: 0, clv: 0, revenue: 0 };
 }
@@ -169,12 +168,11 @@ export async function topSegmentMembers(
 ): Promise<ScoredMember[]> {
   if (limit <= 0) return [];
   const owner = ownedBy("s.customer_id", scope.owner);
-  const scan = setScan("s");
   return store.db.all<ScoredMember>(
-    `SELECT ${MEMBER_COLUMNS} FROM ${scan.table} JOIN customers c ON c.id = s.customer_id
-     WHERE ${scan.where} AND s.${checkColumn(column)} = ?${owner.sql}
+    `SELECT ${MEMBER_COLUMNS} FROM ${scoresTable(scope.setId, "s")} JOIN customers c ON c.id = s.customer_id
+     WHERE s.${checkColumn(column)} = ?${owner.sql}
      ORDER BY s.clv DESC, s.customer_id LIMIT ? OFFSET ?`,
-    [...scan.params(scope.setId), key, ...owner.params, limit, offset],
+    [key, ...owner.params, limit, offset],
   );
 }
 
@@ -186,9 +184,9 @@ export async function membersById(
 ): Promise<ScoredMember[]> {
   if (ids.length === 0) return [];
   const rows = await store.db.all<ScoredMember>(
-    `SELECT ${MEMBER_COLUMNS} FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-     WHERE s.score_set_id = ? AND s.customer_id IN (SELECT value FROM json_each(?))`,
-    [setId, JSON.stringify(ids)],
+    `SELECT ${MEMBER_COLUMNS} FROM ${scoresTable(setId, "s")} JOIN customers c ON c.id = s.customer_id
+     WHERE s.customer_id IN (SELECT value FROM json_each(?))`,
+    [JSON.stringify(ids)],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
@@ -213,8 +211,7 @@ const FEATURES = {
 /** Purchasing customers in a score set: the population k-means clusters. */
 export async function countPurchasers(store: Store, setId: number): Promise<number> {
   const row = await store.reads.get<{ count: number }>(
-    `SELECT COUNT(*) AS count ${fromSet(setId).sql} AND orders > 0`,
-    fromSet(setId).params,
+    `SELECT COUNT(*) AS count ${fromSet(setId)} AND orders > 0`,
   );
   return row?.count ?? 0;
 }
@@ -227,9 +224,9 @@ export async function clusterSample(store: Store, setId: number, size: number): 
   const rows = await store.reads.all<ClusterFeatureRow>(
     `SELECT customer_id AS id, ${FEATURES.recency} AS recencyDays, ${FEATURES.frequency} AS frequency,
             ${FEATURES.monetary} AS monetary
-     ${fromSet(setId).sql} AND orders > 0
+     ${fromSet(setId)} AND orders > 0
      ORDER BY (customer_id * ${SAMPLE_HASH.multiplier}) % ${SAMPLE_HASH.modulus}, customer_id LIMIT ?`,
-    [...fromSet(setId).params, size],
+    [size],
   );
   return rows.sort((a, b) => a.id - b.id);
 }
@@ -252,8 +249,8 @@ function assignedClusters(scope: ScoreScope, model: ClusterModel): { sql: string
   const owner = ownedBy("customer_id", scope.owner);
   const features = `SELECT customer_id, clv, revenue, ${z(FEATURES.recency, 0)} AS zr,
       ${z(FEATURES.frequency, 1)} AS zf, ${z(FEATURES.monetary, 2)} AS zm
-    ${fromSet(scope.setId).sql} AND orders > 0${owner.sql} LIMIT -1 OFFSET 0`;
-  featureParams.push(...fromSet(scope.setId).params, ...owner.params);
+    ${fromSet(scope.setId)} AND orders > 0${owner.sql} LIMIT -1 OFFSET 0`;
+  featureParams.push(...owner.params);
   const centres = model.centroids;
   const distanceParams: SqlValue[] = [];
   const distances = centres.map(({ standardised: [r, f, m] }, index) => {
@@ -352,7 +349,7 @@ function valuationSql(valuation: ClvValuation): ValuationSql {
     return { with: "", join: "", purchases: "s.expected_purchases", clv: "s.clv", params: [] };
   }
   // x and T are whole numbers of days (`core/summary.ts`), so they survive the trip through JSON
-  // and join exactly. The casts give the join columns the affinity of customer_scores' x and t:
+  // and join exactly. The casts give the join columns the affinity of the set's x and t:
   // without one SQLite cannot index them and scans every pair for every customer. The products
   // keep the core's order of operations (`core/clv.ts`): margin × spend × discounted sum ×
   // P(alive), and P(alive) × purchases.
@@ -372,19 +369,6 @@ function valuationSql(valuation: ClvValuation): ValuationSql {
     clv: `${margin} * s.expected_spend * h.discounted * s.p_alive`,
     params,
   };
-}
-
-/**
- * Where a selection's rows are read from: a few listed customers through the set's key index,
- * anything wider by a scan of the set's rows (`setRows.ts`). Condition text starts with the set.
- */
-function selectionRows(
-  selection: ClvSelection,
-  setId: number,
-): { table: string; where: string; params: SqlValue[] } {
-  if ("ids" in selection) return { table: "customer_scores s", where: "s.score_set_id = ?", params: [setId] };
-  const scan = setScan("s");
-  return { table: scan.table, where: scan.where, params: scan.params(setId) };
 }
 
 function selectionSql(selection: ClvSelection): { sql: string; params: SqlValue[] } {
@@ -409,11 +393,10 @@ export async function clvPairs(
   selection: ClvSelection,
 ): Promise<{ x: number; T: number }[]> {
   const where = selectionSql(selection);
-  const rows = selectionRows(selection, setId);
   return store.reads.all<{ x: number; T: number }>(
-    `SELECT DISTINCT s.x AS x, s.t AS T FROM ${rows.table}
-     WHERE ${rows.where} AND ${where.sql} AND s.orders > 0`,
-    [...rows.params, ...where.params],
+    `SELECT DISTINCT s.x AS x, s.t AS T FROM ${scoresTable(setId, "s")}
+     WHERE ${where.sql} AND s.orders > 0`,
+    where.params,
   );
 }
 
@@ -440,7 +423,6 @@ export async function clvTotals(
 ): Promise<ClvTotals> {
   const value = valuationSql(valuation);
   const where = selectionSql(selection);
-  const rows = selectionRows(selection, setId);
   const isModelled = modelled ? "s.orders > 0" : "0";
   const row = await store.reads.get<ClvTotals>(
     `${value.with}
@@ -449,9 +431,9 @@ export async function clvTotals(
             TOTAL(CASE WHEN ${isModelled} THEN ${value.purchases} * s.expected_spend END) AS expectedRevenue,
             TOTAL(CASE WHEN ${isModelled} THEN ${value.clv} END) AS clv,
             TOTAL(CASE WHEN ${isModelled} THEN s.p_alive END) AS expectedActive
-     FROM ${rows.table} ${value.join}
-     WHERE ${rows.where} AND ${where.sql}`,
-    [...value.params, ...rows.params, ...where.params],
+     FROM ${scoresTable(setId, "s")} ${value.join}
+     WHERE ${where.sql}`,
+    [...value.params, ...where.params],
   );
   return (
     row ?? { customers: 0, modelled: 0, expectedPurchases: 0, expectedRevenue: 0, clv: 0, expectedActive: 0 }
@@ -489,7 +471,6 @@ export async function clvPage(
 ): Promise<(ClvRow & { customer: CustomerRow })[]> {
   const value = valuationSql(valuation);
   const where = selectionSql(selection);
-  const source = selectionRows(selection, setId);
   const isModelled = modelled ? "s.orders > 0" : "0";
   const ranked = await store.db.all<{
     customer_id: number;
@@ -503,17 +484,17 @@ export async function clvPage(
      SELECT * FROM (
        SELECT s.customer_id, CASE WHEN ${isModelled} THEN ${value.purchases} END AS expected_purchases,
               CASE WHEN ${isModelled} THEN ${value.clv} END AS valued
-       FROM ${source.table} ${value.join}
-       WHERE ${source.where} AND ${where.sql})
+       FROM ${scoresTable(setId, "s")} ${value.join}
+       WHERE ${where.sql})
      ORDER BY COALESCE(valued, -1) DESC, customer_id LIMIT ? OFFSET ?`,
-    [...value.params, ...source.params, ...where.params, page.limit, page.offset],
+    [...value.params, ...where.params, page.limit, page.offset],
   );
   if (ranked.length === 0) return [];
   const rows = await store.db.all<Omit<ClvRow, "clv" | "expected_purchases"> & CustomerRow>(
     `SELECT c.*, s.customer_id, s.x, s.tx, s.t, s.monetary, s.margin_rate, s.orders, s.p_alive, s.expected_spend
-     FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-     WHERE s.score_set_id = ? AND s.customer_id IN (SELECT value FROM json_each(?))`,
-    [setId, JSON.stringify(ranked.map((row) => row.customer_id))],
+     FROM ${scoresTable(setId, "s")} JOIN customers c ON c.id = s.customer_id
+     WHERE s.customer_id IN (SELECT value FROM json_each(?))`,
+    [JSON.stringify(ranked.map((row) => row.customer_id))],
   );
   const byId = new Map(rows.map((row) => [row.customer_id, row]));
   return ranked.map(({ customer_id, expected_purchases, valued }) => {
@@ -577,9 +558,9 @@ export async function portfolioScoreTotals(
             churn_probability IS NOT NULL AS has_churn, COUNT(*) AS customers, TOTAL(clv) AS clv,
             TOTAL(MAX(clv, 0)) AS positive_clv, TOTAL(value_at_risk) AS value_at_risk,
             TOTAL(churn_probability) AS churners
-     ${fromSet(setId).sql}${filter.sql}
+     ${fromSet(setId)}${filter.sql}
      GROUP BY abc_tier, lifecycle_stage, risk_level, has_churn`,
-    [...fromSet(setId).params, ...filter.params],
+    filter.params,
   );
   const tally = (key: (row: (typeof groups)[number]) => string | null) => {
     const counts = new Map<string, { customers: number; clv: number }>();

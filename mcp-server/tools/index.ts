@@ -18,9 +18,11 @@ import { registerSummariseFeedback } from "./summariseFeedback.js";
 import { registerListTasks } from "./listTasks.js";
 import { registerCompleteTask } from "./completeTask.js";
 import { registerSnoozeTask } from "./snoozeTask.js";
+import { retryingGoneSets } from "./retryGoneSets.js";
 
 /** Every CRM tool; the order is the order clients list them. */
-export function registerTools(server: McpServer, deps: ServerDeps): void {
+export function registerTools(mcpServer: McpServer, deps: ServerDeps): void {
+  const server = retryingGoneSets(mcpServer);
   registerSearchCustomers(server, deps);
   registerGetCustomer(server, deps);
   registerFindAtRiskCustomers(server, deps);

@@ -8,6 +8,7 @@ import {
 import { rowToScore, type ScoreRow } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import { searchCustomers as searchStore } from "../store/customerQueries.js";
+import { scoresTable } from "../store/setTables.js";
 import {
   cell,
   customerRef,
@@ -52,10 +53,10 @@ export async function searchCustomers(deps: ServerDeps, input: Input): Promise<S
     offset,
   });
   const scoreRows = await deps.store.db.all<ScoreRow>(
-    "SELECT * FROM customer_scores WHERE score_set_id = ? AND customer_id IN (SELECT value FROM json_each(?))",
-    [set.id, JSON.stringify(rows.map((row) => row.id))],
+    `SELECT * FROM ${scoresTable(set.id)} WHERE customer_id IN (SELECT value FROM json_each(?))`,
+    [JSON.stringify(rows.map((row) => row.id))],
   );
-  const scores = new Map(scoreRows.map((row) => [Number(row.customer_id), rowToScore(row)]));
+  const scores = new Map(scoreRows.map((row) => [Number(row.customer_id), rowToScore(set.id, row)]));
   const customers = rows.map((row) => {
     const score = scores.get(row.id);
     if (!score) {

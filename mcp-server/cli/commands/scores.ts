@@ -13,6 +13,7 @@ import type { CliContext } from "../context.js";
 import { UserError } from "../errors.js";
 import { parseAsOfOption, parsePositiveInteger } from "../options.js";
 import { formatCount } from "../output.js";
+import { scoresTable } from "../../store/setTables.js";
 
 /** Rows read per query: enough to keep SQLite busy, few enough to keep memory flat. */
 const PAGE_ROWS = 5_000;
@@ -74,12 +75,12 @@ export async function* scoredRows(store: Store, set: ScoreSet): AsyncGenerator<E
   let after = 0;
   for (;;) {
     const rows = await store.db.all<JoinedRow>(
-      `SELECT c.*, s.* FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-       WHERE s.score_set_id = ? AND s.customer_id > ? ORDER BY s.customer_id LIMIT ?`,
-      [set.id, after, PAGE_ROWS],
+      `SELECT c.*, s.* FROM ${scoresTable(set.id, "s")} JOIN customers c ON c.id = s.customer_id
+       WHERE s.customer_id > ? ORDER BY s.customer_id LIMIT ?`,
+      [after, PAGE_ROWS],
     );
     for (const row of rows) {
-      const reasons = rowToScore(row as unknown as ScoreRow).riskReasons;
+      const reasons = rowToScore(set.id, row as unknown as ScoreRow).riskReasons;
       yield {
         customer_id: row.external_id,
         name: displayName(row),

@@ -1,12 +1,18 @@
 /**
  * Small books written row by row for playbook tests: customers, orders, feedback, tickets, events,
- * and score sets whose `customer_scores` rows the test writes itself, so a trigger is tested
+ * and score sets whose rows (a table per set) the test writes itself, so a trigger is tested
  * against exactly the numbers it reads.
  */
 import { setPlaybookEnabled, listPlaybooks } from "../../../mcp-server/playbooks/catalogue.js";
 import type { ScoreSet } from "../../../mcp-server/scoring/scoreCache.js";
 import type { BookModels } from "../../../mcp-server/scoring/scoreCustomers.js";
 import { MODEL_VERSION } from "../../../mcp-server/scoring/settings.js";
+import {
+  createScoresTable,
+  dropScoresTables,
+  refreshScoresView,
+  scoresTable,
+} from "../../../mcp-server/store/setTables.js";
 import type { Store } from "../../../mcp-server/store/store.js";
 
 /** The end of a day as the as-of moment. */
@@ -148,24 +154,32 @@ export async function addScoreSet(
   const dataVersion = await store.dataVersion();
   const models = { horizonDays: 90, warnings: [], notes: [], churn: {} } as unknown as BookModels;
   // A test may evaluate the same day twice: the newer hand-built set replaces the older.
-  await store.db.run("DELETE FROM score_sets WHERE as_of = ? AND data_version = ?", [asOf, dataVersion]);
+  const replaced = await store.db.all<{ id: number }>(
+    "DELETE FROM score_sets WHERE as_of = ? AND data_version = ? RETURNING id",
+    [asOf, dataVersion],
+  );
+  await dropScoresTables(
+    store.db,
+    replaced.map(({ id }) => id),
+  );
   const { lastID } = await store.db.run(
     `INSERT INTO score_sets (as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models)
      VALUES (?, 90, ?, ?, ?, 0, ?, ?)`,
     [asOf, dataVersion, MODEL_VERSION, asOf, scores.length, JSON.stringify(models)],
   );
+  await createScoresTable(store.db, scoresTable(lastID));
+  await refreshScoresView(store.db);
   for (const score of scores) {
     const last = score.lastPurchase === undefined ? "2026-01-01" : score.lastPurchase;
     const first = score.firstPurchase === undefined ? "2024-01-01" : score.firstPurchase;
     const churn = score.churnProbability === undefined ? 0.2 : score.churnProbability;
     await store.db.run(
-      `INSERT INTO customer_scores (score_set_id, customer_id, orders, revenue, first_purchase, last_purchase,
+      `INSERT INTO ${scoresTable(lastID)} (customer_id, orders, revenue, first_purchase, last_purchase,
          days_since_last_purchase, typical_gap_days, x, tx, t, monetary, margin_rate, churn_probability, clv,
          value_if_retained, risk_score, risk_level, value_at_risk, lifecycle_stage, rfm_segment, abc_tier,
          open_complaints, purchase_days, won_back, average_spend, feedback_count, negative_feedback_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0.3, ?, ?, ?, ?, 'low', ?, ?, ?, ?, 0, ?, 0, 0, 0, 0)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0.3, ?, ?, ?, ?, 'low', ?, ?, ?, ?, 0, ?, 0, 0, 0, 0)`,
       [
-        lastID,
         score.customerId,
         score.orders ?? 5,
         score.revenue ?? 500,

@@ -5,6 +5,7 @@ import { kpiReport, KpiPeriodError } from "../../../mcp-server/reports/kpi.js";
 import { resolveAsOf } from "../../../mcp-server/asOf.js";
 import { scopeOf, setChi } from "../../../mcp-server/scoring/setChi.js";
 import { customerChiInputs } from "../../../mcp-server/store/kpiQueries.js";
+import { createScoresTable, scoresTable } from "../../../mcp-server/store/setTables.js";
 import type { Store } from "../../../mcp-server/store/store.js";
 import { useTempStore } from "../../helpers/tempStore.js";
 
@@ -285,6 +286,7 @@ describe("CHI aggregates over a score set", () => {
       `INSERT INTO score_sets (as_of, horizon_days, data_version, model_version, computed_at, seconds, customers, models)
        VALUES ('2026-03-31T23:59:59Z', 90, 0, 'test', '2026-03-31T23:59:59Z', 0, 6, '{}')`,
     );
+    await createScoresTable(store.db, scoresTable(lastID));
     const rows: [number, number, number, number, number, number | null, string | null][] = [
       // customer, orders, purchase days, T, average spend, churn, problem
       [1, 2, 2, 365.25, 300, 0.1, null],
@@ -296,11 +298,11 @@ describe("CHI aggregates over a score set", () => {
     ];
     for (const [customer, orders, days, T, spend, churn, problem] of rows) {
       await store.db.run(
-        `INSERT INTO customer_scores (score_set_id, customer_id, orders, revenue, x, tx, t, monetary, margin_rate,
+        `INSERT INTO ${scoresTable(lastID)} (customer_id, orders, revenue, x, tx, t, monetary, margin_rate,
            churn_probability, clv, value_if_retained, risk_score, risk_level, value_at_risk, lifecycle_stage,
            open_complaints, score_problem, purchase_days, won_back, average_spend, feedback_count, negative_feedback_count)
-         VALUES (?, ?, ?, 0, ?, 0, ?, 0, 0.3, ?, 0, 0, 0, 'low', 0, 'active', 0, ?, ?, 0, ?, 0, 0)`,
-        [lastID, customer, orders, Math.max(0, days - 1), T, churn, problem, days, spend],
+         VALUES (?, ?, 0, ?, 0, ?, 0, 0.3, ?, 0, 0, 0, 'low', 0, 'active', 0, ?, ?, 0, ?, 0, 0)`,
+        [customer, orders, Math.max(0, days - 1), T, churn, problem, days, spend],
       );
     }
     return lastID;

@@ -4,19 +4,16 @@ import { seedDemo } from "../../../mcp-server/demo/seed.js";
 import { carryScoreSets } from "../../../mcp-server/scoring/carryScores.js";
 import { COLUMNS, ensureScores, type ScoreSet } from "../../../mcp-server/scoring/scoreCache.js";
 import { auditedWrite } from "../../../mcp-server/store/audit.js";
+import { scoresTable } from "../../../mcp-server/store/setTables.js";
 import { Store } from "../../../mcp-server/store/store.js";
 import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
 
 const DAY_MS = 86_400_000;
 const LAST_DAY = new Date("2026-06-30T23:59:59Z");
 const dayAfter = (days: number) => new Date(LAST_DAY.getTime() + days * DAY_MS);
-const OTHER_COLUMNS = COLUMNS.filter((column) => column !== "score_set_id");
 
 async function setRows(store: Store, set: ScoreSet): Promise<Record<string, unknown>[]> {
-  return store.db.all(
-    `SELECT ${OTHER_COLUMNS.join(", ")} FROM customer_scores WHERE score_set_id = ? ORDER BY customer_id`,
-    [set.id],
-  );
+  return store.db.all(`SELECT ${COLUMNS.join(", ")} FROM ${scoresTable(set.id)} ORDER BY customer_id`);
 }
 
 describe("a later day's scoring that carries figures over from an earlier set", () => {
@@ -60,7 +57,8 @@ describe("a later day's scoring that carries figures over from an earlier set", 
     copyFileSync(temp.path, reference.path);
     const store = await Store.open(reference.path);
     try {
-      await store.db.run("UPDATE customer_scores SET inputs_until = NULL");
+      for (const { id } of await store.db.all<{ id: number }>("SELECT id FROM score_sets"))
+        await store.db.run(`UPDATE ${scoresTable(id)} SET inputs_until = NULL`);
       const set = await ensureScores(store, day);
       expect(set.models.inputsCarried?.customers ?? 0).toBe(0);
       return await setRows(store, set);

@@ -6,6 +6,7 @@ import type { ScoreFigures } from "../../../mcp-server/scoring/explain.js";
 import { scoreBook } from "../../../mcp-server/scoring/scoreCustomers.js";
 import { storeSource } from "../../../mcp-server/scoring/storeHistory.js";
 import { auditedWrite } from "../../../mcp-server/store/audit.js";
+import { scoresTable } from "../../../mcp-server/store/setTables.js";
 import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
 
 const AS_OF = new Date("2026-06-30T23:59:59Z");
@@ -115,7 +116,7 @@ describe("score sets carried over a write", () => {
       {
         changesScores: true,
         carryScores: async () => {
-          await temp.store.db.run("UPDATE customer_scores SET clv = -1 WHERE score_set_id = ?", [set.id]);
+          await temp.store.db.run(`UPDATE ${scoresTable(set.id)} SET clv = -1`);
           throw new Error("boom");
         },
       },

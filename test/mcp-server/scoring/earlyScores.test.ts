@@ -4,6 +4,7 @@ import { COLUMNS, ensureScores, scoreToRow } from "../../../mcp-server/scoring/s
 import { scoreBook, type ReusedModels, type ScoreRanks } from "../../../mcp-server/scoring/scoreCustomers.js";
 import type { ScoreFigures } from "../../../mcp-server/scoring/explain.js";
 import { storeSource } from "../../../mcp-server/scoring/storeHistory.js";
+import { scoresTable } from "../../../mcp-server/store/setTables.js";
 import { createTempStore, type TempStore } from "../../helpers/tempStore.js";
 
 const day = (text: string) => new Date(`${text}T23:59:59Z`);
@@ -87,12 +88,11 @@ describe("scores handed over chunk by chunk with reused fits", () => {
       (scores) => void whole.push(...scores),
     );
     const stored = await temp.store.db.all(
-      `SELECT ${COLUMNS.join(", ")} FROM customer_scores WHERE score_set_id = ? ORDER BY customer_id`,
-      [set.id],
+      `SELECT ${COLUMNS.join(", ")} FROM ${scoresTable(set.id)} ORDER BY customer_id`,
     );
     expect(stored).toEqual(
       whole.map((score) =>
-        Object.fromEntries(scoreToRow(set.id, score).map((value, index) => [COLUMNS[index], value])),
+        Object.fromEntries(scoreToRow(score).map((value, index) => [COLUMNS[index], value])),
       ),
     );
     expect(await temp.store.db.all("SELECT name FROM sqlite_schema WHERE name LIKE 'pending%'")).toEqual([]);

@@ -6,26 +6,42 @@ import { Store, UnknownCustomerError } from "../../../mcp-server/store/store.js"
 import { lines, useTempDir } from "../../helpers/tempFiles.js";
 import { useTempStore } from "../../helpers/tempStore.js";
 
-/** The tables and indexes the migrations leave behind, read from their SQL (created, minus dropped). */
+/**
+ * The tables and indexes the migrations leave behind, read from their SQL (created, minus dropped;
+ * dropping a table drops its indexes).
+ */
 function declared(kind: "TABLE" | "INDEX"): string[] {
   const created = new RegExp(
-    `CREATE\\s+(?:UNIQUE\\s+|VIRTUAL\\s+)?${kind}\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\w+)`,
+    `CREATE\\s+(?:UNIQUE\\s+|VIRTUAL\\s+)?${kind}\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\w+)(?:\\s+ON\\s+(\\w+))?`,
     "gi",
   );
-  const dropped = new RegExp(`DROP\\s+${kind}\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)`, "gi");
-  const names = new Set<string>();
+  const dropped = new RegExp(`DROP\\s+(${kind}|TABLE)\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)`, "gi");
+  const tableOf = new Map<string, string | undefined>();
   for (const sql of MIGRATIONS) {
     // In statement order: a migration may drop a table and create it again.
     const events = [
-      ...[...sql.matchAll(created)].map((match) => ({ at: match.index, name: match[1], add: true })),
-      ...[...sql.matchAll(dropped)].map((match) => ({ at: match.index, name: match[1], add: false })),
+      ...[...sql.matchAll(created)].map((match) => ({
+        at: match.index,
+        name: match[1],
+        table: match[2],
+        add: true,
+        ofTable: false,
+      })),
+      ...[...sql.matchAll(dropped)].map((match) => ({
+        at: match.index,
+        name: match[2],
+        table: undefined,
+        add: false,
+        ofTable: match[1].toUpperCase() !== kind,
+      })),
     ].sort((a, b) => a.at - b.at);
     for (const event of events) {
-      if (event.add) names.add(event.name);
-      else names.delete(event.name);
+      if (event.add) tableOf.set(event.name, event.table);
+      else if (!event.ofTable) tableOf.delete(event.name);
+      else for (const [name, table] of tableOf) if (table === event.name) tableOf.delete(name);
     }
   }
-  return [...names].sort();
+  return [...tableOf.keys()].sort();
 }
 
 /** What the first migration created; later migrations may add more but never remove these. */
