@@ -27,6 +27,8 @@ import { Store } from "../mcp-server/store/store.js";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const AS_OF = "2026-06-30";
+/** The last day the bench scores: its set is the one the write and the reads after it use. */
+const LAST_DAY = "2026-08-02";
 const end = (day: string) => new Date(`${day}T23:59:59Z`);
 
 function peakMb(): number {
@@ -135,7 +137,7 @@ function percentile(sorted: number[], share: number): number {
 }
 
 /** log_interaction then find_at_risk_customers over stdio, timed: the write is carried, not rescored. */
-async function writeThenRead(path: string): Promise<string[]> {
+async function writeThenRead(path: string, day: string): Promise<string[]> {
   const client = new Client({ name: "bench-scale", version: "1.0.0" });
   await client.connect(
     new StdioClientTransport({
@@ -145,7 +147,7 @@ async function writeThenRead(path: string): Promise<string[]> {
     }),
   );
   const atRisk = () =>
-    client.callTool({ name: "find_at_risk_customers", arguments: { as_of: AS_OF, limit: 20 } });
+    client.callTool({ name: "find_at_risk_customers", arguments: { as_of: day, limit: 20 } });
   await atRisk();
   const writes: number[] = [];
   const reads: number[] = [];
@@ -158,7 +160,7 @@ async function writeThenRead(path: string): Promise<string[]> {
         customer_id: `C${String(1 + ((i * 7919) % CUSTOMERS)).padStart(5, "0")}`,
         channel: "phone",
         summary: "bench call",
-        occurred_at: `${AS_OF}T10:00:00Z`,
+        occurred_at: `${day}T10:00:00Z`,
       },
     });
     writes.push(performance.now() - started);
@@ -234,12 +236,13 @@ async function main(): Promise<void> {
     // store has four, unless it was computed in the last minute (it may still be read).
     const graceLeft = firstDone + 61_000 - Date.now();
     if (graceLeft > 0) await new Promise((resolve) => setTimeout(resolve, graceLeft));
-    const steady = runPhase("score:2026-08-02", db);
+    const steady = runPhase(`score:${LAST_DAY}`, db);
     report("rescore the day after, oldest set dropped", steady);
     console.log(
       `ratios in this run: day-change rescore / core ${(Number(day.seconds) / Number(core.seconds)).toFixed(1)}x (with the oldest set dropped ${(Number(steady.seconds) / Number(core.seconds)).toFixed(1)}x), refit rescore / core ${(Number(refit.seconds) / Number(core.seconds)).toFixed(1)}x`,
     );
-    for (const line of await writeThenRead(db)) console.log(line);
+    // On the newest set: the first one is no longer kept.
+    for (const line of await writeThenRead(db, LAST_DAY)) console.log(line);
     for (const line of await sizes(db)) console.log(line);
   } finally {
     rmSync(folder, { recursive: true, force: true });
