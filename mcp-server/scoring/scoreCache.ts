@@ -448,11 +448,7 @@ async function computeAndStore(
   try {
     const writeScores = (scores: ScoreFigures[]) => pending.writeScores(scores.map(scoreToRow));
     const early: EarlyScores | undefined = pending.early
-      ? {
-          scores: writeScores,
-          scoresDone: () => pending.scoresDone(),
-          ranks: (ranks) => pending.writeRanks(ranks),
-        }
+      ? { scores: writeScores, ranks: (ranks) => pending.writeRanks(ranks) }
       : undefined;
     const models = await scoreBook(source, asOf, { horizonDays, reuse, early }, writeScores);
     const written = await pending.finish();

@@ -175,8 +175,6 @@ export interface ScoreRanks {
 /** Where a pass with reused fits sends scores chunk by chunk, then the ranks (`ScoringOptions.early`). */
 export interface EarlyScores {
   scores: ScoreSink;
-  /** Every chunk's scores went to `scores`: what comes next is the ranking of the whole book. */
-  scoresDone?: () => void;
   ranks: (ranks: ScoreRanks[]) => Promise<void> | void;
 }
 
@@ -868,7 +866,6 @@ export async function scoreBook(
     }
     if (earlyPass && early) await early.scores(earlyPass.score(reading, chunkStart));
   }
-  early?.scoresDone?.();
   for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
   // Customers whose figures failed come after the stored problems, as in the whole-book pass.
   if (earlyPass) unscored.push(...earlyPass.unscored);
