@@ -56,6 +56,10 @@ export const listTasksOutput = z.object({
   as_of: z.string().describe("the day the list is as of (today by the server's clock), YYYY-MM-DD"),
   tasks: z.array(taskOutput),
   next_cursor: z.string().nullable().describe("pass as cursor for the next page; null on the last page"),
+  notice: z
+    .string()
+    .optional()
+    .describe("set while today's playbook run is still going: the list holds earlier runs' tasks"),
 });
 
 export type TaskResult = z.infer<typeof taskOutput>;

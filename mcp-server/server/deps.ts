@@ -22,6 +22,12 @@ export interface ServerDeps {
    * previous set and says so (`scores.stale`). Absent: it waits (tests, the CLI).
    */
   freshWaitMs?: number;
+  /**
+   * With `freshWaitMs`: how long a call waits for work nothing can stand in for (scores of a date
+   * never scored, the day's playbook run on them) before it answers without it. Default
+   * `COMPUTING_WAIT_MS` (25 s: MCP clients give up after 60 s).
+   */
+  computingWaitMs?: number;
   /** The clock, injectable so tests are deterministic; `as_of` defaults to its day. */
   now: () => Date;
   /**

@@ -8,6 +8,7 @@ import {
   type TaskResult,
 } from "../contract/listTasks.js";
 import { ensurePlaybookRun } from "../playbooks/run.js";
+import { COMPUTING_WAIT_MS } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import { displayName } from "../store/rows.js";
 import { listTasks as listTaskRows, type TaskListing, type TaskStatus } from "../store/taskQueries.js";
@@ -63,7 +64,9 @@ export async function listTasks(deps: ServerDeps, input: Input): Promise<ListTas
   const today = asOfDay(asOf);
   const customer =
     input.customer === undefined ? undefined : await deps.store.requireCustomer(input.customer);
-  await ensurePlaybookRun(deps.store, asOf, deps.now);
+  const notice = (await playbookRunWithin(deps, asOf))
+    ? undefined
+    : `Today's playbooks are still being evaluated: the scores as of ${today} are being computed for the whole book. The list holds the tasks of earlier runs; ask again in a minute or two for today's.`;
   const due = input.due ?? (customer ? "all" : "today");
   const filters = {
     owner: input.owner ?? null,
@@ -82,10 +85,37 @@ export async function listTasks(deps: ServerDeps, input: Input): Promise<ListTas
     as_of: today,
     tasks: rows.map(taskResult),
     next_cursor: nextCursor(offset, rows.length, total, filters),
+    ...(notice ? { notice } : {}),
   };
 }
 
+/**
+ * Whether the day's playbook run is done. A server (`freshWaitMs` set) waits for it at most
+ * `computingWaitMs`: on a large book whose newest scores are weeks old the run scores the whole
+ * book first, longer than a client waits for an answer; the run goes on for later calls. Without
+ * `freshWaitMs` (the CLI, tests) it waits for the run.
+ */
+async function playbookRunWithin(deps: ServerDeps, asOf: Date): Promise<boolean> {
+  const run = ensurePlaybookRun(deps.store, asOf, deps.now);
+  if (deps.freshWaitMs === undefined) {
+    await run;
+    return true;
+  }
+  // A failure after the wait is the next call's to report.
+  run.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), deps.computingWaitMs ?? COMPUTING_WAIT_MS);
+  });
+  return Promise.race([run.then(() => true as const), waited]).finally(() => clearTimeout(timer));
+}
+
 function toMarkdown(result: ListTasksResult): string {
+  const lead = result.notice ? `> **Note:** ${result.notice}\n\n` : "";
+  return lead + taskTable(result);
+}
+
+function taskTable(result: ListTasksResult): string {
   if (result.tasks.length === 0)
     return `No tasks match (as of ${result.as_of}). Try due "all", another owner, or another status.`;
   return [

@@ -24,7 +24,10 @@ export async function scoresFor(
   const moment = toolAsOf(deps, asOf);
   return {
     asOf: moment,
-    set: await ensureScores(deps.store, moment, deps.now, undefined, { freshWaitMs: deps.freshWaitMs }),
+    set: await ensureScores(deps.store, moment, deps.now, undefined, {
+      freshWaitMs: deps.freshWaitMs,
+      computingWaitMs: deps.computingWaitMs,
+    }),
   };
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPLETE_TASK, completeTaskOutput } from "../../../mcp-server/contract/completeTask.js";
 import { LIST_TASKS, listTasksOutput, type ListTasksResult } from "../../../mcp-server/contract/listTasks.js";
 import { SNOOZE_TASK, snoozeTaskOutput } from "../../../mcp-server/contract/snoozeTask.js";
+import { ensurePlaybookRun } from "../../../mcp-server/playbooks/run.js";
 import type { AuditRow } from "../../../mcp-server/store/audit.js";
 import type { TaskRow } from "../../../mcp-server/store/taskQueries.js";
 import { createMcpHarness, TEST_NOW, textOf, type McpHarness } from "../../helpers/mcpClient.js";
@@ -158,6 +159,25 @@ describe("daily_plan prompt", () => {
       await expect(
         mcp.client.getPrompt({ name: "daily_plan", arguments: { owner: "Nobody" } }),
       ).rejects.toThrow(/owners in the store/);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
+describe("list_tasks while the day's playbook run takes longer than a client waits", () => {
+  it("answers with earlier runs' tasks and says so, and lists today's once the run is done", async () => {
+    const mcp = await createMcpHarness({ freshWaitMs: 2000, computingWaitMs: 1 });
+    try {
+      const first = await mcp.call(LIST_TASKS, { due: "all" });
+      const early = listTasksOutput.parse(first.structuredContent);
+      expect(early.notice).toMatch(/^Today's playbooks are still being evaluated: .*ask again in a minute/);
+      expect(textOf(first)).toMatch(/^> \*\*Note:\*\* Today's playbooks/);
+      // The run went on: the next call after it finds today's tasks and no notice.
+      await ensurePlaybookRun(mcp.store, TEST_NOW, () => TEST_NOW);
+      const later = await list(mcp, { due: "all" });
+      expect(later.notice).toBeUndefined();
+      expect(later.tasks.length).toBeGreaterThan(0);
     } finally {
       await mcp.close();
     }
