@@ -301,9 +301,25 @@ const TASK_ICONS: Record<string, string> = {
 /**
  * The Today view: list_tasks' tasks due today, most urgent first. Each opens its customer; the
  * customer menu's Draft Follow-up drafts with the task's goal and channel. Overdue tasks get a
- * warning icon; the reason, playbook and priority are in the tooltip.
+ * warning icon; the reason, playbook and priority are in the tooltip. While the day's playbook run
+ * is still going, a first item says the list holds earlier runs' tasks.
  */
 export function todayNodes(result: ListTasksResult): TreeNode[] {
+  const notice: TreeNode[] = result.notice
+    ? [
+        {
+          id: "today/notice",
+          label: "Today's playbooks are still running",
+          description: "earlier tasks shown; refresh in a minute",
+          tooltip: escapeMarkdown(result.notice),
+          icon: "sync",
+        },
+      ]
+    : [];
+  return [...notice, ...taskNodes(result)];
+}
+
+function taskNodes(result: ListTasksResult): TreeNode[] {
   if (result.tasks.length === 0)
     return [{ id: "today/none", label: `No tasks due today (${formatDay(result.as_of)})`, icon: "check" }];
   return result.tasks.map((task) => ({

@@ -49,6 +49,17 @@ describe("the Today view", () => {
     }
   });
 
+  it("says first when today's playbook run is still going and the tasks are earlier runs'", () => {
+    const notice = "Today's playbooks are still being evaluated: ask again in a minute or two for today's.";
+    const [first, second] = todayNodes({ as_of: "2026-07-01", tasks: [task()], next_cursor: null, notice });
+    expect(first!.id).toBe("today/notice");
+    expect(first!.tooltip).toContain("still being evaluated");
+    expect(second!.id).toBe("task/7");
+    expect(
+      todayNodes({ as_of: "2026-07-01", tasks: [task()], next_cursor: null }).map((node) => node.id),
+    ).toEqual(["task/7"]);
+  });
+
   it("marks overdue tasks, escapes customer text in tooltips, and says when nothing is due", () => {
     const [overdue, today] = todayNodes({
       as_of: "2026-07-01",
