@@ -23,7 +23,7 @@ import {
   dropScoresView,
   refreshScoresView,
   scoresTable,
-  setIdOfTable,
+  setTableIds,
 } from "../store/setTables.js";
 
 /** A computed set of scores: one as-of date, one version of the data, one version of the models. */
@@ -293,22 +293,21 @@ async function evictOldSets(store: Store, computedNow: Date): Promise<void> {
   const inUse = [...servedAt.keys()];
   // Not `NOT IN (NULL)` for none: that is NULL, which kept every set up to the maximum.
   const notInUse = inUse.length > 0 ? `AND id NOT IN (${inUse.map(() => "?").join(", ")})` : "";
-  const evicted = await store.db.all<{ id: number }>(
+  await store.db.run(
     `DELETE FROM score_sets
      WHERE id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${MAX_KEPT_SCORE_SETS})
         OR (id NOT IN (SELECT id FROM score_sets ORDER BY id DESC LIMIT ${KEPT_SCORE_SETS})
-            AND computed_at < ? ${notInUse})
-     RETURNING id`,
+            AND computed_at < ? ${notInUse})`,
     // `computed_at` is stamped by the caller's clock (a fixed one in tests and demos): measured on it.
     [storedTime(new Date(computedNow.getTime() - READ_GRACE_MS)), ...inUse],
   );
-  // With the tables of sets whose rows someone deleted by hand.
-  const tables = await store.db.all<{ name: string }>(
-    `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'customer\\_scores\\_%' ESCAPE '\\'
-       AND name NOT IN (SELECT 'customer_scores_' || id FROM score_sets)`,
+  // Every table no `score_sets` row names: the sets just dropped, and any whose row someone
+  // deleted by hand.
+  const kept = new Set((await store.db.all<{ id: number }>("SELECT id FROM score_sets")).map(({ id }) => id));
+  await dropScoresTables(
+    store.db,
+    (await setTableIds(store.db)).filter((id) => !kept.has(id)),
   );
-  const orphans = tables.map(({ name }) => setIdOfTable(name)).filter((id) => id !== null);
-  await dropScoresTables(store.db, [...new Set([...evicted.map(({ id }) => id), ...orphans])]);
 }
 
 /**
@@ -359,8 +358,8 @@ export async function ensureScores(
   return { ...served(toScoreSet(standIn)), staleFor: { asOf: asOfText, dataVersion } };
 }
 
-/** The set if it is ready within `ms`, else null (the computation goes on). */
-async function within(pending: Promise<ScoreSet>, ms: number): Promise<ScoreSet | null> {
+/** What `pending` gives if it settles within `ms`, else null (the work goes on). */
+export async function within<T>(pending: Promise<T>, ms: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
   return Promise.race([pending, waited]).finally(() => clearTimeout(timer));

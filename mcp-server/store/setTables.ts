@@ -114,7 +114,7 @@ export function scoresTable(setId: number, alias?: string): string {
 }
 
 /** The set id a table name stands for, or null when it is not a set's table. */
-export function setIdOfTable(name: string): number | null {
+function setIdOfTable(name: string): number | null {
   const match = /^customer_scores_([1-9]\d*)$/.exec(name);
   return match ? Number(match[1]) : null;
 }
@@ -139,6 +139,14 @@ export async function indexScoresTable(db: Database, table: string, setId: numbe
     CREATE INDEX ${name}_clv ON ${table} (clv DESC);`);
 }
 
+/** The set ids that have a table in the store, whether `score_sets` still names them or not. */
+export async function setTableIds(db: Pick<Database, "all">): Promise<number[]> {
+  const tables = await db.all<{ name: string }>(
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'customer\\_scores\\_%' ESCAPE '\\'",
+  );
+  return tables.map(({ name }) => setIdOfTable(name)).filter((id) => id !== null);
+}
+
 /** Drops the tables of sets `setIds` (their `score_sets` rows are the caller's). */
 export async function dropScoresTables(db: Database, setIds: readonly number[]): Promise<void> {
   for (const id of setIds) await db.exec(`DROP TABLE IF EXISTS ${scoresTable(id)}`);
@@ -154,10 +162,7 @@ export async function dropScoresView(db: Database): Promise<void> {
  * transaction that adds or drops a set.
  */
 export async function refreshScoresView(db: Database): Promise<void> {
-  const tables = await db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'customer\\_scores\\_%' ESCAPE '\\'",
-  );
-  const present = new Set(tables.map(({ name }) => setIdOfTable(name)));
+  const present = new Set(await setTableIds(db));
   const sets = await db.all<{ id: number }>("SELECT id FROM score_sets ORDER BY id");
   const ids = sets.map(({ id }) => id).filter((id) => present.has(id));
   const body =

@@ -8,7 +8,7 @@ import {
   type TaskResult,
 } from "../contract/listTasks.js";
 import { ensurePlaybookRun } from "../playbooks/run.js";
-import { COMPUTING_WAIT_MS } from "../scoring/scoreCache.js";
+import { COMPUTING_WAIT_MS, within } from "../scoring/scoreCache.js";
 import type { ServerDeps } from "../server/deps.js";
 import { displayName } from "../store/rows.js";
 import { listTasks as listTaskRows, type TaskListing, type TaskStatus } from "../store/taskQueries.js";
@@ -103,11 +103,12 @@ async function playbookRunWithin(deps: ServerDeps, asOf: Date): Promise<boolean>
   }
   // A failure after the wait is the next call's to report.
   run.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), deps.computingWaitMs ?? COMPUTING_WAIT_MS);
-  });
-  return Promise.race([run.then(() => true as const), waited]).finally(() => clearTimeout(timer));
+  return (
+    (await within(
+      run.then(() => true),
+      deps.computingWaitMs ?? COMPUTING_WAIT_MS,
+    )) ?? false
+  );
 }
 
 function toMarkdown(result: ListTasksResult): string {
