@@ -3,7 +3,8 @@
  * day change (fits reused), a rescore that refits, the model math alone on the same customers in
  * the same run, a logged interaction followed by the at-risk list over MCP, and the bytes per
  * customer of the store and of one score set. Each phase runs in its own process, so its peak
- * RSS is its own.
+ * RSS is its own. Each scoring also reports the longest its event loop went without a turn: how
+ * long a tool call arriving meanwhile could wait in a server doing the same.
  *
  *   npm run bench:scale                          # 100,000 customers
  *   BENCH_CUSTOMERS=1000000 npm run bench:scale  # a million
@@ -36,6 +37,24 @@ function peakMb(): number {
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
 }
 
+/**
+ * Watches the event loop from now until the returned function is called, which gives the longest
+ * it went without a turn: how long a tool call arriving meanwhile could have waited.
+ */
+function watchEventLoop(): () => number {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  return () => {
+    clearInterval(timer);
+    return Math.max(longest, performance.now() - last);
+  };
+}
+
 /** One phase, run in this process when called as `scale.ts <phase> <db>`. */
 async function phase(name: string, path: string): Promise<Record<string, unknown>> {
   const started = performance.now();
@@ -47,9 +66,11 @@ async function phase(name: string, path: string): Promise<Record<string, unknown
       return { seconds: seconds(), transactions: (await store.counts()).transactions };
     }
     if (name.startsWith("score:")) {
+      const longestBlock = watchEventLoop();
       const set = await ensureScores(store, end(name.slice(6)));
       return {
         seconds: seconds(),
+        longestBlockMs: longestBlock(),
         reused: set.models.fit.reused,
         carried: set.models.inputsCarried?.customers ?? 0,
         model: set.models.churn.purchaseModel?.kind,
@@ -217,6 +238,9 @@ async function main(): Promise<void> {
           (result.reused !== undefined ? `   fits ${result.reused ? "reused" : "refitted"}` : "") +
           (Number(result.carried) > 0
             ? `, ${Number(result.carried).toLocaleString("en-US")} customers carried over`
+            : "") +
+          (result.longestBlockMs !== undefined
+            ? `; event loop held at most ${Number(result.longestBlockMs).toFixed(0)} ms`
             : ""),
       );
     console.log(`${CUSTOMERS.toLocaleString("en-US")} customers (node ${process.version}, default heap)`);

@@ -9,7 +9,8 @@
  */
 
 import { gaussLegendre, incompleteBeta, lbeta, lgamma, digamma, logAddExp, logSigmoid } from "./special.js";
-import { explodingShapes, fitLogParameters, fitQuality, type ModelFitQuality } from "./modelFit.js";
+import { explodingShapes, fitLogParametersSteps, fitQuality, type ModelFitQuality } from "./modelFit.js";
+import { runSteps, type Steps } from "./optimize.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -454,22 +455,26 @@ export function betaGeometricEdgeProblems([r, , a, b]: readonly number[]): strin
  * The result carries diagnostics (see `modelFit.ts`); a degenerate fit is not `converged`.
  */
 export function fitBgNbd(rows: readonly BgNbdRow[], options: FitBgNbdOptions = {}): BgNbdFit {
-  return fitBetaGeometric(rows, options, false, "fitBgNbd");
+  return runSteps(fitBetaGeometricSteps(rows, options, false, "fitBgNbd"));
 }
 
-/** The BG/NBD or (modified) MBG/NBD fit; see {@link fitBgNbd}. */
-export function fitBetaGeometric(
+/**
+ * The BG/NBD or (modified) MBG/NBD fit, yielding after each evaluation of the likelihood; see
+ * {@link fitBgNbd}.
+ */
+export function* fitBetaGeometricSteps(
   rows: readonly PurchaseRow[],
   options: FitBgNbdOptions,
   modified: boolean,
   caller: string,
-): BgNbdFit {
+): Steps<BgNbdFit> {
   const data = groupRows(rows, caller);
   if (!(data.totalWeight > 0))
     throw new RangeError(`${caller} needs at least one customer with positive weight`);
   const starts = options.starts ?? betaGeometricStarts(data);
   for (const start of starts) checkParams(start);
-  const fit = fitLogParameters({
+  yield;
+  const fit = yield* fitLogParametersSteps({
     names: ["r", "alpha", "a", "b"],
     objective: betaGeometricObjective(data, modified),
     pilot:

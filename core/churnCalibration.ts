@@ -24,7 +24,7 @@
  *    either outcome) to calibrate: the purchase model's own P(no purchase in H), reported as such.
  */
 
-import { minimize } from "./optimize.js";
+import { minimizeSteps, runSteps, type Steps } from "./optimize.js";
 import { CHURN_FEATURE_KEYS, type ChurnFeatureKey, type ChurnFeatureValues } from "./churnFeatures.js";
 
 /** How the calibration maps features to a probability. */
@@ -148,6 +148,15 @@ export function fitChurnCalibration(
   mode: CalibrationMode,
   l2 = CALIBRATION_L2,
 ): ChurnCalibration {
+  return runSteps(fitChurnCalibrationSteps(examples, mode, l2));
+}
+
+/** {@link fitChurnCalibration}, yielding after each evaluation of the loss (see `Steps`). */
+export function* fitChurnCalibrationSteps(
+  examples: readonly CalibrationExample[],
+  mode: CalibrationMode,
+  l2 = CALIBRATION_L2,
+): Steps<ChurnCalibration> {
   const problem = calibrationProblem(examples);
   if (problem) throw new RangeError(`fitChurnCalibration: ${problem}`);
   const weights: CalibrationWeight[] = [];
@@ -221,7 +230,8 @@ export function fitChurnCalibration(
     if (gradient) for (let j = 0; j <= k; j++) gradient[j] /= n;
     return loss / n;
   }
-  const result = minimize(objective, [new Array(k + 1).fill(0)], {
+  yield;
+  const result = yield* minimizeSteps(objective, [new Array(k + 1).fill(0)], {
     maxIterations: 500,
     gradientTolerance: 1e-9,
     valueTolerance: 1e-14,

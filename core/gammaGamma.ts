@@ -10,7 +10,7 @@
  */
 
 import { digamma, lgamma } from "./special.js";
-import { minimize, minimizeWithPilot } from "./optimize.js";
+import { minimizeSteps, minimizeWithPilotSteps, runSteps, type Steps } from "./optimize.js";
 
 /** Gamma-Gamma parameters: transaction values ~ Gamma(p, ν), ν ~ Gamma(q, v). */
 export interface GammaGammaParams {
@@ -198,6 +198,14 @@ export function fitGammaGamma(
   rows: readonly GammaGammaRow[],
   options: { maxIterations?: number } = {},
 ): GammaGammaFit {
+  return runSteps(fitGammaGammaSteps(rows, options));
+}
+
+/** {@link fitGammaGamma}, yielding after each evaluation of the likelihood (see `Steps`). */
+export function* fitGammaGammaSteps(
+  rows: readonly GammaGammaRow[],
+  options: { maxIterations?: number } = {},
+): Steps<GammaGammaFit> {
   const xMap = new Map<number, number>();
   const xIndexList: number[] = [];
   const logM: number[] = [];
@@ -254,6 +262,7 @@ export function fitGammaGamma(
     total,
   };
   const objective = makeObjective(full);
+  yield;
 
   // Starting points around the method-of-moments link E[m̄] ≈ p v / (q - 1).
   const meanM = Math.exp(sumLogM / total);
@@ -273,8 +282,13 @@ export function fitGammaGamma(
   };
   const result =
     full.weight.length > PILOT_ROWS
-      ? minimizeWithPilot(objective, makeObjective(subsampleRows(full, PILOT_ROWS / 2)), starts, settings)
-      : minimize(objective, starts, settings);
+      ? yield* minimizeWithPilotSteps(
+          objective,
+          makeObjective(subsampleRows(full, PILOT_ROWS / 2)),
+          starts,
+          settings,
+        )
+      : yield* minimizeSteps(objective, starts, settings);
   const [p, q, v] = result.x.map(Math.exp);
   const covariance = sumXM / total - (sumX / total) * (sumM / total);
   const varianceX = sumXX / total - (sumX / total) ** 2;

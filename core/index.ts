@@ -28,4 +28,4 @@ export * from "./kmeans.js";
 export * from "./i18n.js";
 export * from "./random.js";
 export { lgamma, lbeta, logSumExp, logAddExp, hyp2f1 } from "./special.js";
-export { minimize, nelderMead, bfgs } from "./optimize.js";
+export { minimize, nelderMead, bfgs, runSteps, type Steps } from "./optimize.js";

@@ -13,13 +13,14 @@
 import {
   betaGeometricExpected,
   betaGeometricObjective,
-  fitBetaGeometric,
+  fitBetaGeometricSteps,
   noPurchaseGivenPAlive,
   pAliveUnchecked as betaGeometricPAlive,
   type BgNbdFit,
   type BgNbdParams,
   type FitBgNbdOptions,
 } from "./bgNbd.js";
+import { runSteps } from "./optimize.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -104,5 +105,5 @@ export function mbgNbdPNoPurchase(params: MbgNbdParams, t: number, x: number, tx
  * BFGS over log-parameters, several starts, diagnostics; see `fitBgNbd`).
  */
 export function fitMbgNbd(rows: readonly PurchaseRow[], options: FitBgNbdOptions = {}): MbgNbdFit {
-  return fitBetaGeometric(rows, options, true, "fitMbgNbd");
+  return runSteps(fitBetaGeometricSteps(rows, options, true, "fitMbgNbd"));
 }

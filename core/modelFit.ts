@@ -11,7 +11,7 @@
  * standard errors of the log-parameters it implies, and parameters at the edge of the box.
  */
 
-import { minimize, minimizeWithPilot, type Objective } from "./optimize.js";
+import { minimizeSteps, minimizeWithPilotSteps, runSteps, type Objective, type Steps } from "./optimize.js";
 
 /** The search box for log-parameters: e^±25 spans 1e-11 to 7e10. */
 export const LOG_BOUND = 25;
@@ -113,6 +113,11 @@ export interface LogParameterProblem {
 
 /** Maximises the likelihood over ln(parameters) from several starts and diagnoses the result. */
 export function fitLogParameters(problem: LogParameterProblem): LogParameterFit {
+  return runSteps(fitLogParametersSteps(problem));
+}
+
+/** {@link fitLogParameters}, yielding after each evaluation of the objective (see `Steps`). */
+export function* fitLogParametersSteps(problem: LogParameterProblem): Steps<LogParameterFit> {
   const { names, objective } = problem;
   const clampLog = (v: number) => Math.min(LOG_BOUND - 1, Math.max(-LOG_BOUND + 1, Math.log(v)));
   const initial = problem.starts.map((start) => start.map(clampLog));
@@ -125,10 +130,10 @@ export function fitLogParameters(problem: LogParameterProblem): LogParameterFit 
     upper: names.map(() => LOG_BOUND),
   };
   const result = problem.pilot
-    ? minimizeWithPilot(objective, problem.pilot, initial, settings)
-    : minimize(objective, initial, settings);
+    ? yield* minimizeWithPilotSteps(objective, problem.pilot, initial, settings)
+    : yield* minimizeSteps(objective, initial, settings);
   const values = result.x.map(Math.exp);
-  const diagnostics = diagnose(problem, result.x);
+  const diagnostics = yield* diagnoseSteps(problem, result.x);
   return {
     values,
     logLikelihood: -result.value * problem.customers,
@@ -141,6 +146,10 @@ export function fitLogParameters(problem: LogParameterProblem): LogParameterFit 
 
 /** The diagnostics of an estimate `theta` (log-parameters) of `problem`. */
 export function diagnose(problem: LogParameterProblem, theta: readonly number[]): FitDiagnostics {
+  return runSteps(diagnoseSteps(problem, theta));
+}
+
+function* diagnoseSteps(problem: LogParameterProblem, theta: readonly number[]): Steps<FitDiagnostics> {
   const { names, objective } = problem;
   const problems: string[] = [];
   theta.forEach((value, i) => {
@@ -151,7 +160,7 @@ export function diagnose(problem: LogParameterProblem, theta: readonly number[])
     }
   });
   problems.push(...(problem.edgeProblems?.(theta.map(Math.exp)) ?? []));
-  const hessian = numericalHessian(objective, theta);
+  const hessian = yield* numericalHessian(objective, theta);
   const inverse = hessian ? choleskyInverse(hessian) : null;
   let logStandardErrors: Record<string, number> | null = null;
   if (!inverse) {
@@ -177,7 +186,7 @@ export function diagnose(problem: LogParameterProblem, theta: readonly number[])
 }
 
 /** Central differences of the analytic gradient, symmetrised; null when any entry is not finite. */
-function numericalHessian(objective: Objective, theta: readonly number[]): number[][] | null {
+function* numericalHessian(objective: Objective, theta: readonly number[]): Steps<number[][] | null> {
   const n = theta.length;
   const gradientAt = (point: number[]): number[] | null => {
     const gradient = new Array<number>(n).fill(0);
@@ -203,7 +212,9 @@ function numericalHessian(objective: Objective, theta: readonly number[]): numbe
     up[j] += step;
     down[j] -= step;
     const gUp = gradientAt(up);
+    yield;
     const gDown = gradientAt(down);
+    yield;
     if (!gUp || !gDown) return null;
     for (let i = 0; i < n; i++) hessian[i][j] = (gUp[i] - gDown[i]) / (2 * step);
   }

@@ -8,7 +8,23 @@
  * - `nelderMead`: derivative-free simplex with the dimension-adaptive coefficients of Gao and Han
  *   (2012); slower, but needs only function values.
  * `minimize` runs either from several starting points and keeps the best.
+ *
+ * Each comes as a generator too (`bfgsSteps`, ...) that yields after every evaluation of the
+ * objective and returns the same result: a caller with other work waiting (a server answering
+ * calls while it fits a large book) steps it and takes turns, and the plain function runs it to
+ * the end.
  */
+
+/** A computation that yields between its expensive steps and returns a `T`. */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs `steps` to the end and returns its result. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
 
 /** A function to minimise; `valueAndGradient` is required by BFGS. */
 export interface Objective {
@@ -78,6 +94,15 @@ export function bfgs(
   start: readonly number[],
   options: MinimizeOptions = {},
 ): MinimizeResult {
+  return runSteps(bfgsSteps(objective, start, options));
+}
+
+/** {@link bfgs}, yielding after each evaluation of the objective. */
+export function* bfgsSteps(
+  objective: Objective,
+  start: readonly number[],
+  options: MinimizeOptions = {},
+): Steps<MinimizeResult> {
   const fg = objective.valueAndGradient;
   if (!fg) throw new TypeError("bfgs needs an objective with valueAndGradient");
   const call = (x: readonly number[], g: number[]) => safe(fg.call(objective, x, g));
@@ -206,6 +231,7 @@ export function bfgs(
       clampInto(trial, lower, upper);
       fTrial = call(trial, trialGradient);
       evaluations++;
+      yield;
       let actualSlope = 0;
       for (let i = 0; i < n; i++) actualSlope += g[i] * (trial[i] - x[i]);
       if (fTrial <= f + 1e-4 * Math.min(actualSlope, 0) && Number.isFinite(fTrial)) {
@@ -282,6 +308,15 @@ export function nelderMead(
   start: readonly number[],
   options: MinimizeOptions & { initialStep?: number } = {},
 ): MinimizeResult {
+  return runSteps(nelderMeadSteps(objective, start, options));
+}
+
+/** {@link nelderMead}, yielding after each step of the simplex (one to n + 1 evaluations). */
+export function* nelderMeadSteps(
+  objective: Objective,
+  start: readonly number[],
+  options: MinimizeOptions & { initialStep?: number } = {},
+): Steps<MinimizeResult> {
   const n = start.length;
   const maxIterations = options.maxIterations ?? 5000;
   const valueTolerance = options.valueTolerance ?? 1e-12;
@@ -320,6 +355,7 @@ export function nelderMead(
   };
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    yield;
     order.sort((i, j) => values[i] - values[j]);
     const best = values[order[0]];
     const worstValue = values[order[n]];
@@ -399,16 +435,34 @@ export interface MultiStartResult extends MinimizeResult {
 export function minimize(
   objective: Objective,
   starts: readonly (readonly number[])[],
-  options: MinimizeOptions & { method?: "bfgs" | "nelder-mead"; screenIterations?: number } = {},
+  options: MultiStartOptions = {},
 ): MultiStartResult {
+  return runSteps(minimizeSteps(objective, starts, options));
+}
+
+/** Options of {@link minimize}. */
+export type MultiStartOptions = MinimizeOptions & {
+  method?: "bfgs" | "nelder-mead";
+  screenIterations?: number;
+};
+
+/** {@link minimize}, yielding after each evaluation of the objective. */
+export function* minimizeSteps(
+  objective: Objective,
+  starts: readonly (readonly number[])[],
+  options: MultiStartOptions = {},
+): Steps<MultiStartResult> {
   if (starts.length === 0) throw new RangeError("minimize needs at least one starting point");
   const method = options.method ?? (objective.valueAndGradient ? "bfgs" : "nelder-mead");
   const run = (start: readonly number[], maxIterations?: number) => {
     const runOptions = maxIterations === undefined ? options : { ...options, maxIterations };
-    return method === "bfgs" ? bfgs(objective, start, runOptions) : nelderMead(objective, start, runOptions);
+    return method === "bfgs"
+      ? bfgsSteps(objective, start, runOptions)
+      : nelderMeadSteps(objective, start, runOptions);
   };
   const screen = options.screenIterations;
-  const results = starts.map((start) => run(start, screen));
+  const results: MinimizeResult[] = [];
+  for (const start of starts) results.push(yield* run(start, screen));
   const pickBest = (candidates: readonly MinimizeResult[]): MinimizeResult => {
     let best: MinimizeResult | undefined;
     for (const result of candidates) {
@@ -427,7 +481,7 @@ export function minimize(
   let chosen = pickBest(results);
   const all = results.slice();
   if (screen !== undefined && !chosen.converged) {
-    const continued = run(chosen.x);
+    const continued = yield* run(chosen.x);
     all.push(continued);
     chosen = pickBest([chosen, continued]);
     if (continued.converged && continued.value <= chosen.value) chosen = continued;
@@ -454,8 +508,21 @@ export function minimizeWithPilot(
   starts: readonly (readonly number[])[],
   options: MinimizeOptions & { screenIterations?: number } = {},
 ): MultiStartResult {
-  const first = minimize(pilot, starts, { ...options, method: "bfgs" });
-  const final = bfgs(objective, first.x, { ...options, initialInverseHessian: first.inverseHessian });
+  return runSteps(minimizeWithPilotSteps(objective, pilot, starts, options));
+}
+
+/** {@link minimizeWithPilot}, yielding after each evaluation of either objective. */
+export function* minimizeWithPilotSteps(
+  objective: Objective,
+  pilot: Objective,
+  starts: readonly (readonly number[])[],
+  options: MinimizeOptions & { screenIterations?: number } = {},
+): Steps<MultiStartResult> {
+  const first = yield* minimizeSteps(pilot, starts, { ...options, method: "bfgs" });
+  const final = yield* bfgsSteps(objective, first.x, {
+    ...options,
+    initialInverseHessian: first.inverseHessian,
+  });
   return {
     ...final,
     iterations: first.iterations + final.iterations,

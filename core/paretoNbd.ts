@@ -23,7 +23,8 @@
  */
 
 import { lgamma, digamma, logAddExp, gaussLegendre } from "./special.js";
-import { explodingShapes, fitLogParameters, fitQuality, type ModelFitQuality } from "./modelFit.js";
+import { explodingShapes, fitLogParametersSteps, fitQuality, type ModelFitQuality } from "./modelFit.js";
+import { runSteps, type Steps } from "./optimize.js";
 import {
   checkCustomer,
   checkPositiveParams,
@@ -340,6 +341,14 @@ export interface FitParetoNbdOptions {
  * customers would live a million times the observed span means the fit found no dropout.
  */
 export function fitParetoNbd(rows: readonly PurchaseRow[], options: FitParetoNbdOptions = {}): ParetoNbdFit {
+  return runSteps(fitParetoNbdSteps(rows, options));
+}
+
+/** {@link fitParetoNbd}, yielding after each evaluation of the likelihood. */
+export function* fitParetoNbdSteps(
+  rows: readonly PurchaseRow[],
+  options: FitParetoNbdOptions = {},
+): Steps<ParetoNbdFit> {
   const data = groupRows(rows, "fitParetoNbd");
   if (!(data.totalWeight > 0))
     throw new RangeError("fitParetoNbd needs at least one customer with positive weight");
@@ -351,7 +360,8 @@ export function fitParetoNbd(rows: readonly PurchaseRow[], options: FitParetoNbd
     { r: 2, alpha: 2 / rate, s: 2, beta: 4 * span },
   ];
   for (const start of starts) checkParams(start);
-  const fit = fitLogParameters({
+  yield;
+  const fit = yield* fitLogParametersSteps({
     names: ["r", "alpha", "s", "beta"],
     objective: makeObjective(data),
     pilot: data.count > PILOT_ROWS ? makeObjective(subsampleRows(data, PILOT_ROWS / 2)) : undefined,

@@ -15,12 +15,12 @@ import {
   bgNbdConditionalExpected,
   bgNbdPAlive,
   bgNbdPNoPurchase,
-  fitBgNbd,
+  fitBetaGeometricSteps,
   type BgNbdParams,
 } from "./bgNbd.js";
-import { fitMbgNbd, mbgNbdConditionalExpected, mbgNbdPAlive, mbgNbdPNoPurchase } from "./mbgNbd.js";
+import { mbgNbdConditionalExpected, mbgNbdPAlive, mbgNbdPNoPurchase } from "./mbgNbd.js";
 import {
-  fitParetoNbd,
+  fitParetoNbdSteps,
   paretoNbdConditionalExpected,
   paretoNbdExpectedIfAlive,
   paretoNbdNoPurchaseIfAlive,
@@ -29,6 +29,7 @@ import {
   type ParetoNbdParams,
 } from "./paretoNbd.js";
 import type { ModelFitQuality } from "./modelFit.js";
+import { runSteps, type Steps } from "./optimize.js";
 import type { PurchaseRow } from "./purchaseRows.js";
 import type { Bilingual } from "./i18n.js";
 
@@ -76,11 +77,25 @@ export const PURCHASE_MODEL_KINDS = Object.keys(PURCHASE_MODELS) as PurchaseMode
 
 /** Fits one model to customers' (x, tx, T). */
 export function fitPurchaseModel(kind: PurchaseModelKind, rows: readonly PurchaseRow[]): PurchaseModelFit {
+  return runSteps(fitPurchaseModelSteps(kind, rows));
+}
+
+/** {@link fitPurchaseModel}, yielding after each evaluation of the likelihood (see `Steps`). */
+export function* fitPurchaseModelSteps(
+  kind: PurchaseModelKind,
+  rows: readonly PurchaseRow[],
+): Steps<PurchaseModelFit> {
   if (kind === "pareto-nbd") {
-    const { r, alpha, s, beta, ...quality } = fitParetoNbd(rows);
+    const { r, alpha, s, beta, ...quality } = yield* fitParetoNbdSteps(rows);
     return { kind, params: { r, alpha, s, beta }, ...quality };
   }
-  const { r, alpha, a, b, ...quality } = kind === "bg-nbd" ? fitBgNbd(rows) : fitMbgNbd(rows);
+  const modified = kind === "mbg-nbd";
+  const { r, alpha, a, b, ...quality } = yield* fitBetaGeometricSteps(
+    rows,
+    {},
+    modified,
+    modified ? "fitMbgNbd" : "fitBgNbd",
+  );
   return { kind, params: { r, alpha, a, b }, ...quality };
 }
 

@@ -327,7 +327,7 @@ export function rfmScores(customers: readonly RfmCustomer[]): RfmScore[] {
  * large book: one native sort and a binary search per value, no object per customer.
  */
 export function averageRanks(values: Float64Array): Float64Array {
-  const sorted = Float64Array.from(values).sort();
+  const sorted = values.slice().sort();
   const ranks = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const start = lowerBound(sorted, values[i]);
@@ -341,5 +341,7 @@ export function averageRanks(values: Float64Array): Float64Array {
 export function quintileScoresOfColumn(values: Float64Array): Uint8Array {
   const n = values.length;
   const ranks = averageRanks(values);
-  return Uint8Array.from(ranks, (rank) => Math.min(5, Math.floor((5 * rank) / n) + 1));
+  const scores = new Uint8Array(n);
+  for (let i = 0; i < n; i++) scores[i] = Math.min(5, Math.floor((5 * ranks[i]) / n) + 1);
+  return scores;
 }

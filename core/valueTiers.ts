@@ -341,30 +341,35 @@ export function valueMatrix(
  * so one descending sort with running sums in the same order gives it exactly.
  */
 export function abcTiersOfColumn(values: Float64Array): Uint8Array {
-  const descending = Float64Array.from(values).sort().reverse();
-  const totalValue = descending.reduce((sum, value) => sum + Math.max(0, value), 0);
+  const descending = values.slice().sort().reverse();
+  let totalValue = 0;
+  for (let i = 0; i < descending.length; i++) totalValue += Math.max(0, descending[i]);
   const tolerance = 1e-12 * totalValue;
-  // Tier of each distinct value, by the positive value above its first occurrence.
-  const tierOf = new Map<number, number>();
+  // The positive value above a value's first occurrence only grows down the sorted column, so
+  // tiers do too: a value is in A when it is at least the smallest value whose first occurrence
+  // is in A, and likewise for B.
+  let smallestA = Infinity;
+  let smallestB = Infinity;
   let valueBefore = 0;
-  for (const value of descending) {
-    if (!tierOf.has(value)) {
-      tierOf.set(
-        value,
-        totalValue > 0 && valueBefore < ABC_THRESHOLDS.a * totalValue - tolerance
-          ? 0
-          : totalValue > 0 && valueBefore < ABC_THRESHOLDS.b * totalValue - tolerance
-            ? 1
-            : 2,
-      );
+  for (let i = 0; i < descending.length; i++) {
+    const value = descending[i];
+    if (i === 0 || value !== descending[i - 1]) {
+      if (totalValue > 0 && valueBefore < ABC_THRESHOLDS.a * totalValue - tolerance) smallestA = value;
+      else if (totalValue > 0 && valueBefore < ABC_THRESHOLDS.b * totalValue - tolerance) smallestB = value;
     }
     valueBefore += Math.max(0, value);
   }
-  return Uint8Array.from(values, (value) => tierOf.get(value)!);
+  const tiers = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++)
+    tiers[i] = values[i] >= smallestA ? 0 : values[i] >= smallestB ? 1 : 2;
+  return tiers;
 }
 
 /** Whether each value is in the upper half, as {@link valueMatrix} decides it, over a column. */
 export function upperHalfOfColumn(values: Float64Array): Uint8Array {
   const middle = (values.length - 1) / 2;
-  return Uint8Array.from(averageRanks(values), (rank) => (rank > middle ? 1 : 0));
+  const ranks = averageRanks(values);
+  const upper = new Uint8Array(ranks.length);
+  for (let i = 0; i < ranks.length; i++) upper[i] = ranks[i] > middle ? 1 : 0;
+  return upper;
 }

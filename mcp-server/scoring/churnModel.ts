@@ -1,7 +1,7 @@
 import {
   calibrationProblem,
   carryByConstantRate,
-  fitChurnCalibration,
+  fitChurnCalibrationSteps,
   heuristicChurnProbability,
   planCalibration,
   predictChurn,
@@ -12,7 +12,7 @@ import {
 import { churnFeatureValues, type ChurnSignals } from "../../core/churnFeatures.js";
 import { auc } from "../../core/evaluation.js";
 import {
-  fitPurchaseModel,
+  fitPurchaseModelSteps,
   modelNoPurchaseIfAlive,
   modelPNoPurchase,
   PURCHASE_MODEL_KINDS,
@@ -30,6 +30,7 @@ import {
   type CustomerState,
 } from "./customerState.js";
 import type { CustomerHistory } from "./history.js";
+import { Slices } from "./yieldToCalls.js";
 
 /** Fewer purchasing customers than this cannot support a purchase-model fit worth reporting. */
 export const MIN_CUSTOMERS_TO_FIT = 20;
@@ -118,12 +119,16 @@ export function churnSignals(
   };
 }
 
-function tryFit(kind: PurchaseModelKind, rows: readonly PurchaseRow[]): PurchaseModelFit | string {
+async function tryFit(
+  kind: PurchaseModelKind,
+  rows: readonly PurchaseRow[],
+  slices: Slices,
+): Promise<PurchaseModelFit | string> {
   if (rows.length < MIN_CUSTOMERS_TO_FIT) {
     return `${rows.length} purchasing customers, at least ${MIN_CUSTOMERS_TO_FIT} needed`;
   }
   try {
-    return fitPurchaseModel(kind, rows);
+    return await slices.run(fitPurchaseModelSteps(kind, rows));
   } catch (error) {
     return (error as Error).message;
   }
@@ -148,44 +153,58 @@ interface Window {
   referenceGap: number;
 }
 
-function innerWindow(histories: readonly CustomerHistory[], originDay: number, innerDays: number): Window {
-  const states = histories.map((history) => {
-    try {
-      return customerState(history, originDay);
-    } catch {
-      return null;
-    }
-  });
-  const labels = states.map((state, i) =>
-    state === null
-      ? null
-      : boughtBetween(histories[i], originDay, originDay + innerDays)
-        ? (0 as const)
-        : (1 as const),
-  );
+/** Customers replayed between two looks at the clock (`Slices.pause`), less one: a mask. */
+const PAUSE_EVERY = 511;
+
+async function innerWindow(
+  histories: readonly CustomerHistory[],
+  originDay: number,
+  innerDays: number,
+  slices: Slices,
+): Promise<Window> {
+  const states: (CustomerState | null)[] = [];
+  const labels: (0 | 1 | null)[] = [];
   const rows: PurchaseRow[] = [];
-  const gaps = new Float64Array(states.length).fill(NaN);
-  states.forEach((state, i) => {
-    if (state === null) return;
+  const gaps = new Float64Array(histories.length).fill(NaN);
+  for (let i = 0; i < histories.length; i++) {
+    if ((i & PAUSE_EVERY) === 0) await slices.pause();
+    let state: CustomerState | null;
+    try {
+      state = customerState(histories[i], originDay);
+    } catch {
+      state = null;
+    }
+    states.push(state);
+    labels.push(
+      state === null ? null : boughtBetween(histories[i], originDay, originDay + innerDays) ? 0 : 1,
+    );
+    if (state === null) continue;
     if (state.T > 0) rows.push({ x: state.x, tx: state.tx, T: state.T });
     if (state.activity.typicalGapDays !== null) gaps[i] = state.activity.typicalGapDays;
-  });
+  }
   return { originDay, states, labels, rows, referenceGap: referenceGapDays(gaps) };
 }
 
 /** Labelled examples of a window, with the model's probabilities at the inner horizon. */
-function examplesOf(window: Window, model: PurchaseModelFit | null, innerDays: number): CalibrationExample[] {
+async function examplesOf(
+  window: Window,
+  model: PurchaseModelFit | null,
+  innerDays: number,
+  slices: Slices,
+): Promise<CalibrationExample[]> {
   const examples: CalibrationExample[] = [];
-  window.states.forEach((state, i) => {
+  for (let i = 0; i < window.states.length; i++) {
+    if ((i & PAUSE_EVERY) === 0) await slices.pause();
+    const state = window.states[i];
     const label = window.labels[i];
-    if (state === null || label === null) return;
+    if (state === null || label === null) continue;
     const noPurchase = model ? modelPNoPurchase(model, innerDays, state.x, state.tx, state.T) : null;
     examples.push({
       features: churnFeatureValues(churnSignals(state, window.originDay, window.referenceGap, noPurchase)),
       survivalIfAlive: model ? modelNoPurchaseIfAlive(model, innerDays, state.x, state.T) : 1,
       churned: label,
     });
-  });
+  }
   return examples;
 }
 
@@ -217,7 +236,10 @@ export interface ChurnModelInput {
  * of its P(no purchase in h) against what customers did in the window; degenerate fits are passed
  * over while a sound one exists. Without an inner window, by the likelihood at the as-of date.
  */
-export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
+export async function buildChurnModel(
+  input: ChurnModelInput,
+  slices: Slices = new Slices(),
+): Promise<ChurnModelReport> {
   const { sample, asOfDay, horizonDays } = input;
   const notes: string[] = [];
   if (sample.length < input.bookCustomers) {
@@ -233,7 +255,12 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
   let chosenKind: PurchaseModelKind | null = null;
   let selection: string;
 
-  const report = (kind: PurchaseModelKind, fit: PurchaseModelFit | string, evaluation?: Window, h = 0) => {
+  const report = async (
+    kind: PurchaseModelKind,
+    fit: PurchaseModelFit | string,
+    evaluation?: Window,
+    h = 0,
+  ) => {
     const entry: CandidateReport = {
       kind,
       label: PURCHASE_MODELS[kind].label,
@@ -246,12 +273,14 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
     if (typeof fit !== "string" && evaluation) {
       const probabilities: number[] = [];
       const labels: number[] = [];
-      evaluation.states.forEach((state, i) => {
+      for (let i = 0; i < evaluation.states.length; i++) {
+        if ((i & PAUSE_EVERY) === 0) await slices.pause();
+        const state = evaluation.states[i];
         const label = evaluation.labels[i];
-        if (state === null || label === null) return;
+        if (state === null || label === null) continue;
         probabilities.push(modelPNoPurchase(fit, h, state.x, state.tx, state.T));
         labels.push(label);
-      });
+      }
       if (labels.length > 0) {
         entry.innerAuc = auc(probabilities, labels);
         entry.innerLogLoss = logLoss(probabilities, labels);
@@ -263,11 +292,11 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
 
   if (plan.ok) {
     const h = plan.innerHorizonDays;
-    latest = innerWindow(sample, asOfDay - plan.originOffsetsDays[0], h);
+    latest = await innerWindow(sample, asOfDay - plan.originOffsetsDays[0], h, slices);
     for (const kind of PURCHASE_MODEL_KINDS) {
-      const fit = tryFit(kind, latest.rows);
+      const fit = await tryFit(kind, latest.rows, slices);
       if (typeof fit !== "string") fitsAtLatest.set(kind, fit);
-      report(kind, fit, latest, h);
+      await report(kind, fit, latest, h);
     }
     const ranked = candidates
       .filter((c) => c.innerLogLoss !== null)
@@ -279,9 +308,9 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
   } else {
     notes.push(`No calibration: ${plan.reason}.`);
     for (const kind of PURCHASE_MODEL_KINDS) {
-      const fit = tryFit(kind, input.rowsAtAsOf);
+      const fit = await tryFit(kind, input.rowsAtAsOf, slices);
       if (typeof fit !== "string") fitsAtLatest.set(kind, fit);
-      report(kind, fit);
+      await report(kind, fit);
     }
     const ranked = candidates
       .filter((c) => c.logLikelihood !== null)
@@ -294,7 +323,7 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
 
   let purchaseModel: PurchaseModelFit | null = null;
   if (chosenKind) {
-    const fit = plan.ok ? tryFit(chosenKind, input.rowsAtAsOf) : fitsAtLatest.get(chosenKind)!;
+    const fit = plan.ok ? await tryFit(chosenKind, input.rowsAtAsOf, slices) : fitsAtLatest.get(chosenKind)!;
     if (typeof fit === "string")
       notes.push(`${PURCHASE_MODELS[chosenKind].label} not fitted at the as-of date: ${fit}.`);
     else {
@@ -322,30 +351,32 @@ export function buildChurnModel(input: ChurnModelInput): ChurnModelReport {
     const examples: CalibrationExample[] = [];
     // A latest window where (almost) nobody bought, or everybody did, cannot calibrate anything,
     // and earlier windows will not fix that: typically an as-of date long after the newest purchase.
-    const offsets = calibrationProblem(examplesOf(latest, null, h))
+    const offsets = calibrationProblem(await examplesOf(latest, null, h, slices))
       ? [plan.originOffsetsDays[0]]
       : plan.originOffsetsDays;
-    offsets.forEach((offset, index) => {
-      const window = index === 0 ? latest! : innerWindow(sample, asOfDay - offset, h);
+    for (const [index, offset] of offsets.entries()) {
+      const window = index === 0 ? latest : await innerWindow(sample, asOfDay - offset, h, slices);
       let model: PurchaseModelFit | null = null;
       if (chosenKind) {
         const fit =
-          index === 0 ? (fitsAtLatest.get(chosenKind) ?? "not fitted") : tryFit(chosenKind, window.rows);
+          index === 0
+            ? (fitsAtLatest.get(chosenKind) ?? "not fitted")
+            : await tryFit(chosenKind, window.rows, slices);
         // Without the model the window's features and carry would differ from the others': skip it.
         if (typeof fit === "string") {
           notes.push(`Inner window after ${dayText(window.originDay)} left out: ${fit}.`);
-          return;
+          continue;
         }
         model = fit;
       }
-      examples.push(...examplesOf(window, model, h));
+      for (const example of await examplesOf(window, model, h, slices)) examples.push(example);
       origins.push(dayText(window.originDay));
-    });
+    }
     const problem = calibrationProblem(examples);
     if (problem) notes.push(`No calibration: ${problem}.`);
     else {
       const mode = plan.mode === "dropout-mixture" && !purchaseModel ? "logistic" : plan.mode;
-      calibration = fitChurnCalibration(examples, mode);
+      calibration = await slices.run(fitChurnCalibrationSteps(examples, mode));
       if (plan.mode === "dropout-mixture") {
         notes.push(
           purchaseModel

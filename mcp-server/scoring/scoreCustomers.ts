@@ -1,12 +1,12 @@
 import { readAhead } from "./readAhead.js";
-import { yieldToCalls } from "./yieldToCalls.js";
+import { Slices, yieldToCalls } from "./yieldToCalls.js";
 import {
   DAYS_PER_MONTH,
   lifetimeValueColumns,
   type ClvColumnValues,
   type HorizonSums,
 } from "../../core/clv.js";
-import { fitGammaGamma, type GammaGammaFit } from "../../core/gammaGamma.js";
+import { fitGammaGammaSteps, type GammaGammaFit } from "../../core/gammaGamma.js";
 import type { LifecycleStageKey } from "../../core/lifecycle.js";
 import { modelConditionalExpected, modelPAlive, type PurchaseModelFit } from "../../core/purchaseModel.js";
 import type { PurchaseRow } from "../../core/purchaseRows.js";
@@ -162,6 +162,11 @@ export interface ScoringOptions {
    * the whole book first.
    */
   early?: EarlyScores;
+  /**
+   * How long scoring computes before calls waiting on the event loop get a turn (default
+   * `SLICE_MS`); 0 gives them a turn at every step.
+   */
+  sliceMs?: number;
 }
 
 /** A customer's population ranks, which only the whole book decides. */
@@ -186,6 +191,10 @@ export const DEFAULT_HORIZON_DAYS = 90;
  * random sample, which holds the calibration's error well below its spread between windows.
  */
 export const CALIBRATION_SAMPLE = 50_000;
+/** Customers scored between two looks at the clock (`Slices.pause`), less one: a mask. */
+const PAUSE_EVERY = 511;
+/** Purchasers valued at a time on the first pass, between pauses. */
+const VALUE_SLICE = 20_000;
 /** Scores handed to the sink at a time. */
 const SINK_CHUNK = 5_000;
 const DAY_MS = 86_400_000;
@@ -498,9 +507,14 @@ export class BookColumns {
 }
 
 /** Gamma-Gamma on returning customers, or why not; a fit with an infinite mean spend is unusable. */
-function fitSpendModel(book: BookColumns, notes: string[]): GammaGammaFit | null {
+async function fitSpendModel(
+  book: BookColumns,
+  notes: string[],
+  slices: Slices,
+): Promise<GammaGammaFit | null> {
   const returning: { x: number; monetary: number }[] = [];
   for (let i = 0; i < book.length; i++) {
+    if ((i & PAUSE_EVERY) === 0) await slices.pause();
     if (book.status[i] === 2 && book.x[i] > 0 && book.monetary[i] > 0)
       returning.push({ x: book.x[i], monetary: book.monetary[i] });
   }
@@ -510,7 +524,7 @@ function fitSpendModel(book: BookColumns, notes: string[]): GammaGammaFit | null
     );
     return null;
   }
-  const fit = fitGammaGamma(returning);
+  const fit = await slices.run(fitGammaGammaSteps(returning));
   if (!(fit.q > 1)) {
     notes.push(
       `Gamma-Gamma not used: its fit has q = ${fit.q.toPrecision(3)} <= 1, an infinite mean spend; spend per purchase is each customer's own average.`,
@@ -645,6 +659,37 @@ export function bookValues(
   return values;
 }
 
+/** {@link bookValues} of the whole book, a slice of purchasers at a time with pauses between. */
+async function bookValuesSliced(
+  model: PurchaseModelFit | null,
+  gammaGamma: GammaGammaFit | null,
+  book: BookColumns,
+  purchasers: readonly number[],
+  slices: Slices,
+): Promise<BookValues> {
+  const count = purchasers.length;
+  const values: BookValues = {
+    pAlive: new Float64Array(count),
+    expectedPurchases: new Float64Array(count),
+    expectedSpend: new Float64Array(count),
+    clv: new Float64Array(count),
+    valueIfRetained: new Float64Array(count),
+  };
+  const horizonSums: HorizonSums = new Map();
+  for (let start = 0; start < count; start += VALUE_SLICE) {
+    await slices.pause();
+    const part = bookValues(
+      model,
+      gammaGamma,
+      book,
+      purchasers.slice(start, start + VALUE_SLICE),
+      horizonSums,
+    );
+    for (const name of Object.keys(values) as (keyof BookValues)[]) values[name].set(part[name], start);
+  }
+  return values;
+}
+
 function figuresFinite(book: BookColumns, i: number, values: BookValues, k: number): boolean {
   return [book.revenue[i], book.monetary[i], values.clv[k], values.valueIfRetained[k]].every(Number.isFinite);
 }
@@ -759,16 +804,17 @@ class EarlyPass {
   }
 
   /**
-   * The figures of the customers of `chunk` (a book of one chunk), ranks null; `offset` is the
-   * whole book's index of its first customer.
+   * The figures of the customers `from` to `to` (exclusive) of `chunk` (a book of one chunk),
+   * ranks null; `offset` is the whole book's index of the chunk's first customer. Called on
+   * consecutive ranges, in order.
    */
-  score(chunk: BookColumns, offset: number): ScoreFigures[] {
+  score(chunk: BookColumns, offset: number, from = 0, to = chunk.length): ScoreFigures[] {
     const purchasers: number[] = [];
-    for (let i = 0; i < chunk.length; i++) if (chunk.status[i] === 2) purchasers.push(i);
+    for (let i = from; i < to; i++) if (chunk.status[i] === 2) purchasers.push(i);
     const values = bookValues(this.context.model, this.gammaGamma, chunk, purchasers, this.horizonSums);
     const scores: ScoreFigures[] = [];
     let next = 0;
-    for (let i = 0; i < chunk.length; i++) {
+    for (let i = from; i < to; i++) {
       const k = next < purchasers.length && purchasers[next] === i ? next++ : -1;
       if (k >= 0) {
         this.clv.push(values.clv[k]);
@@ -840,10 +886,13 @@ export async function scoreBook(
   let firstPurchaseDay = Infinity;
   let newestMs = -Infinity;
   let carriedCount = 0;
+  const slices = new Slices(options.sliceMs);
+  let step = 0;
   for await (const chunk of readAhead(source.chunks())) {
     const chunkStart = book.length;
     if (reading !== book) reading.clear();
     for (const item of chunk) {
+      if ((++step & PAUSE_EVERY) === 0) await slices.pause();
       const history = isCarried(item) ? null : item;
       let state: CustomerState | null = null;
       if (history) {
@@ -864,7 +913,15 @@ export async function scoreBook(
       firstPurchaseDay = Math.min(firstPurchaseDay, state.activity.firstPurchaseDay!);
       if (!options.reuse && (sampleRate >= 1 || idDraw(history.id) < sampleRate)) sample.push(history);
     }
-    if (earlyPass && early) await early.scores(earlyPass.score(reading, chunkStart));
+    // A chunk read is scored and handed over a sink's worth at a time, so that neither the figures
+    // nor the rows' encoding holds the event loop for a whole chunk.
+    for (let from = 0; earlyPass && early && from < reading.length; from += SINK_CHUNK) {
+      await early.scores(
+        earlyPass.score(reading, chunkStart, from, Math.min(reading.length, from + SINK_CHUNK)),
+      );
+      await slices.pause();
+    }
+    await slices.pause();
   }
   for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
   // Customers whose figures failed come after the stored problems, as in the whole-book pass.
@@ -882,27 +939,36 @@ export async function scoreBook(
 
   const churnReport =
     options.reuse?.churn ??
-    buildChurnModel({
-      sample,
-      bookCustomers: purchasers.length,
-      asOfDay: asOfDayNumber,
-      horizonDays,
-      firstPurchaseDay: Number.isFinite(firstPurchaseDay) ? firstPurchaseDay : null,
-      rowsAtAsOf,
-      referenceGapDays: referenceGapDays(book.typicalGap.subarray(0, book.length)),
-    });
+    (await buildChurnModel(
+      {
+        sample,
+        bookCustomers: purchasers.length,
+        asOfDay: asOfDayNumber,
+        horizonDays,
+        firstPurchaseDay: Number.isFinite(firstPurchaseDay) ? firstPurchaseDay : null,
+        rowsAtAsOf,
+        referenceGapDays: referenceGapDays(book.typicalGap.subarray(0, book.length)),
+      },
+      slices,
+    ));
   sample.length = 0;
   rowsAtAsOf.length = 0;
   const scoreChurn = churnProbabilityOf(churnReport, asOfDayNumber);
   const model = churnReport.purchaseModel;
-  const gammaGamma = options.reuse ? options.reuse.gammaGamma : fitSpendModel(book, notes);
-  const values = earlyPass ? earlyPass.values() : bookValues(model, gammaGamma, book, purchasers);
+  const gammaGamma = options.reuse ? options.reuse.gammaGamma : await fitSpendModel(book, notes, slices);
+  const values = earlyPass
+    ? earlyPass.values()
+    : await bookValuesSliced(model, gammaGamma, book, purchasers, slices);
   const finite = (k: number) => figuresFinite(book, purchasers[k], values, k);
 
   // Population-relative scores: RFM quintiles and the value matrix over buyers, ABC tiers over
   // all, ranked over columns (the same rules as `core/rfm.ts` and `core/valueTiers.ts`).
   const buyers = Int32Array.from(purchasers.keys()).filter(finite);
-  const ofBuyers = (value: (k: number) => number) => Float64Array.from(buyers, value);
+  const ofBuyers = (value: (k: number) => number) => {
+    const column = new Float64Array(buyers.length);
+    for (let b = 0; b < buyers.length; b++) column[b] = value(buyers[b]);
+    return column;
+  };
   // Each ranking sorts the whole book (about half a second at a million customers): calls that
   // answer from the previous set meanwhile are answered between them.
   const r = quintileScoresOfColumn(ofBuyers((k) => -book.daysSince[purchasers[k]]));
@@ -921,11 +987,13 @@ export async function scoreBook(
   buyers.forEach((k, b) => (buyerOf[k] = b));
   const purchaserOf = new Int32Array(book.length).fill(-1);
   purchasers.forEach((i, k) => (purchaserOf[i] = k));
-  const tiers = abcTiersOfColumn(
-    Float64Array.from({ length: book.length }, (_, i) =>
-      purchaserOf[i] >= 0 && finite(purchaserOf[i]) ? values.clv[purchaserOf[i]] : 0,
-    ),
-  );
+  const valueOfEach = new Float64Array(book.length);
+  for (let i = 0; i < book.length; i++) {
+    const k = purchaserOf[i];
+    valueOfEach[i] = k >= 0 && finite(k) ? values.clv[k] : 0;
+  }
+  await yieldToCalls();
+  const tiers = abcTiersOfColumn(valueOfEach);
   await yieldToCalls();
   const tierOf = (i: number): AbcTier => ABC_TIER_NAMES[tiers[i]];
   const QUADRANTS = [
@@ -950,6 +1018,7 @@ export async function scoreBook(
     // `scoreOf` applies (a customer whose figures failed keeps the ABC tier only).
     let ranks: ScoreRanks[] = [];
     for (let i = 0; i < book.length; i++) {
+      if ((i & PAUSE_EVERY) === 0) await slices.pause();
       const k = purchaserOf[i];
       const b = k >= 0 ? buyerOf[k] : -1;
       const ranked = b >= 0 && !earlyPass.failed(i);
@@ -970,6 +1039,7 @@ export async function scoreBook(
   }
   let batch: ScoreFigures[] = [];
   for (let i = earlyPass ? book.length : 0; i < book.length; i++) {
+    if ((i & PAUSE_EVERY) === 0) await slices.pause();
     let score: ScoreFigures;
     try {
       score = scoreOf(i);

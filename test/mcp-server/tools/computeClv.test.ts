@@ -2,9 +2,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { fitPurchaseModel } from "../../../core/purchaseModel.js";
+import { fitPurchaseModelSteps } from "../../../core/purchaseModel.js";
 import { customerLifetimeValue, portfolioLifetimeValue } from "../../../core/clv.js";
-import { fitGammaGamma } from "../../../core/gammaGamma.js";
+import { fitGammaGammaSteps } from "../../../core/gammaGamma.js";
 import { customerSummary } from "../../../core/summary.js";
 import {
   COMPUTE_CLV,
@@ -20,11 +20,11 @@ import { useTempDir } from "../../helpers/tempFiles.js";
 // Count model fits, to prove compute_clv reuses the cached ones.
 vi.mock("../../../core/purchaseModel.js", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../../core/purchaseModel.js")>();
-  return { ...actual, fitPurchaseModel: vi.fn(actual.fitPurchaseModel) };
+  return { ...actual, fitPurchaseModelSteps: vi.fn(actual.fitPurchaseModelSteps) };
 });
 vi.mock("../../../core/gammaGamma.js", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../../core/gammaGamma.js")>();
-  return { ...actual, fitGammaGamma: vi.fn(actual.fitGammaGamma) };
+  return { ...actual, fitGammaGammaSteps: vi.fn(actual.fitGammaGammaSteps) };
 });
 
 const END = `${DEMO_AS_OF}T23:59:59Z`;
@@ -316,22 +316,22 @@ describe("compute_clv", () => {
   });
 
   it("never refits the models: every value comes from the cached fits", async () => {
-    vi.mocked(fitPurchaseModel).mockClear();
-    vi.mocked(fitGammaGamma).mockClear();
+    vi.mocked(fitPurchaseModelSteps).mockClear();
+    vi.mocked(fitGammaGammaSteps).mockClear();
     const before = await tableCounts(harness.store);
     await clv({ customer_id: "C00010", horizon_months: 48, margin: 0.4, annual_discount_rate: 0.2 });
     await clv({ lifecycle_stage: "decline", horizon_months: 3 });
     await clv({ segment: "at-risk" });
-    expect(fitPurchaseModel).not.toHaveBeenCalled();
-    expect(fitGammaGamma).not.toHaveBeenCalled();
+    expect(fitPurchaseModelSteps).not.toHaveBeenCalled();
+    expect(fitGammaGammaSteps).not.toHaveBeenCalled();
     expect(await tableCounts(harness.store)).toEqual(before);
     // The spies do see fits: a new as-of date is scored (and fitted) once, then cached.
     await clv({ customer_id: "C00010", as_of: "2026-03-31" });
-    const fits = vi.mocked(fitPurchaseModel).mock.calls.length;
+    const fits = vi.mocked(fitPurchaseModelSteps).mock.calls.length;
     expect(fits).toBeGreaterThan(0);
     await clv({ segment: "loyal", as_of: "2026-03-31", horizon_months: 24 });
-    expect(fitPurchaseModel).toHaveBeenCalledTimes(fits);
-    expect(fitGammaGamma).toHaveBeenCalledTimes(1);
+    expect(fitPurchaseModelSteps).toHaveBeenCalledTimes(fits);
+    expect(fitGammaGammaSteps).toHaveBeenCalledTimes(1);
   });
 
   it("asks for exactly one selector and rejects bad settings without side effects", async () => {
