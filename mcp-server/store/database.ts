@@ -37,7 +37,7 @@ export interface RunResult {
 
 /**
  * A small promise wrapper over one `sqlite3` connection. Every method queues on the
- * connection, so statements run in the order they were called.
+ * connection, so statements run in the order they were called, one at a time.
  */
 export class Database {
   private constructor(private readonly connection: sqlite3.Database) {}
@@ -48,7 +48,15 @@ export class Database {
     return new Promise((resolve, reject) => {
       const connection = new sqlite3.Database(path, mode, (error) => {
         if (error) reject(new Error(`cannot open the database ${path}: ${error.message}`));
-        else resolve(new Database(connection));
+        else {
+          // One statement at a time. By default the driver starts every statement at once on
+          // its thread pool, where they take turns on the connection's mutex anyway; but it
+          // finalizes a finished statement on the main thread, which then waits for whichever
+          // statement holds the mutex: a portfolio overview at a million customers held every
+          // tool call up to 3.9 s that way.
+          connection.serialize();
+          resolve(new Database(connection));
+        }
       });
     });
   }
