@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seedDemo } from "../../../mcp-server/demo/seed.js";
 import type { ServerDeps } from "../../../mcp-server/server/deps.js";
 import { bookFacts } from "../../../mcp-server/store/bookStats.js";
@@ -38,7 +38,7 @@ describe("versions of the book's areas", () => {
     });
   });
 
-  it("keeps the book's transaction facts remembered over a logged interaction, not over an NPS answer", async () => {
+  it("keeps the book's facts remembered over a logged interaction, and reads only the NPS answers again after one", async () => {
     const facts = await bookFacts(temp.store, AS_OF);
     expect(await bookFacts(temp.store, AS_OF)).toBe(facts);
     const customer = await temp.store.db.get<{ id: number }>("SELECT id FROM customers ORDER BY id LIMIT 1");
@@ -56,9 +56,21 @@ describe("versions of the book's areas", () => {
       score: 10,
       occurred_at: "2026-06-30T11:00:00Z",
     });
+    const reads = vi.spyOn(temp.store.reads, "all");
     const fresh = await bookFacts(temp.store, AS_OF);
     expect(fresh).not.toBe(facts);
     expect(fresh.book.npsResponses).toBe(facts.book.npsResponses + 1);
     expect(fresh.book.promoters).toBe(facts.book.promoters + 1);
+    // The transactions were not read again: feedback leaves them as they were.
+    const statements = reads.mock.calls.map(([sql]) => String(sql));
+    reads.mockRestore();
+    expect(statements.some((sql) => sql.includes("FROM feedback"))).toBe(true);
+    expect(statements.some((sql) => sql.includes("transactions"))).toBe(false);
+    expect({ ...fresh.book, npsResponses: 0, promoters: 0, detractors: 0 }).toEqual({
+      ...facts.book,
+      npsResponses: 0,
+      promoters: 0,
+      detractors: 0,
+    });
   });
 });
