@@ -153,7 +153,7 @@ interface Window {
   referenceGap: number;
 }
 
-/** Customers replayed between two looks at the clock (`Slices.pause`), less one: a mask. */
+/** A mask: the loops over the sample look at the clock (`Slices.pause`) once every 512 customers. */
 const PAUSE_EVERY = 511;
 
 async function innerWindow(

@@ -191,7 +191,7 @@ export const DEFAULT_HORIZON_DAYS = 90;
  * random sample, which holds the calibration's error well below its spread between windows.
  */
 export const CALIBRATION_SAMPLE = 50_000;
-/** Customers scored between two looks at the clock (`Slices.pause`), less one: a mask. */
+/** A mask: the scoring loops look at the clock (`Slices.pause`) once every 512 customers. */
 const PAUSE_EVERY = 511;
 /** Purchasers valued at a time on the first pass, between pauses. */
 const VALUE_SLICE = 20_000;
