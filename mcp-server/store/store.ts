@@ -59,7 +59,7 @@ class ReadConnection implements Reads {
 
   private connection(): Promise<Database> {
     this.opening ??= (async () => {
-      const db = await Database.open(this.path);
+      const db = await Database.open(this.path, { oneAtATime: true });
       try {
         await db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
         await db.exec("PRAGMA query_only = ON");
