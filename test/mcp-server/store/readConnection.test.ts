@@ -48,6 +48,35 @@ describe("the store's connection for long reads", () => {
     expect(await count()).toBe(1);
   });
 
+  // The driver would start both statements at once and finalize the first on the main thread,
+  // which then waited for the second to end: every tool call waited behind the longest aggregate
+  // (3.9 s in a portfolio overview at a million customers). The connection takes them one at a time.
+  it("leaves the event loop free while a second aggregate runs after a first", async () => {
+    temp = await createTempStore("crm-reads-");
+    const count = (n: number) =>
+      temp!.store.reads.get<{ count: number }>(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) SELECT COUNT(*) AS count FROM n`,
+      );
+    let turns = 0;
+    let counting = false;
+    const turn = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(turn);
+    };
+    const first = count(200_000).then((row) => {
+      // From here until the second answers, calls must still get their turns.
+      counting = true;
+      setImmediate(turn);
+      return row;
+    });
+    const second = count(2_000_000);
+    expect((await first)!.count).toBe(200_000);
+    expect((await second)!.count).toBe(2_000_000);
+    counting = false;
+    expect(turns).toBeGreaterThan(20);
+  });
+
   it("is the store's own connection for a store in memory", async () => {
     const store = await Store.open(":memory:");
     try {
