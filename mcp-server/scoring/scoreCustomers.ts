@@ -1,5 +1,5 @@
 import { readAhead } from "./readAhead.js";
-import { Slices, yieldToCalls } from "./yieldToCalls.js";
+import { Slices } from "./yieldToCalls.js";
 import {
   DAYS_PER_MONTH,
   lifetimeValueColumns,
@@ -916,12 +916,11 @@ export async function scoreBook(
     // A chunk read is scored and handed over a sink's worth at a time, so that neither the figures
     // nor the rows' encoding holds the event loop for a whole chunk.
     for (let from = 0; earlyPass && early && from < reading.length; from += SINK_CHUNK) {
+      await slices.pause();
       await early.scores(
         earlyPass.score(reading, chunkStart, from, Math.min(reading.length, from + SINK_CHUNK)),
       );
-      await slices.pause();
     }
-    await slices.pause();
   }
   for (const [index, reason] of book.problems) unscored.push({ customerId: book.id[index], reason });
   // Customers whose figures failed come after the stored problems, as in the whole-book pass.
@@ -971,18 +970,19 @@ export async function scoreBook(
   };
   // Each ranking sorts the whole book (about half a second at a million customers): calls that
   // answer from the previous set meanwhile are answered between them.
+  await slices.pause();
   const r = quintileScoresOfColumn(ofBuyers((k) => -book.daysSince[purchasers[k]]));
-  await yieldToCalls();
+  await slices.pause();
   const f = quintileScoresOfColumn(ofBuyers((k) => book.x[purchasers[k]] + 1));
-  await yieldToCalls();
+  await slices.pause();
   const m = quintileScoresOfColumn(ofBuyers((k) => book.revenue[purchasers[k]]));
-  await yieldToCalls();
+  await slices.pause();
   const highProfit = upperHalfOfColumn(ofBuyers((k) => values.clv[k]));
-  await yieldToCalls();
+  await slices.pause();
   const highLoyalty = upperHalfOfColumn(
     ofBuyers((k) => (Number.isNaN(values.expectedPurchases[k]) ? 0 : values.expectedPurchases[k])),
   );
-  await yieldToCalls();
+  await slices.pause();
   const buyerOf = new Int32Array(purchasers.length).fill(-1);
   buyers.forEach((k, b) => (buyerOf[k] = b));
   const purchaserOf = new Int32Array(book.length).fill(-1);
@@ -992,9 +992,9 @@ export async function scoreBook(
     const k = purchaserOf[i];
     valueOfEach[i] = k >= 0 && finite(k) ? values.clv[k] : 0;
   }
-  await yieldToCalls();
+  await slices.pause();
   const tiers = abcTiersOfColumn(valueOfEach);
-  await yieldToCalls();
+  await slices.pause();
   const tierOf = (i: number): AbcTier => ABC_TIER_NAMES[tiers[i]];
   const QUADRANTS = [
     ["strangers", "barnacles"],
